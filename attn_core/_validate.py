@@ -10,7 +10,9 @@ from typing import Any
 import numpy as np
 
 
-def as_array(name: str, x: Any, ndim: int | None = None, *, allow_empty: bool = False) -> np.ndarray:
+def as_array(
+    name: str, x: Any, ndim: int | None = None, *, allow_empty: bool = False
+) -> np.ndarray:
     """Return ``x`` as a finite float64 array of ``ndim`` dimensions, or raise ``ValueError``."""
     try:
         a = np.asarray(x, dtype=np.float64)
@@ -59,3 +61,16 @@ def same(name_a: str, a: int, name_b: str, b: int) -> None:
     """Raise unless two sizes agree."""
     if a != b:
         raise ValueError(f"{name_a} ({a}) must equal {name_b} ({b}).")
+
+
+def as_mask(name: str, mask: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """A boolean array of exactly ``shape`` (True = may attend), or raise ``ValueError``."""
+    m = np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise ValueError(
+            f"{name} must be a boolean array (True = may attend), got dtype {m.dtype}; "
+            "build one with causal_mask or valid_length_mask, or compare, e.g. scores > 0."
+        )
+    if m.shape != shape:
+        raise ValueError(f"{name} must have shape {shape} (queries × keys), got {m.shape}.")
+    return m
