@@ -1,0 +1,46 @@
+# Two commands: `make run` starts the app, `make test` runs every check.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test lint format check-fast bench chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.app: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	touch $@ $(VENV)/.app
+
+run: $(VENV)/.app
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+
+chromium:
+	@bash .ci/ensure-chromium
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: $(VENV)/.dev chromium lint
+	$(BIN)/python -m pytest -q
+
+check-fast: $(VENV)/.dev lint
+	$(BIN)/python -m pytest -q -m "not e2e"
+
+bench: $(VENV)/.dev chromium
+	$(BIN)/python bench/core.py
+	$(BIN)/python bench/latency.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

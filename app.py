@@ -1,0 +1,55 @@
+"""Attention, hands-on: the entry point.
+
+Page config, the sidebar shared by every page (language, presentation mode, share link) and
+the navigation. Everything else lives in app_pages/, ui/ and attn_core/.
+"""
+
+import streamlit as st
+
+from ui import layout, state
+from ui.i18n import LANG_KEY, LANGUAGES, language_from_locale, t
+from ui.navigation import available
+
+st.set_page_config(page_title="Attention, hands-on", page_icon="🎯", layout="wide")
+
+state.begin_run()
+state.bind(
+    "app",
+    state.Choice(
+        "lang", language_from_locale(st.context.locale), options=tuple(LANGUAGES), always=True
+    ),
+    state.Flag("pres", False),
+)
+with st.sidebar:
+    st.segmented_control(
+        "Language · 语言",
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.__getitem__,
+        key=LANG_KEY,
+        required=True,
+    )
+    st.toggle(t("app.presentation"), key=layout.PRESENTATION_KEY, help=t("app.presentation.help"))
+
+pages = [
+    st.Page(
+        p.path,
+        title=t(f"{p.ns}.title"),
+        icon=p.icon,
+        url_path=p.url_path or None,
+        default=not p.url_path,
+    )
+    for p in available()
+]
+page = st.navigation(pages)
+state.enter_page(page.url_path)
+layout.apply_presentation_style()
+page.run()
+
+params, left_out = state.publish()
+with st.sidebar:
+    st.divider()
+    st.markdown(f"**{t('app.share')}**")
+    st.code(state.share_url(params), language=None, wrap_lines=True)
+    if left_out:
+        st.caption(t("app.share.left_out", names=", ".join(left_out)))
+    st.caption(t("app.share.help"))

@@ -1,0 +1,171 @@
+"""Overview: the three steps every attention shares, and attention as a choice of cue."""
+
+import numpy as np
+import streamlit as st
+
+from attn_core import softmax
+from ui import figures, formulas, layout, state
+from ui.i18n import t
+from ui.navigation import available
+from ui.widgets import log_grid, log_slider
+
+TAU_GRID = log_grid(0.05, 20.0)
+FRUITS = ("apple", "lemon", "mango", "grape")
+# keys: how sweet and how sour each fruit tastes (0–1); values: sugar, g per 100 g (rounded)
+FRUIT_KEYS = np.array([[0.7, 0.3], [0.1, 0.9], [0.9, 0.1], [0.6, 0.5]])  # (4, 2)
+FRUIT_SUGAR = np.array([10.0, 2.5, 14.0, 16.0])  # (4,)
+DESK = ("cup", "notebook", "book", "newspaper", "pen")
+# how much each object stands out by itself (the red cup is bright), in arbitrary units
+SALIENCE = np.array([3.0, 1.0, 1.0, 1.2, 0.8])  # (5,)
+# what each object is for: read, drink, write
+DESK_KEYS = np.array(
+    [[0.0, 3.0, 0.0], [0.5, 0.0, 2.0], [3.0, 0.0, 0.0], [2.2, 0.0, 0.0], [0.0, 0.0, 3.0]]
+)  # (5, 3)
+INTENTS = ("none", "read", "drink", "write")
+
+b = state.bind(
+    "overview",
+    state.Float("sweet", 1.0, lo=-2.0, hi=2.0),
+    state.Float("sour", 0.0, lo=-2.0, hi=2.0),
+    state.Float("tau", 1.0, lo=TAU_GRID[0], hi=TAU_GRID[-1], grid=TAU_GRID),
+    state.Choice("focus", FRUITS[0], options=FRUITS),
+    state.Choice("intent", "none", options=INTENTS),
+)
+
+layout.header("overview")
+
+# --- 1. Score, align, context -------------------------------------------------------------
+st.header(t("overview.steps.title"))
+layout.explain(t("overview.steps.text"))
+fruit_names = [t(f"overview.fruit.{f}") for f in FRUITS]
+with layout.controls():
+    c1, c2, c3, c4 = st.columns(4)
+    c1.slider(t("overview.sweet"), -2.0, 2.0, step=0.1, key=b.key("sweet"))
+    c2.slider(t("overview.sour"), -2.0, 2.0, step=0.1, key=b.key("sour"))
+    with c3:
+        tau = log_slider(t("overview.tau"), b.key("tau"), TAU_GRID, help=t("overview.tau.help"))
+    c4.selectbox(
+        t("overview.focus"),
+        FRUITS,
+        key=b.key("focus"),
+        format_func=lambda f: t(f"overview.fruit.{f}"),
+    )
+
+q = np.array([b["sweet"], b["sour"]])  # (2,)
+scores = FRUIT_KEYS @ q  # (4,)  step 1: score
+weights = softmax(scores, tau=tau)  # (4,)  step 2: align
+context = float(weights @ FRUIT_SUGAR)  # step 3: context
+i = FRUITS.index(b["focus"])
+
+cols = st.columns(3)
+with cols[0]:
+    layout.show_figure(
+        figures.bars(scores, fruit_names, title=t("overview.fig.scores"), highlight=i),
+        key="overview.scores",
+    )
+with cols[1]:
+    layout.show_figure(
+        figures.bars(
+            weights, fruit_names, title=t("overview.fig.weights"), highlight=i, y_range=(0, 1.1)
+        ),
+        key="overview.weights",
+    )
+with cols[2]:
+    layout.show_figure(
+        figures.bars(
+            weights * FRUIT_SUGAR,
+            fruit_names,
+            title=t("overview.fig.context", c=f"{context:.2f}"),
+            highlight=i,
+            value_format=".2f",
+        ),
+        key="overview.context",
+    )
+
+st.subheader(t("app.formula"))
+names = ", ".join(fruit_names)
+st.latex(
+    r"\text{1. }\; s_i = \mathbf{q}^\top \mathbf{k}_i,\quad s_{\text{"
+    + fruit_names[i]
+    + r"}} = "
+    + formulas.dot_terms(q, FRUIT_KEYS[i])
+    + " = "
+    + formulas.num(scores[i])
+)
+st.latex(
+    r"\text{2. }\; a_i = \frac{e^{s_i/\tau}}{\sum_j e^{s_j/\tau}},\quad a_{\text{"
+    + fruit_names[i]
+    + r"}} = \frac{e^{"
+    + formulas.num(scores[i])
+    + "/"
+    + formulas.num(tau)
+    + r"}}{"
+    + " + ".join(f"e^{{{formulas.num(s)}/{formulas.num(tau)}}}" for s in scores)
+    + "} = "
+    + formulas.num(weights[i])
+)
+st.latex(
+    r"\text{3. }\; c = \sum_i a_i v_i = "
+    + formulas.weighted_sum(weights, FRUIT_SUGAR)
+    + " = "
+    + formulas.num(context)
+)
+st.caption(t("overview.steps.caption", names=names))
+
+layout.show_figure(
+    figures.vectors_plane(
+        q,
+        FRUIT_KEYS,
+        query_labels=["q"],
+        key_labels=fruit_names,
+        weights=weights,
+        title=t("overview.fig.plane"),
+        axis_titles=(t("overview.sweet"), t("overview.sour")),
+    ),
+    key="overview.plane",
+)
+
+# --- 2. Volitional and non-volitional cues -------------------------------------------------
+st.header(t("overview.cues.title"))
+layout.explain(t("overview.cues.text"))
+desk_names = [t(f"overview.desk.{d}") for d in DESK]
+with layout.controls():
+    st.radio(
+        t("overview.intent"),
+        INTENTS,
+        key=b.key("intent"),
+        horizontal=True,
+        format_func=lambda x: t(f"overview.intent.{x}"),
+    )
+intent = b["intent"]
+if intent == "none":
+    cue_scores = SALIENCE  # (5,)  nothing wanted: what stands out wins
+else:
+    cue_query = np.eye(3)[INTENTS.index(intent) - 1]  # (3,)
+    cue_scores = DESK_KEYS @ cue_query  # (5,)  a wish: what matches it wins
+cue_weights = softmax(cue_scores)
+top = int(np.argmax(cue_weights))
+layout.show_figure(
+    figures.bars(
+        cue_weights,
+        desk_names,
+        title=t("overview.fig.cues", intent=t(f"overview.intent.{intent}")),
+        highlight=top,
+        y_range=(0, 1.1),
+    ),
+    key="overview.cues",
+)
+st.success(
+    t(
+        "overview.cues.winner",
+        item=desk_names[top],
+        weight=f"{cue_weights[top]:.1%}",
+        kind=t("overview.cues.kind.none" if intent == "none" else "overview.cues.kind.query"),
+    )
+)
+
+# --- 3. Map of the pages -------------------------------------------------------------------
+st.header(t("overview.map.title"))
+for info in available()[1:]:
+    st.page_link(info.path, label=t(f"{info.ns}.title"), icon=info.icon)
+    st.caption(t(f"{info.ns}.blurb"))

@@ -1,0 +1,125 @@
+"""Browser tests: a real Streamlit server on 127.0.0.1 and Debian's Chromium, headless.
+
+The browser is never downloaded: Playwright launches ``/usr/bin/chromium``. Without it the
+tests are skipped on a developer machine and fail where ``REQUIRE_BROWSER=1`` (CI).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Final
+
+import pytest
+from playwright.sync_api import Page, expect
+
+ROOT: Final = Path(__file__).resolve().parents[2]
+CHROMIUM: Final = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS: Final = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+RUN_TIMEOUT_MS: Final = 30_000
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(port: int, extra: list[str] | None = None) -> subprocess.Popen[bytes]:
+    """Start ``streamlit run app.py`` on 127.0.0.1:port and wait until it is healthy."""
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+        *(extra or []),
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("streamlit did not become healthy within 60 s")
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    port = free_port()
+    proc = start_server(port)
+    yield f"http://127.0.0.1:{port}"
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and browser tests are required")
+        pytest.skip(f"{CHROMIUM} is missing (install the Debian package 'chromium')")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+def wait_for_app(page: Page) -> None:
+    """Wait until the script run that the last action started has finished and drawn."""
+    page.wait_for_timeout(150)  # let the rerun request reach the server
+    expect(
+        page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]')
+    ).to_be_attached(timeout=RUN_TIMEOUT_MS)
+    expect(page.locator('[data-testid="stSkeleton"]')).to_have_count(0, timeout=RUN_TIMEOUT_MS)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def open_app(page: Page, url: str) -> None:
+    """Load a URL of the app and wait for its first run."""
+    page.goto(url)
+    expect(page.locator('[data-testid="stApp"]')).to_be_attached(timeout=RUN_TIMEOUT_MS)
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        "?.getAttribute('data-test-connection-state') === 'CONNECTED'",
+        timeout=RUN_TIMEOUT_MS,
+    )
+    wait_for_app(page)
+
+
+def press_slider(page: Page, label: str, key: str, times: int = 1) -> None:
+    """Focus the slider whose label is ``label`` and press ``key`` (ArrowRight, End, …)."""
+    slider = page.locator('[data-testid="stSlider"]').filter(has_text=label).first
+    thumb = slider.locator('input[type="range"], [role="slider"]').first
+    thumb.focus()
+    for _ in range(times):
+        thumb.press(key)
+    wait_for_app(page)

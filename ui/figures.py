@@ -1,0 +1,261 @@
+"""Figure builders shared by the pages. Each returns a ``go.Figure``; none calls Streamlit.
+
+Scales are colour-blind safe (viridis for weights, a blue–orange diverging scale for signed
+values). Small matrices carry their numbers on the cells; matrices larger than
+``IMAGE_ABOVE`` on a side are sent as a PNG image instead of numbers.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from functools import cache
+from typing import Final
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+VALUES_UP_TO: Final = 12  # numbers on cells when both sides are at most this
+IMAGE_ABOVE: Final = 64  # larger matrices are drawn as an image
+SEQUENTIAL: Final = "Viridis"
+DIVERGING: Final = "PuOr_r"
+MASKED_COLOUR: Final = "rgba(160,160,160,0.55)"
+PALETTE: Final = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
+
+
+def _labels(labels: Sequence[str] | None, n: int, prefix: str) -> list[str]:
+    return list(labels) if labels is not None else [f"{prefix}{i + 1}" for i in range(n)]
+
+
+def heatmap(
+    m: np.ndarray,
+    *,
+    title: str = "",
+    x_title: str = "",
+    y_title: str = "",
+    x_labels: Sequence[str] | None = None,
+    y_labels: Sequence[str] | None = None,
+    zmin: float | None = None,
+    zmax: float | None = None,
+    diverging: bool = False,
+    masked: np.ndarray | None = None,
+    value_format: str = ".2f",
+    colorbar_title: str = "",
+    show_values: bool | None = None,
+) -> go.Figure:
+    """A matrix as a heatmap, row 0 at the top.
+
+    ``masked`` (bool, same shape) marks cells drawn grey with “–” (not allowed to attend).
+    """
+    m = np.atleast_2d(np.asarray(m, dtype=np.float64))  # (rows, cols)
+    n_rows, n_cols = m.shape
+    if diverging and zmin is None and zmax is None:
+        lim = float(np.max(np.abs(m))) if m.size else 1.0
+        zmin, zmax = -(lim or 1.0), lim or 1.0
+    if max(n_rows, n_cols) > IMAGE_ABOVE:
+        return _image_heatmap(m, title, x_title, y_title, zmin, zmax, diverging, colorbar_title)
+    xs = _labels(x_labels, n_cols, "")
+    ys = _labels(y_labels, n_rows, "")
+    z = m.copy()
+    if masked is not None:
+        z[np.asarray(masked, dtype=bool)] = np.nan
+    if show_values is None:
+        show_values = max(n_rows, n_cols) <= VALUES_UP_TO
+    trace = go.Heatmap(
+        z=z,
+        x=xs,
+        y=ys,
+        zmin=zmin,
+        zmax=zmax,
+        colorscale=DIVERGING if diverging else SEQUENTIAL,
+        colorbar={"title": {"text": colorbar_title}, "thickness": 14},
+        hovertemplate="%{y} · %{x}: %{z:.4g}<extra></extra>",
+        xgap=1,
+        ygap=1,
+    )
+    if show_values:
+        trace.update(texttemplate="%{z:" + value_format + "}", textfont={"size": 12})
+    fig = go.Figure(trace)
+    if masked is not None and np.any(masked):
+        mi, mj = np.nonzero(np.asarray(masked, dtype=bool))
+        fig.add_trace(
+            go.Scatter(
+                x=[xs[j] for j in mj],
+                y=[ys[i] for i in mi],
+                mode="text" if show_values else "markers",
+                text=["–"] * len(mi),
+                marker={"symbol": "square", "size": 6, "color": MASKED_COLOUR},
+                hoverinfo="skip",
+                showlegend=False,
+            )
+        )
+        fig.update_layout(plot_bgcolor=MASKED_COLOUR)
+    fig.update_layout(
+        title={"text": title},
+        xaxis={"title": {"text": x_title}, "side": "bottom", "type": "category"},
+        yaxis={"title": {"text": y_title}, "autorange": "reversed", "type": "category"},
+        height=max(260, min(560, 60 + 34 * n_rows)),
+    )
+    return fig
+
+
+def colour_image(
+    m: np.ndarray, zmin: float | None = None, zmax: float | None = None, diverging: bool = False
+) -> np.ndarray:
+    """Map a matrix to RGB bytes ``(rows, cols, 3)`` with the app's colour scale."""
+    m = np.asarray(m, dtype=np.float64)
+    lo = float(np.nanmin(m)) if zmin is None else zmin
+    hi = float(np.nanmax(m)) if zmax is None else zmax
+    scale = (m - lo) / (hi - lo) if hi > lo else np.zeros_like(m)
+    lut = _lookup_table(DIVERGING if diverging else SEQUENTIAL)  # (256, 3)
+    idx = np.clip(np.nan_to_num(scale, nan=0.0) * 255, 0, 255).astype(np.uint8)
+    return lut[idx]
+
+
+@cache
+def _lookup_table(scale: str) -> np.ndarray:
+    """256 RGB colours sampled along a Plotly colour scale (read-only)."""
+    colours = sample_colorscale(scale, np.linspace(0, 1, 256))
+    lut = np.array([[int(float(c)) for c in s[s.index("(") + 1 : -1].split(",")] for s in colours])
+    lut = lut.astype(np.uint8)
+    lut.flags.writeable = False
+    return lut
+
+
+def png_data_uri(rgb: np.ndarray) -> str:
+    """An RGB or greyscale uint8 array as a ``data:image/png`` URI."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb)).save(buf, format="PNG", optimize=False)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _image_heatmap(
+    m: np.ndarray,
+    title: str,
+    x_title: str,
+    y_title: str,
+    zmin: float | None,
+    zmax: float | None,
+    diverging: bool,
+    colorbar_title: str,
+) -> go.Figure:
+    lo = float(np.min(m)) if zmin is None else zmin
+    hi = float(np.max(m)) if zmax is None else zmax
+    uri = png_data_uri(colour_image(m, lo, hi, diverging))
+    fig = go.Figure(go.Image(source=uri, hoverinfo="skip"))
+    # an invisible marker carries the colour bar that go.Image lacks
+    fig.add_trace(
+        go.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={
+                "colorscale": DIVERGING if diverging else SEQUENTIAL,
+                "cmin": lo,
+                "cmax": hi if hi > lo else lo + 1,
+                "color": [lo],
+                "showscale": True,
+                "colorbar": {"title": {"text": colorbar_title}, "thickness": 14},
+            },
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    fig.update_layout(
+        title={"text": title},
+        xaxis={"title": {"text": x_title}, "showgrid": False},
+        yaxis={"title": {"text": y_title}, "showgrid": False, "autorange": "reversed"},
+        height=520,
+    )
+    return fig
+
+
+def bars(
+    values: Sequence[float] | np.ndarray,
+    labels: Sequence[str],
+    *,
+    title: str = "",
+    x_title: str = "",
+    y_title: str = "",
+    value_format: str = ".3f",
+    highlight: int | None = None,
+    y_range: tuple[float, float] | None = None,
+) -> go.Figure:
+    """A bar chart with each bar's value written on it; ``highlight`` picks one bar out."""
+    v = np.asarray(values, dtype=np.float64)
+    colours = [PALETTE[1] if i == highlight else PALETTE[0] for i in range(len(v))]
+    fig = go.Figure(
+        go.Bar(
+            x=list(labels),
+            y=v,
+            marker_color=colours,
+            texttemplate="%{y:" + value_format + "}",
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{x}: %{y:.6g}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title={"text": title},
+        xaxis={"title": {"text": x_title}, "type": "category"},
+        yaxis={"title": {"text": y_title}, "range": list(y_range) if y_range else None},
+        height=320,
+        showlegend=False,
+    )
+    return fig
+
+
+def vectors_plane(
+    queries: np.ndarray,
+    keys: np.ndarray,
+    *,
+    query_labels: Sequence[str],
+    key_labels: Sequence[str],
+    weights: np.ndarray | None = None,
+    title: str = "",
+    axis_titles: tuple[str, str] = ("", ""),
+) -> go.Figure:
+    """2-D query and key vectors as arrows from the origin.
+
+    The dot product qᵀk = ‖q‖‖k‖cos θ is visible as length and angle. ``weights`` (n_k,)
+    sizes the key markers by the attention the (first) query gives them.
+    """
+    Q = np.atleast_2d(np.asarray(queries, dtype=np.float64))  # (n_q, 2)
+    K = np.atleast_2d(np.asarray(keys, dtype=np.float64))  # (n_k, 2)
+    fig = go.Figure()
+    size = 10 + 40 * np.asarray(weights) if weights is not None else np.full(len(K), 12.0)
+    for pts, labels, colour, sizes, dash in (
+        (K, key_labels, PALETTE[0], size, "dot"),
+        (Q, query_labels, PALETTE[1], np.full(len(Q), 14.0), "solid"),
+    ):
+        for (x, y), label, s in zip(pts, labels, sizes, strict=True):
+            fig.add_trace(
+                go.Scatter(
+                    x=[0, x],
+                    y=[0, y],
+                    mode="lines+markers+text",
+                    line={"color": colour, "dash": dash, "width": 2},
+                    marker={"size": [0, float(s)], "color": colour},
+                    text=["", label],
+                    textposition="top center",
+                    hovertemplate=f"{label}: (%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
+                    showlegend=False,
+                )
+            )
+    lim = float(np.max(np.abs(np.vstack([Q, K])))) * 1.25 or 1.0
+    fig.update_layout(
+        title={"text": title},
+        xaxis={"title": {"text": axis_titles[0]}, "range": [-lim, lim], "zeroline": True},
+        yaxis={
+            "title": {"text": axis_titles[1]},
+            "range": [-lim, lim],
+            "scaleanchor": "x",
+            "zeroline": True,
+        },
+        height=380,
+    )
+    return fig

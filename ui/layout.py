@@ -1,0 +1,125 @@
+"""Layout helpers every page uses: header, folded explanations, figures, downloads, notices.
+
+Presentation mode (for a projector) is one switch in the sidebar: larger type, explanations
+folded into expanders, controls in a compact panel, figures taller with bigger fonts.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Final
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui import state
+from ui.i18n import t
+
+PRESENTATION_KEY: Final = "app.pres"
+FIGURE_CONFIG: Final = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+    "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+}
+
+_PRESENTATION_CSS: Final = """
+<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
+[data-testid="stMarkdownContainer"] p,
+[data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
+[data-testid="stWidgetLabel"] p { font-size: 1.05rem; }
+h1 { font-size: 2.6rem !important; }
+h2 { font-size: 2.0rem !important; }
+h3 { font-size: 1.6rem !important; }
+.katex { font-size: 1.35em !important; }
+</style>
+"""
+
+
+def presenting() -> bool:
+    """Whether presentation mode is on for this session."""
+    return bool(st.session_state.get(PRESENTATION_KEY, False))
+
+
+def apply_presentation_style() -> None:
+    """Inject the presentation CSS (a fixed string; nothing from the user goes in)."""
+    if presenting():
+        st.html(_PRESENTATION_CSS)
+
+
+def header(ns: str) -> None:
+    """Title, the URL notices of this visit, and the page's short introduction."""
+    st.title(t(f"{ns}.title"))
+    for text in state.notices():
+        st.warning(text, icon="⚠️")
+    explain(t(f"{ns}.intro"))
+
+
+def explain(markdown: str, *, title: str | None = None) -> None:
+    """Explanatory text: shown in full, or folded into an expander in presentation mode."""
+    if presenting():
+        with st.expander(title or t("app.explanation")):
+            st.markdown(markdown)
+    elif title:
+        st.markdown(f"**{title}**\n\n{markdown}")
+    else:
+        st.markdown(markdown)
+
+
+def controls(label: str | None = None):
+    """A container for a group of controls: an open expander in presentation mode."""
+    if presenting():
+        return st.expander(label or t("app.controls"), expanded=True)
+    return st.container()
+
+
+def style_figure(fig: go.Figure, height: int | None = None) -> go.Figure:
+    """Apply the app's sizes (larger in presentation mode) to a figure built in ``ui/``."""
+    big = presenting()
+    base = height or fig.layout.height or 360
+    fig.update_layout(
+        height=int(base * 1.25) if big else base,
+        font={"size": 20 if big else 13},
+        margin={"l": 10, "r": 10, "t": 50 if fig.layout.title.text else 20, "b": 10},
+    )
+    return fig
+
+
+def show_figure(fig: go.Figure, key: str, height: int | None = None) -> None:
+    """Draw a figure with the PNG download button in its toolbar."""
+    st.plotly_chart(
+        style_figure(fig, height), key=key, theme=None, config=FIGURE_CONFIG, width="stretch"
+    )
+
+
+def matrix_frame(
+    m: np.ndarray, row_labels: Sequence[str] | None = None, col_labels: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """A labelled DataFrame view of a matrix."""
+    m = np.atleast_2d(np.asarray(m, dtype=np.float64))
+    rows = list(row_labels) if row_labels is not None else [str(i) for i in range(m.shape[0])]
+    cols = list(col_labels) if col_labels is not None else [str(j) for j in range(m.shape[1])]
+    return pd.DataFrame(m, index=rows, columns=cols)
+
+
+def csv_bytes(frame: pd.DataFrame, index: bool = True) -> bytes:
+    """CSV text of a frame (UTF-8 with BOM so spreadsheet programs read 中文 headers)."""
+    buf = io.StringIO()
+    frame.to_csv(buf, index=index, float_format="%.10g")
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def download_csv(label: str, frame: pd.DataFrame, file_name: str, key: str) -> None:
+    """A download button for a table as CSV, built only when clicked (no rerun on click)."""
+    st.download_button(
+        label,
+        lambda: csv_bytes(frame),
+        file_name=file_name,
+        mime="text/csv",
+        key=key,
+        icon="⬇️",
+        on_click="ignore",
+    )

@@ -1,0 +1,39 @@
+"""The pages of the app, in syllabus order. Titles and blurbs come from the catalogs.
+
+Only pages whose file exists are registered, so the list never shows a placeholder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+ROOT: Final = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    ns: str  # catalog namespace: title is t(f"{ns}.title"), blurb t(f"{ns}.blurb")
+    path: str  # file, relative to the project root
+    url_path: str  # stable URL path ("" for the default page)
+    icon: str
+
+
+PAGES: Final = (
+    PageInfo("overview", "app_pages/overview.py", "", ":material/home:"),
+    PageInfo("qkv", "app_pages/qkv.py", "qkv", ":material/grid_on:"),
+    PageInfo("kernel", "app_pages/kernel_regression.py", "waist-weight", ":material/scatter_plot:"),
+    PageInfo("softmax", "app_pages/softmax.py", "softmax", ":material/thermostat:"),
+    PageInfo(
+        "alignment", "app_pages/alignment.py", "alignment", ":material/align_horizontal_center:"
+    ),
+    PageInfo("selfattn", "app_pages/self_attention.py", "self-attention", ":material/hub:"),
+    PageInfo("vision", "app_pages/vision.py", "cnn-vs-attention", ":material/image:"),
+    PageInfo("complexity", "app_pages/complexity.py", "complexity", ":material/speed:"),
+)
+
+
+def available() -> list[PageInfo]:
+    """The pages that exist, in order."""
+    return [p for p in PAGES if (ROOT / p.path).is_file()]

@@ -1,0 +1,357 @@
+"""Shareable state: every control lives in the URL, and a link reopens the exact view.
+
+A page declares its parameters once (:func:`bind`); each one knows how to parse, clamp and
+encode itself. On the first render of a page in a session the values come from the URL
+(checked: a bad value is clamped or dropped, with a notice), after that from the widgets.
+``app.py`` calls :func:`publish` after the page has run, which writes the non-default values
+back into the URL (and remembers them, so a page keeps its state when one navigates away and
+back). Matrices and vectors have a compact text form (``1,2;3,4``), capped in size.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import numpy as np
+import streamlit as st
+
+from ui.i18n import t
+
+URL_VERSION: Final = "1"
+VERSION_PARAM: Final = "v"
+MAX_RAW_LEN: Final = 20_000  # characters read from one URL value; more is dropped unread
+_BINDINGS: Final = "_state.bindings"
+_NOTICES: Final = "_state.notices"
+_SAVED: Final = "_state.saved"
+_PAGE: Final = "_state.page"
+
+
+def shown(raw: str, limit: int = 40) -> str:
+    """A user-supplied string made safe to show inside Markdown: cut short, specials escaped."""
+    s = raw if len(raw) <= limit else raw[:limit] + "…"
+    s = "".join(ch if ch.isprintable() else "?" for ch in s)
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$&])", r"\\\1", s)
+
+
+class Invalid(ValueError):
+    """A URL value that cannot be used at all; the message is already translated."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One control kept in the URL under ``name``."""
+
+    name: str
+    default: Any
+    always: bool = False  # kept in the URL even at its default (e.g. the language)
+
+    def parse(self, raw: str) -> tuple[Any, str | None]:
+        """Return ``(value, notice)``; notice is set when the value had to be changed."""
+        raise NotImplementedError
+
+    def encode(self, value: Any) -> str | None:
+        """The URL text for ``value``; ``None`` when it cannot go into a link."""
+        return str(value)
+
+    def is_default(self, value: Any) -> bool:
+        return not self.always and bool(value == self.default)
+
+
+@dataclass(frozen=True)
+class Float(Param):
+    """A number in ``[lo, hi]``; with a ``grid`` (a slider's steps) it snaps to the nearest."""
+
+    lo: float = -math.inf
+    hi: float = math.inf
+    grid: tuple[float, ...] = ()
+
+    def parse(self, raw: str) -> tuple[float, str | None]:
+        try:
+            v = float(raw)
+        except ValueError:
+            raise Invalid(t("app.notice.not_number")) from None
+        if not math.isfinite(v):
+            raise Invalid(t("app.notice.not_finite"))
+        if v < self.lo or v > self.hi:
+            c = min(max(v, self.lo), self.hi)
+            notice = t("app.notice.clamped", lo=_num(self.lo), hi=_num(self.hi), value=_num(c))
+            return (self._snap(c), notice)
+        snapped = self._snap(v)
+        if snapped != v:
+            return snapped, t("app.notice.snapped", value=_num(snapped))
+        return v, None
+
+    def _snap(self, v: float) -> float:
+        if not self.grid:
+            return v
+        return min(self.grid, key=lambda g: abs(math.log(g / v)) if g > 0 < v else abs(g - v))
+
+    def encode(self, value: Any) -> str:
+        return _num(float(value))
+
+
+@dataclass(frozen=True)
+class Int(Param):
+    lo: int = -(2**31)
+    hi: int = 2**31
+
+    def parse(self, raw: str) -> tuple[int, str | None]:
+        try:
+            f = float(raw)
+        except ValueError:
+            raise Invalid(t("app.notice.not_number")) from None
+        if not math.isfinite(f) or f != int(f):
+            raise Invalid(t("app.notice.not_integer"))
+        v = int(f)
+        if v < self.lo or v > self.hi:
+            c = min(max(v, self.lo), self.hi)
+            return c, t("app.notice.clamped", lo=self.lo, hi=self.hi, value=c)
+        return v, None
+
+
+@dataclass(frozen=True)
+class Choice(Param):
+    options: tuple[str, ...] = ()
+
+    def parse(self, raw: str) -> tuple[str, str | None]:
+        if raw not in self.options:
+            raise Invalid(t("app.notice.not_option", options=", ".join(self.options)))
+        return raw, None
+
+
+@dataclass(frozen=True)
+class Flag(Param):
+    def parse(self, raw: str) -> tuple[bool, str | None]:
+        low = raw.strip().lower()
+        if low in {"1", "true", "on", "yes"}:
+            return True, None
+        if low in {"0", "false", "off", "no"}:
+            return False, None
+        raise Invalid(t("app.notice.not_flag"))
+
+    def encode(self, value: Any) -> str:
+        return "1" if value else "0"
+
+
+@dataclass(frozen=True)
+class Text(Param):
+    max_len: int = 200
+
+    def parse(self, raw: str) -> tuple[str, str | None]:
+        clean = "".join(ch for ch in raw if ch.isprintable())
+        if len(clean) > self.max_len:
+            return clean[: self.max_len], t("app.notice.truncated", n=self.max_len)
+        return clean, None if clean == raw else t("app.notice.cleaned")
+
+
+@dataclass(frozen=True)
+class Matrix(Param):
+    """A float matrix written ``a,b,c;d,e,f`` (rows split by ``;``)."""
+
+    max_rows: int = 12
+    max_cols: int = 12
+    min_rows: int = 1
+    min_cols: int = 1
+    lo: float = -1e6
+    hi: float = 1e6
+    default: np.ndarray | None = field(default=None)
+
+    def parse(self, raw: str) -> tuple[np.ndarray, str | None]:
+        rows = [r for r in raw.split(";")]
+        if not (self.min_rows <= len(rows) <= self.max_rows):
+            raise Invalid(t("app.notice.bad_rows", lo=self.min_rows, hi=self.max_rows))
+        cells = [r.split(",") for r in rows]
+        n_cols = len(cells[0])
+        if any(len(r) != n_cols for r in cells):
+            raise Invalid(t("app.notice.ragged"))
+        if not (self.min_cols <= n_cols <= self.max_cols):
+            raise Invalid(t("app.notice.bad_cols", lo=self.min_cols, hi=self.max_cols))
+        try:
+            m = np.array([[float(c) for c in r] for r in cells], dtype=np.float64)
+        except ValueError:
+            raise Invalid(t("app.notice.not_number")) from None
+        if not np.all(np.isfinite(m)):
+            raise Invalid(t("app.notice.not_finite"))
+        clipped = np.clip(m, self.lo, self.hi)
+        if np.any(clipped != m):
+            return clipped, t("app.notice.clamped_cells", lo=_num(self.lo), hi=_num(self.hi))
+        return m, None
+
+    def encode(self, value: Any) -> str | None:
+        m = np.asarray(value, dtype=np.float64)
+        if m.ndim != 2 or m.shape[0] > self.max_rows or m.shape[1] > self.max_cols:
+            return None
+        return ";".join(",".join(_num(x) for x in row) for row in m)
+
+    def is_default(self, value: Any) -> bool:
+        if self.default is None:
+            return False
+        a = np.asarray(value)
+        return a.shape == self.default.shape and bool(np.array_equal(a, self.default))
+
+
+@dataclass(frozen=True)
+class Vector(Param):
+    """A float vector written ``a,b,c``."""
+
+    min_len: int = 1
+    max_len: int = 12
+    lo: float = -1e6
+    hi: float = 1e6
+    default: tuple[float, ...] = ()
+
+    def parse(self, raw: str) -> tuple[tuple[float, ...], str | None]:
+        parts = raw.split(",")
+        if not (self.min_len <= len(parts) <= self.max_len):
+            raise Invalid(t("app.notice.bad_length", lo=self.min_len, hi=self.max_len))
+        try:
+            v = [float(p) for p in parts]
+        except ValueError:
+            raise Invalid(t("app.notice.not_number")) from None
+        if not all(math.isfinite(x) for x in v):
+            raise Invalid(t("app.notice.not_finite"))
+        c = tuple(min(max(x, self.lo), self.hi) for x in v)
+        if c != tuple(v):
+            return c, t("app.notice.clamped_cells", lo=_num(self.lo), hi=_num(self.hi))
+        return c, None
+
+    def encode(self, value: Any) -> str:
+        return ",".join(_num(float(x)) for x in value)
+
+    def is_default(self, value: Any) -> bool:
+        return tuple(float(x) for x in value) == tuple(self.default)
+
+
+def _num(x: float) -> str:
+    """Shortest text that reads back as the same float (``1.0`` → ``1``)."""
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    s = repr(float(x))
+    return s[:-2] if s.endswith(".0") else s
+
+
+class Binding:
+    """The parameters of one page; session keys are ``<page>.<name>``."""
+
+    def __init__(self, page: str, params: Sequence[Param]):
+        self.page = page
+        self.params = {p.name: p for p in params}
+
+    def key(self, name: str) -> str:
+        return f"{self.page}.{name}"
+
+    def __getitem__(self, name: str) -> Any:
+        return st.session_state[self.key(name)]
+
+    def set(self, name: str, value: Any) -> None:
+        """Set a value (from a callback, or before its widget is drawn)."""
+        st.session_state[self.key(name)] = value
+
+    def reset(self, names: Iterable[str] | None = None) -> None:
+        """Put parameters back to their defaults (call from a widget callback)."""
+        for name in names if names is not None else self.params:
+            self.set(name, self.params[name].default)
+
+    def on_reset(self, names: Iterable[str] | None = None) -> Callable[[], None]:
+        chosen = list(names) if names is not None else None
+        return lambda: self.reset(chosen)
+
+
+def begin_run() -> None:
+    """Start a script run: forget the previous run's bindings."""
+    st.session_state[_BINDINGS] = []
+
+
+def enter_page(page: str) -> None:
+    """Note the page being shown; notices of the page one came from are dropped."""
+    previous = st.session_state.get(_PAGE)
+    st.session_state[_PAGE] = page
+    if previous is not None and previous != page:
+        st.session_state[_NOTICES] = []
+
+
+def bind(page: str, *params: Param) -> Binding:
+    """Declare a page's parameters and fill in their values for this run."""
+    b = Binding(page, params)
+    saved: dict[str, Any] = st.session_state.setdefault(_SAVED, {})
+    notices: list[str] = st.session_state.setdefault(_NOTICES, [])
+    for p in params:
+        key = b.key(p.name)
+        if key in st.session_state:
+            continue
+        raw = st.query_params.get(p.name)
+        if raw is not None and key not in saved:
+            value, notice = _from_url(p, raw)
+            if notice:
+                why = t("app.notice.param", name=shown(p.name), raw=shown(raw), why=notice)
+                notices.append(why)
+            st.session_state[key] = value
+        else:
+            st.session_state[key] = saved.get(key, p.default)
+    st.session_state.setdefault(_BINDINGS, []).append(b)
+    return b
+
+
+def _from_url(p: Param, raw: str) -> tuple[Any, str | None]:
+    if len(raw) > MAX_RAW_LEN:
+        return p.default, t("app.notice.too_long", n=MAX_RAW_LEN)
+    try:
+        return p.parse(raw)
+    except Invalid as err:
+        return p.default, f"{err} {t('app.notice.kept_default')}"
+
+
+def notices() -> list[str]:
+    """The notices of this page visit (bad URL values and what was kept instead)."""
+    return list(st.session_state.get(_NOTICES, []))
+
+
+def add_notice(text: str) -> None:
+    """Add a notice for the rest of this page visit (text must already be safe Markdown)."""
+    st.session_state.setdefault(_NOTICES, []).append(text)
+
+
+def url_params() -> tuple[dict[str, str], list[str]]:
+    """The query parameters for the state of this run, and the names left out (too large)."""
+    out: dict[str, str] = {VERSION_PARAM: URL_VERSION}
+    left_out: list[str] = []
+    for b in st.session_state.get(_BINDINGS, []):
+        for p in b.params.values():
+            value = st.session_state.get(b.key(p.name), p.default)
+            if p.is_default(value) and not p.always:
+                continue
+            text = p.encode(value)
+            if text is None:
+                left_out.append(p.name)
+            else:
+                out[p.name] = text
+    return out, left_out
+
+
+def publish() -> tuple[dict[str, str], list[str]]:
+    """Write this run's state into the URL (only when it changed) and remember it."""
+    saved: dict[str, Any] = st.session_state.setdefault(_SAVED, {})
+    for b in st.session_state.get(_BINDINGS, []):
+        for name in b.params:
+            key = b.key(name)
+            if key in st.session_state:
+                saved[key] = st.session_state[key]
+    params, left_out = url_params()
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+    return params, left_out
+
+
+def share_url(params: dict[str, str]) -> str:
+    """The full link to this view (relative when the browser's URL is unknown)."""
+    query = urlencode(params, safe=",;")
+    base = st.context.url
+    if not base:
+        return "?" + query
+    parts = urlsplit(base)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
