@@ -1,0 +1,53 @@
+"""Overview in a real browser: open by URL, switch language, move a slider, open a shared link."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import open_app, press_slider, wait_for_app
+
+
+def share_link(page: Page) -> str:
+    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+
+
+def context_title(page: Page) -> str:
+    return page.locator(".gtitle").filter(has_text=re.compile(r"c = ")).first.text_content()
+
+
+def test_open_by_url_and_switch_language(page: Page, app_url: str):
+    open_app(page, app_url + "/?lang=en")
+    expect(page.locator("h1")).to_contain_text("Overview")
+    page.locator('[data-testid="stSidebar"] button').filter(has_text="中文").click()
+    wait_for_app(page)
+    expect(page.locator("h1")).to_contain_text("总览")
+    assert "lang=zh" in page.url
+
+
+def test_moving_the_query_slider_changes_the_context(page: Page, app_url: str):
+    open_app(page, app_url + "/?lang=en")
+    before = context_title(page)
+    press_slider(page, "Query: sour", "End")
+    after = context_title(page)
+    assert before != after
+    assert "sour=2" in share_link(page)
+
+
+def test_shared_link_reopens_the_same_state(page: Page, app_url: str):
+    open_app(page, app_url + "/?lang=en")
+    press_slider(page, "Query: sweet", "Home")
+    page.get_by_text("read", exact=True).click()
+    wait_for_app(page)
+    link = share_link(page)
+    title = context_title(page)
+    fresh = page.context.new_page()
+    open_app(fresh, link)
+    assert context_title(fresh) == title
+    assert "sweet=-2" in fresh.url and "intent=read" in fresh.url
+    fresh.close()
+
+
+def test_hostile_link_shows_a_notice_not_an_error(page: Page, app_url: str):
+    open_app(page, app_url + "/?tau=1e999&sweet=%3Cscript%3Ealert(1)%3C/script%3E")
+    expect(page.locator('[data-testid="stAlertContentWarning"]').first).to_be_visible()
+    expect(page.locator("h1")).to_be_visible()
