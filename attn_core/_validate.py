@@ -74,3 +74,20 @@ def as_mask(name: str, mask: Any, shape: tuple[int, ...]) -> np.ndarray:
     if m.shape != shape:
         raise ValueError(f"{name} must have shape {shape} (queries × keys), got {m.shape}.")
     return m
+
+
+def as_pixel(name: str, pixel: Any, shape: tuple[int, ...]) -> tuple[int, int]:
+    """A ``(row, col)`` pair of whole numbers inside an image of ``shape`` ``(H, W, ...)``."""
+    try:
+        p = np.asarray(pixel, dtype=np.float64)
+    except (TypeError, ValueError):
+        p = np.empty(0)
+    if p.shape != (2,) or not np.all(np.isfinite(p)) or np.any(p != np.round(p)):
+        raise ValueError(f"{name} must be two whole numbers (row, col), got {pixel!r}.")
+    row, col = int(p[0]), int(p[1])
+    if not (0 <= row < shape[0] and 0 <= col < shape[1]):
+        raise ValueError(
+            f"{name} {(row, col)} lies outside the image; rows go 0…{shape[0] - 1}, "
+            f"columns 0…{shape[1] - 1}."
+        )
+    return row, col
