@@ -57,30 +57,19 @@ weights = softmax(scores, tau=tau)  # (4,)  step 2: align
 context = float(weights @ FRUIT_SUGAR)  # step 3: context
 i = FRUITS.index(b["focus"])
 
-cols = st.columns(3)
-with cols[0]:
-    layout.show_figure(
-        figures.bars(scores, fruit_names, title=t("overview.fig.scores"), highlight=i),
-        key="overview.scores",
-    )
-with cols[1]:
-    layout.show_figure(
-        figures.bars(
-            weights, fruit_names, title=t("overview.fig.weights"), highlight=i, y_range=(0, 1.1)
-        ),
-        key="overview.weights",
-    )
-with cols[2]:
-    layout.show_figure(
-        figures.bars(
-            weights * FRUIT_SUGAR,
-            fruit_names,
-            title=t("overview.fig.context", c=f"{context:.2f}"),
-            highlight=i,
-            value_format=".2f",
-        ),
-        key="overview.context",
-    )
+layout.show_figure(
+    figures.bar_panels(
+        [
+            (t("overview.fig.scores"), scores, ".3f"),
+            (t("overview.fig.weights"), weights, ".3f"),
+            (t("overview.fig.context", c=f"{context:.2f}"), weights * FRUIT_SUGAR, ".2f"),
+        ],
+        fruit_names,
+        highlight=i,
+        y_ranges=[None, (0, 1.1), None],
+    ),
+    key="overview.steps",
+)
 
 st.subheader(t("app.formula"))
 names = ", ".join(fruit_names)

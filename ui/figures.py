@@ -259,3 +259,40 @@ def vectors_plane(
         height=380,
     )
     return fig
+
+
+def bar_panels(
+    panels: Sequence[tuple[str, np.ndarray, str]],
+    labels: Sequence[str],
+    *,
+    highlight: int | None = None,
+    y_ranges: Sequence[tuple[float, float] | None] | None = None,
+) -> go.Figure:
+    """Several bar charts side by side in one figure: ``(title, values, value_format)`` each.
+
+    One figure instead of several is one redraw in the browser instead of several.
+    """
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[p[0] for p in panels])
+    for c, (_, values, fmt) in enumerate(panels, start=1):
+        v = np.asarray(values, dtype=np.float64)
+        fig.add_trace(
+            go.Bar(
+                x=list(labels),
+                y=v,
+                marker_color=[PALETTE[1] if i == highlight else PALETTE[0] for i in range(len(v))],
+                texttemplate="%{y:" + fmt + "}",
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{x}: %{y:.6g}<extra></extra>",
+                showlegend=False,
+            ),
+            row=1,
+            col=c,
+        )
+        if y_ranges is not None and y_ranges[c - 1] is not None:
+            fig.update_yaxes(range=list(y_ranges[c - 1]), row=1, col=c)
+        fig.update_xaxes(type="category", row=1, col=c)
+    fig.update_layout(height=340, bargap=0.25)
+    return fig

@@ -85,6 +85,8 @@ def style_figure(fig: go.Figure, height: int | None = None) -> go.Figure:
         font={"size": 20 if big else 13},
         margin={"l": 10, "r": 10, "t": 50 if fig.layout.title.text else 20, "b": 10},
     )
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
     return fig
 
 

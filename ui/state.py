@@ -78,7 +78,7 @@ class Float(Param):
         if not math.isfinite(v):
             raise Invalid(t("app.notice.not_finite"))
         if v < self.lo or v > self.hi:
-            c = min(max(v, self.lo), self.hi)
+            c = float(min(max(v, self.lo), self.hi))  # a float even when lo/hi are ints
             notice = t("app.notice.clamped", lo=_num(self.lo), hi=_num(self.hi), value=_num(c))
             return (self._snap(c), notice)
         snapped = self._snap(v)
@@ -215,7 +215,7 @@ class Vector(Param):
             raise Invalid(t("app.notice.not_number")) from None
         if not all(math.isfinite(x) for x in v):
             raise Invalid(t("app.notice.not_finite"))
-        c = tuple(min(max(x, self.lo), self.hi) for x in v)
+        c = tuple(float(min(max(x, self.lo), self.hi)) for x in v)
         if c != tuple(v):
             return c, t("app.notice.clamped_cells", lo=_num(self.lo), hi=_num(self.hi))
         return c, None
@@ -354,4 +354,4 @@ def share_url(params: dict[str, str]) -> str:
     if not base:
         return "?" + query
     parts = urlsplit(base)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))

@@ -30,7 +30,7 @@ def test_page_renders_in_both_languages(lang):
     at = open_page(lang=lang)
     assert_ok(at)
     assert at.title[0].value == catalog(lang)["overview.title"]
-    assert len(at.get("plotly_chart")) == 5
+    assert len(at.get("plotly_chart")) == 3
 
 
 def test_weights_follow_the_query_and_temperature():

@@ -46,10 +46,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(port: int, extra: list[str] | None = None) -> subprocess.Popen[bytes]:
-    """Start ``streamlit run app.py`` on 127.0.0.1:port and wait until it is healthy."""
+def start_server(
+    port: int, extra: list[str] | None = None, script: str = "app.py"
+) -> subprocess.Popen[bytes]:
+    """Start ``streamlit run <script>`` on 127.0.0.1:port and wait until it is healthy."""
     cmd = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
+        sys.executable, "-m", "streamlit", "run", script,
         "--server.headless", "true",
         "--server.address", "127.0.0.1",
         "--server.port", str(port),
