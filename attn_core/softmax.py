@@ -35,6 +35,14 @@ def _as_logits(name: str, x: Any) -> np.ndarray:
     return z
 
 
+def _check_axis(axis: Any, name: str, ndim: int) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise ValueError(f"axis must be a whole number, got {axis!r}.")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis {axis} is out of range for {name} with {ndim} dimension(s).")
+    return int(axis)
+
+
 def _softmax_(z: np.ndarray, tau: float, axis: int, out: np.ndarray | None = None) -> np.ndarray:
     """Unchecked softmax of ``z / tau`` written into ``out`` (default: in place in ``z``).
 
@@ -85,11 +93,7 @@ def softmax(x: Any, tau: float = 1.0, axis: int = -1) -> np.ndarray:
     """
     z = _as_logits("x", x)
     tau = positive("tau", tau)
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise ValueError(f"axis must be a whole number, got {axis!r}.")
-    if not -z.ndim <= axis < z.ndim:
-        raise ValueError(f"axis {axis} is out of range for x with {z.ndim} dimension(s).")
-    return _softmax_(z, tau, int(axis), out=np.empty_like(z))
+    return _softmax_(z, tau, _check_axis(axis, "x", z.ndim), out=np.empty_like(z))
 
 
 def _as_probabilities(name: str, p: Any) -> np.ndarray:
@@ -152,8 +156,7 @@ def entropy(p: Any, axis: int = -1) -> np.ndarray | float:
         raise ValueError(f"p must contain numbers only ({err}).") from None
     if q.ndim == 0 or q.size == 0 or not np.isfinite(q).all() or (q < 0).any():
         raise ValueError("p must be a non-empty array of finite, non-negative probabilities.")
-    if not -q.ndim <= axis < q.ndim:
-        raise ValueError(f"axis {axis} is out of range for p with {q.ndim} dimension(s).")
+    axis = _check_axis(axis, "p", q.ndim)
     sums = q.sum(axis=axis)
     if not np.all((np.abs(sums - 1.0) <= _SUM_TOLERANCE) | (sums == 0.0)):
         raise ValueError(

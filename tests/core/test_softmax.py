@@ -118,6 +118,8 @@ def test_bad_scores_are_refused(x):
 def test_bad_axis_is_refused(axis):
     with pytest.raises(ValueError, match="axis"):
         softmax(np.zeros((2, 2)), axis=axis)
+    with pytest.raises(ValueError, match="axis"):
+        entropy(np.full((2, 2), 0.5), axis=axis)
 
 
 @given(vectors)
