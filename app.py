@@ -42,7 +42,7 @@ pages = [
 ]
 page = st.navigation(pages)
 state.enter_page(page.url_path)
-layout.apply_presentation_style()
+layout.apply_style()
 page.run()
 
 params, left_out = state.publish()

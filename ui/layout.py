@@ -39,15 +39,21 @@ h3 { font-size: 1.6rem !important; }
 """
 
 
+_BASE_CSS: Final = """
+<style>
+.katex-display { overflow-x: auto; overflow-y: hidden; padding: 2px 0 6px; }
+</style>
+"""
+
+
 def presenting() -> bool:
     """Whether presentation mode is on for this session."""
     return bool(st.session_state.get(PRESENTATION_KEY, False))
 
 
-def apply_presentation_style() -> None:
-    """Inject the presentation CSS (a fixed string; nothing from the user goes in)."""
-    if presenting():
-        st.html(_PRESENTATION_CSS)
+def apply_style() -> None:
+    """Inject the app's CSS, and the presentation CSS when on (fixed strings only)."""
+    st.html(_BASE_CSS + (_PRESENTATION_CSS if presenting() else ""))
 
 
 def header(ns: str) -> None:
@@ -85,6 +91,9 @@ def style_figure(fig: go.Figure, height: int | None = None) -> go.Figure:
         font={"size": 20 if big else 13},
         margin={"l": 10, "r": 10, "t": 50 if fig.layout.title.text else 20, "b": 10},
     )
+    for note in fig.layout.annotations or ():  # subplot titles and labels
+        size = note.font.size
+        note.font.size = (size * 1.4 if big else size) if size else (20 if big else 14)
     fig.update_xaxes(automargin=True)
     fig.update_yaxes(automargin=True)
     return fig
