@@ -1,0 +1,303 @@
+"""Self-attention page: tokens → X → Q, K, V → heads → W_O, the encoding and the shuffle.
+
+Every control in both languages, hostile links, and the numbers on the page against the core.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from attn_core import (
+    causal_mask,
+    multi_head_attention,
+    random_mha_weights,
+    sinusoidal_positional_encoding,
+)
+from tests.app.conftest import APP, TIMEOUT, assert_ok
+from ui.editor import editor_key
+from ui.formulas import num
+from ui.i18n import catalog
+from ui.tokens import embed, permutation, tokenize
+
+PAGE = "app_pages/self_attention.py"
+EN_SENTENCE = "the cat sat on the mat"
+
+
+def open_selfattn(query: Mapping[str, str] | None = None, lang: str = "en") -> AppTest:
+    """Open the page as a link would; the language is set after the first (Overview) run.
+
+    (``conftest.open_page(..., lang="zh")`` re-sends the Overview's widgets, whose translated
+    ``format_func`` AppTest evaluates outside the session, in English, and fails.)
+    """
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page(PAGE)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.session_state["app.lang"] = lang
+    at.run()
+    return at
+
+
+def chart(at: AppTest, key: str) -> dict:
+    for c in at.get("plotly_chart"):
+        if c.proto.id and key in c.proto.id:
+            return json.loads(c.proto.spec)
+    raise AssertionError(f"no chart {key}")
+
+
+def array(v) -> np.ndarray:
+    """A Plotly JSON array: base64 typed array or nested lists (None → NaN)."""
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
+        shape = v.get("shape")
+        if shape:
+            a = a.reshape([int(s) for s in str(shape).split(",")])
+        return a.astype(np.float64)
+    return np.array(v, dtype=np.float64)
+
+
+def panels(at: AppTest, key: str) -> list[np.ndarray]:
+    return [array(tr["z"]) for tr in chart(at, key)["data"] if tr["type"] == "heatmap"]
+
+
+def link(at: AppTest) -> str:
+    return at.sidebar.code[0].value
+
+
+def metrics(at: AppTest) -> list[float]:
+    return [float(m.value) for m in at.metric]
+
+
+def expected(
+    sentence: str = EN_SENTENCE,
+    d: int = 8,
+    heads: int = 2,
+    seed: int = 0,
+    causal: bool = False,
+    pe: bool = False,
+):
+    """What the core computes for the page's inputs (independently of the page)."""
+    X = embed(tokenize(sentence).tokens, d)
+    if pe:
+        X = X + sinusoidal_positional_encoding(len(X), d)
+    W = random_mha_weights(d, d, seed=seed)
+    mask = causal_mask(len(X)) if causal else None
+    return X, W, multi_head_attention(X, X, **W, n_heads=heads, mask=mask)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_page_renders_in_both_languages(lang):
+    at = open_selfattn(lang=lang)
+    assert_ok(at)
+    assert at.title[0].value == catalog(lang)["selfattn.title"]
+    assert len(at.get("plotly_chart")) == 6
+    assert len(at.metric) == 2
+    assert not at.warning
+
+
+def test_heads_queries_and_output_equal_the_core():
+    at = open_selfattn(query={"sentence": EN_SENTENCE})
+    assert_ok(at)
+    X, W, r = expected()
+    np.testing.assert_allclose(panels(at, "selfattn.fig_x")[0], X)
+    q, k, v = panels(at, "selfattn.fig_qkv")
+    np.testing.assert_allclose(q, r.Q)
+    np.testing.assert_allclose(k, r.K)
+    np.testing.assert_allclose(v, r.V)
+    heads = panels(at, "selfattn.fig_heads")
+    assert len(heads) == 2
+    for h in range(2):
+        np.testing.assert_allclose(heads[h], r.weights[h])
+    concat, w_o, y = panels(at, "selfattn.fig_concat")
+    np.testing.assert_allclose(concat, r.concat)
+    np.testing.assert_allclose(w_o, W["W_o"])
+    np.testing.assert_allclose(y, r.output)
+    # the worked-out row: token 1, head 1 — the same numbers as the arrays
+    text = " ".join(lx.value for lx in at.latex)
+    for value in (r.scores[0, 0, 0], r.weights[0, 0, 1], r.head_outputs[0, 0, 0], r.output[0, 0]):
+        assert num(value) in text
+
+
+def test_same_token_gets_the_same_output_without_positional_encoding():
+    at = open_selfattn(query={"sentence": EN_SENTENCE})
+    y = panels(at, "selfattn.fig_concat")[2]
+    np.testing.assert_array_equal(y[0], y[4])  # "the" twice
+    at.toggle(key="selfattn.pe").set_value(True).run()
+    y = panels(at, "selfattn.fig_concat")[2]
+    assert np.max(np.abs(y[0] - y[4])) > 1e-3
+
+
+@pytest.mark.parametrize("shuffle", ["1", "2", "7"])
+def test_permutation_check_measures_zero_without_and_nonzero_with_encoding(shuffle):
+    at = open_selfattn(query={"sentence": EN_SENTENCE, "shuffle": shuffle})
+    assert_ok(at)
+    without, with_pe = metrics(at)
+    assert without < 1e-12
+    assert with_pe > 1e-3
+    # the page's numbers are the core's
+    X = embed(tokenize(EN_SENTENCE).tokens, 8)
+    W = random_mha_weights(8, 8, seed=0)
+    perm = permutation(len(X), int(shuffle))
+    pe = sinusoidal_positional_encoding(len(X), 8)
+    Y = multi_head_attention(X + pe, X + pe, **W, n_heads=2).output
+    Xs = X[perm] + pe
+    Ys = multi_head_attention(Xs, Xs, **W, n_heads=2).output
+    assert f"{with_pe:.3g}" == f"{np.max(np.abs(Ys - Y[perm])):.3g}"
+    a, b, diff = panels(at, "selfattn.fig_perm")
+    np.testing.assert_allclose(diff, a - b)
+    assert np.max(np.abs(diff)) < 1e-12  # the figure shows the current (no encoding) case
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_control(lang):
+    at = open_selfattn(lang=lang)
+    assert_ok(at)
+    at.text_input(key="selfattn.sentence").input("attention is all you need").run()
+    at.slider(key="selfattn.d").set_value(12).run()
+    assert at.radio(key="selfattn.heads").options == ["1", "2", "3", "4", "6", "12"]
+    at.radio(key="selfattn.heads").set_value(3).run()
+    at.number_input(key="selfattn.seed").set_value(5).run()
+    at.toggle(key="selfattn.show_w").set_value(True).run()
+    at.toggle(key="selfattn.causal").set_value(True).run()
+    at.selectbox(key="selfattn.row").set_value(4).run()
+    at.selectbox(key="selfattn.head").set_value(2).run()
+    at.toggle(key="selfattn.pe").set_value(True).run()
+    at.button(key="selfattn.shuffle_btn").click().run()
+    assert_ok(at)
+    assert len(at.get("plotly_chart")) == 7  # + the weight matrices
+    for part in ("d=12", "heads=3", "seed=5", "show_w=1", "causal=1", "row=4", "head=2", "pe=1"):
+        assert part in link(at)
+    assert "shuffle=2" in link(at)
+    _, W, r = expected("attention is all you need", d=12, heads=3, seed=5, causal=True, pe=True)
+    heads = panels(at, "selfattn.fig_heads")
+    assert len(heads) == 3
+    upper = ~causal_mask(5)
+    for h in range(3):
+        assert np.isnan(heads[h][upper]).all()  # masked cells are blank
+        np.testing.assert_allclose(heads[h][~upper], r.weights[h][~upper])
+    w_q = panels(at, "selfattn.fig_w")[0]
+    np.testing.assert_allclose(w_q, W["W_q"])
+    assert len(panels(at, "selfattn.fig_x")) == 3  # X, PE, X + PE
+    text = " ".join(lx.value for lx in at.latex)
+    assert num(r.head_outputs[1, 3, 0]) in text  # token 4, head 2
+    assert at.warning  # the causal mask breaks the symmetry by itself: said on the page
+
+
+def test_heads_follow_d_model():
+    at = open_selfattn(query={"d": "12", "heads": "6"})
+    at.slider(key="selfattn.d").set_value(8).run()  # 6 does not divide 8: the largest that does
+    assert_ok(at)
+    assert at.session_state["selfattn.heads"] == 4
+    assert not at.warning  # a control change needs no notice
+
+
+def test_matrix_mode_edit_fill_and_reset():
+    at = open_selfattn()
+    at.radio(key="selfattn.source").set_value("matrix").run()
+    assert_ok(at)
+    assert at.session_state["selfattn.heads"] == 2  # 4 columns: 2 still divides
+    assert len(panels(at, "selfattn.fig_heads")[0]) == 4
+    key = editor_key("selfattn.X")
+    at.session_state[key] = {"edited_rows": {0: {"1": 3.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert_ok(at)
+    X = panels(at, "selfattn.fig_x")[0]
+    assert X[0, 0] == 3.0
+    assert "X=3" in link(at)
+    at.button(key="selfattn.fill_x").click().run()
+    X = panels(at, "selfattn.fig_x")[0]
+    np.testing.assert_allclose(X, embed(tokenize(EN_SENTENCE).tokens, 8))
+    at.button(key="selfattn.reset_x").click().run()
+    assert "X=" not in link(at)
+    assert_ok(at)
+
+
+def test_matrix_link_reopens_the_same_matrix():
+    at = open_selfattn(query={"source": "matrix", "X": "1,2;3,4;5,6", "heads": "2"})
+    assert_ok(at)
+    np.testing.assert_allclose(panels(at, "selfattn.fig_x")[0], [[1, 2], [3, 4], [5, 6]])
+    assert len(panels(at, "selfattn.fig_heads")) == 2
+
+
+def test_chinese_sentence_is_split_into_characters():
+    at = open_selfattn(query={"sentence": "我爱猫，猫也爱我"}, lang="zh")
+    assert_ok(at)
+    assert len(panels(at, "selfattn.fig_x")[0]) == 7
+    assert "我 · 爱 · 猫 · 猫 · 也 · 爱 · 我" in " ".join(m.value for m in at.markdown)
+
+
+def test_default_sentence_follows_the_language():
+    at = open_selfattn(lang="zh")
+    assert at.session_state["selfattn.sentence"] == catalog("zh")["selfattn.sentence.default"]
+    assert "sentence=" not in link(at)
+
+
+@pytest.mark.parametrize(
+    ("query", "state"),
+    [
+        ({"d": "1e999"}, {"d": 8}),
+        ({"d": "nan"}, {"d": 8}),
+        ({"d": "500"}, {"d": 64}),
+        ({"d": "2.5"}, {"d": 8}),
+        ({"d": "8", "heads": "3"}, {"heads": 2}),
+        ({"heads": "-4"}, {"heads": 1}),
+        ({"seed": "<script>alert(1)</script>"}, {"seed": 0}),
+        ({"row": "99"}, {"row": 6}),
+        ({"source": "evil"}, {"source": "sentence"}),
+        ({"causal": "maybe"}, {"causal": False}),
+        ({"X": "1,2;3", "source": "matrix"}, {"source": "matrix"}),
+        ({"X": ";".join(["1,2"] * 40), "source": "matrix"}, {"source": "matrix"}),
+        ({"X": "nan,1;2,3", "source": "matrix"}, {"source": "matrix"}),
+        ({"X": "1e9,1;2,3", "source": "matrix"}, {"source": "matrix"}),
+        ({"sentence": "x" * 100_000}, {}),
+    ],
+)
+def test_hostile_links_are_clamped_with_a_notice(query, state):
+    at = open_selfattn(query=query)
+    assert_ok(at)
+    assert at.warning, "a notice says what was changed"
+    for name, value in state.items():
+        assert at.session_state[f"selfattn.{name}"] == value
+    assert "<script>" not in link(at)
+
+
+def test_hostile_sentence_is_cleaned_not_echoed():
+    at = open_selfattn(query={"sentence": "<script>alert(1)</script> cat 🙂 \x00"})
+    assert_ok(at)
+    shown = " ".join(m.value for m in at.markdown)
+    assert "<script>" not in shown
+    assert at.info  # the ignored characters are counted
+    assert len(panels(at, "selfattn.fig_x")[0]) == 5  # script, alert, 1, script, cat
+
+
+def test_empty_and_long_sentences():
+    at = open_selfattn(query={"sentence": "!!! ..."})
+    assert_ok(at)
+    assert at.warning  # nothing to attend over: the example sentence is used
+    assert len(panels(at, "selfattn.fig_x")[0]) == 6
+    at = open_selfattn(query={"sentence": " ".join(f"w{i}" for i in range(40))})
+    assert_ok(at)
+    assert at.warning
+    assert len(panels(at, "selfattn.fig_x")[0]) == 32
+
+
+def test_shared_link_reopens_the_same_view():
+    at = open_selfattn()
+    at.slider(key="selfattn.d").set_value(16).run()
+    at.radio(key="selfattn.heads").set_value(4).run()
+    at.toggle(key="selfattn.causal").set_value(True).run()
+    query = dict(p.split("=", 1) for p in link(at).split("?", 1)[1].split("&"))
+    again = open_selfattn(query={k: v for k, v in query.items() if k != "lang"})
+    assert_ok(again)
+    for a, b in zip(
+        panels(at, "selfattn.fig_heads"), panels(again, "selfattn.fig_heads"), strict=True
+    ):
+        np.testing.assert_array_equal(a, b)

@@ -1,0 +1,129 @@
+"""Pure builders of the self-attention page: the heatmap grid, the encoding figure, the LaTeX."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+from attn_core import causal_mask, multi_head_attention, random_mha_weights
+from ui.fig_selfattn import (
+    SIGNED_SCALE,
+    WEIGHT_SCALE,
+    Panel,
+    dict_figure,
+    heatmap_grid,
+    positional_encoding_figure,
+)
+from ui.formulas import num
+from ui.selfattn_text import head_row_latex, permutation_latex, tex_label
+
+
+def validated(fig: go.Figure) -> go.Figure:
+    """Rebuild with Plotly's validation on: a misspelt property raises here."""
+    return go.Figure(fig.to_dict())
+
+
+def z(trace) -> np.ndarray:
+    v = trace.z
+    if isinstance(v, dict):
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
+    return np.asarray(v, dtype=np.float64)
+
+
+@pytest.mark.parametrize("n_panels", [1, 3, 4, 9, 64])
+@pytest.mark.parametrize("big", [False, True])
+def test_heatmap_grid_is_valid_plotly(n_panels, big):
+    rng = np.random.default_rng(0)
+    panels = [
+        Panel(rng.standard_normal((5, 6)), f"<b>P</b>{i}", "x", "y", col_groups=2)
+        for i in range(n_panels)
+    ]
+    fig = validated(heatmap_grid(panels, cols=min(n_panels, 8), big=big, title="t"))
+    heatmaps = [tr for tr in fig.data if tr.type == "heatmap"]
+    assert len(heatmaps) == n_panels
+    assert {tr.xaxis for tr in heatmaps} == {"x"} | {f"x{i}" for i in range(2, n_panels + 1)}
+    assert len(fig.layout.shapes) == 2 * n_panels  # separators after columns 2 and 4
+    assert fig.layout.font.size == (20 if big else 13)
+    for trace in heatmaps:
+        assert "<" not in trace.hovertemplate.split("<extra>")[1].split("</extra>")[0]
+
+
+def test_grid_scales_and_masks():
+    w = np.array([[0.25, 0.75], [1.0, 0.0]])
+    mask = np.array([[False, True], [False, False]])
+    fig = validated(heatmap_grid([Panel(w, masked=mask)], signed=False))
+    assert fig.layout.coloraxis.cmin == 0 and fig.layout.coloraxis.cmax == 1.0
+    assert [list(c) for c in fig.layout.coloraxis.colorscale] == [list(c) for c in WEIGHT_SCALE]
+    cells = z(fig.data[0]).reshape(2, 2)
+    assert np.isnan(cells[0, 1]) and cells[0, 0] == 0.25
+    assert w[0, 1] == 0.75  # the caller's matrix is not changed
+    signed = validated(heatmap_grid([Panel(np.array([[-3.0, 1.0]]))]))
+    assert (signed.layout.coloraxis.cmin, signed.layout.coloraxis.cmax) == (-3.0, 3.0)
+    assert [list(c) for c in signed.layout.coloraxis.colorscale] == [list(c) for c in SIGNED_SCALE]
+
+
+def test_values_on_small_panels_only():
+    small = heatmap_grid([Panel(np.ones((4, 4)))])
+    large = heatmap_grid([Panel(np.ones((4, 20)))])
+    assert small.data[0].texttemplate and not large.data[0].texttemplate
+
+
+def test_empty_grid_and_dict_figure():
+    assert validated(heatmap_grid([])).layout.height == 120
+    fig = dict_figure([], {"height": 200, "xaxis": {}}, big=True)
+    assert fig.layout.height == 250 and fig.layout.xaxis.automargin
+
+
+def test_positional_encoding_figure():
+    pe = np.linspace(-1, 1, 64 * 6).reshape(64, 6)
+    fig = validated(
+        positional_encoding_figure(pe, 5, title="PE", x_title="p", y_title="i", used_label="u")
+    )
+    np.testing.assert_array_equal(z(fig.data[0]).reshape(6, 64), pe.T)
+    assert fig.layout.shapes[0].x1 == 4.5
+
+
+def result_and_mask(causal: bool):
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((5, 6))
+    mask = causal_mask(5) if causal else None
+    W = random_mha_weights(6, 6, seed=2)
+    return multi_head_attention(X, X, **W, n_heads=3, mask=mask), mask
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_head_row_latex_writes_the_computed_numbers(causal):
+    r, mask = result_and_mask(causal)
+    i, h = 2, 1
+    lines = head_row_latex(r, i=i, h=h, token=tex_label("cat", 3), mask=mask)
+    assert len(lines) == 6
+    assert lines[0].endswith(num(r.scores[h, i, i]))
+    for j in range(5):
+        if causal and j > i:
+            assert r"-\infty" in lines[1]
+        else:
+            assert num(r.scores[h, i, j]) in lines[1]
+        assert num(r.weights[h, i, j]) in lines[2]
+    for value in r.head_outputs[h, i]:
+        assert num(value) in lines[3]
+    assert num(r.concat[i, 0]) in lines[4]
+    assert num(r.output[i, 0]) in lines[5]
+    assert r"\text{cat}_{3}" in lines[0]
+
+
+def test_head_row_latex_one_head_and_long_rows():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((12, 4))
+    r = multi_head_attention(X, X, **random_mha_weights(4, 4, seed=0), n_heads=1)
+    lines = head_row_latex(r, i=0, h=0, token=tex_label("x", 1))
+    assert len(lines) == 5 and r"\dots" in lines[1]
+    assert num(r.weights[0, 0, -1]) in lines[2]  # the last entry is kept after "…"
+
+
+def test_tex_label_and_permutation_latex():
+    assert tex_label("a_b{}$", 2) == r"\text{a\_b}_{2}"
+    assert permutation_latex(0.0).endswith("= 0")
+    assert permutation_latex(2.2e-16).endswith(r"2.20\times 10^{-16}")

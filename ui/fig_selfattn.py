@@ -1,0 +1,291 @@
+"""Figures of the self-attention page. Pure functions returning ``go.Figure`` (no Streamlit).
+
+Several matrices are drawn side by side in one figure (panels on one colour scale), so the
+heads of a multi-head attention can be compared at a glance.
+
+Speed: Plotly validates every property it is given, and ``make_subplots`` plus the
+``update_*`` calls of ``ui.layout.style_figure`` cost 10–20 ms per multi-panel figure; a page
+with six figures would spend most of its time there. So these builders write the whole figure,
+the app's sizes included (``big`` = presentation mode, as ``style_figure`` does), as plain
+dicts and wrap them once with :func:`dict_figure`. The tests build every figure again *with*
+validation, so a misspelt property still fails.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.colors import get_colorscale
+
+from ui.figures import DIVERGING, MASKED_COLOUR, SEQUENTIAL
+
+VALUES_UP_TO: Final = 8  # numbers on the cells when a panel is at most this on both sides
+PANEL_TITLE_PX: Final = 30  # room above a panel for its title
+AXIS_PX: Final = 62  # room below a panel for tick labels and the axis title
+SEPARATOR: Final = "rgba(255,255,255,0.95)"  # head boundaries drawn over the cells
+# The app's scales as explicit colour lists: plotly.js itself knows "Viridis" but not "PuOr_r"
+# (Plotly's Python validation, which is skipped here, would have expanded the name).
+SIGNED_SCALE: Final = get_colorscale(DIVERGING)
+WEIGHT_SCALE: Final = get_colorscale(SEQUENTIAL)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One matrix in a grid of heatmaps.
+
+    ``x_labels``/``y_labels`` default to 1, 2, 3, …; ``masked`` (bool, same shape) cells are left
+    blank on a grey background; ``col_groups`` draws a separator every that many columns (the
+    boundaries between heads).
+    """
+
+    z: np.ndarray
+    title: str = ""
+    x_title: str = ""
+    y_title: str = ""
+    x_labels: Sequence[str] | None = None
+    y_labels: Sequence[str] | None = None
+    masked: np.ndarray | None = None
+    col_groups: int = 0
+
+
+def dict_figure(data: list[dict], layout: dict, *, big: bool = False) -> go.Figure:
+    """A figure from plain dicts, with the app's sizes (larger in presentation mode).
+
+    Same sizes as ``ui.layout.style_figure``: height ×1.25 and 20 px type when ``big``. The
+    dicts are trusted (Plotly's validation is skipped; the tests validate them).
+    """
+    base = int(layout.get("height") or 360)
+    title = (layout.get("title") or {}).get("text")
+    layout = {
+        **layout,
+        "height": int(base * 1.25) if big else base,
+        "font": {"size": 20 if big else 13},
+        "margin": {"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+    }
+    for name, axis in layout.items():
+        if name.startswith(("xaxis", "yaxis")):
+            axis.setdefault("automargin", True)
+    try:
+        return go.Figure({"data": data, "layout": layout}, _validate=False)
+    except TypeError:  # a Plotly without the private switch: validate after all
+        return go.Figure({"data": data, "layout": layout})
+
+
+def _axis_labels(labels: Sequence[str] | None, n: int) -> list[str]:
+    return list(labels) if labels is not None else [str(i + 1) for i in range(n)]
+
+
+def _cells(z: np.ndarray, masked: np.ndarray | None) -> np.ndarray:
+    """Cell values (a NumPy array travels as compact binary), masked cells NaN (blank)."""
+    out = np.array(z, dtype=np.float64)  # a copy: the caller's array stays as it is
+    if masked is not None:
+        out[np.asarray(masked, dtype=bool)] = np.nan
+    return out
+
+
+def heatmap_grid(
+    panels: Sequence[Panel],
+    *,
+    cols: int | None = None,
+    signed: bool = True,
+    zmin: float | None = None,
+    zmax: float | None = None,
+    colorbar_title: str = "",
+    title: str = "",
+    show_values: bool | None = None,
+    value_format: str = ".2f",
+    panel_px: int | None = None,
+    tick_labels: bool = True,
+    big: bool = False,
+) -> go.Figure:
+    """Matrices side by side (wrapping after ``cols`` panels) on one shared colour scale.
+
+    ``signed`` picks the diverging scale centred on 0 (blue–orange); otherwise viridis from
+    ``zmin`` (default 0). Numbers are written on the cells when every panel is small.
+    """
+    if not panels:
+        return dict_figure([], {"height": 120}, big=big)
+    cols = max(1, min(cols or len(panels), len(panels)))
+    rows = math.ceil(len(panels) / cols)
+    finite = [p.z[np.isfinite(p.z)] for p in panels if p.z.size]
+    if signed and zmin is None and zmax is None:
+        lim = max((float(np.max(np.abs(f))) for f in finite if f.size), default=1.0) or 1.0
+        zmin, zmax = -lim, lim
+    elif not signed:
+        zmin = 0.0 if zmin is None else zmin
+        top = max((float(np.max(f)) for f in finite if f.size), default=1.0)
+        zmax = (top if top > zmin else zmin + 1.0) if zmax is None else zmax
+    biggest = max(max(p.z.shape) for p in panels)
+    if show_values is None:
+        show_values = biggest <= VALUES_UP_TO and cols <= 4
+    n_rows_max = max(p.z.shape[0] for p in panels)
+    if panel_px is None:
+        panel_px = int(min(420, max(170, 40 + 30 * n_rows_max)))
+    top_px = 40 if title else 10
+    height = top_px + rows * (PANEL_TITLE_PX + panel_px + AXIS_PX)
+    plot_px = height - top_px  # the domain fractions below are of this
+    gap = 0.05 if cols > 1 else 0.0
+    width = (1.0 - gap * (cols - 1)) / cols
+
+    data: list[dict] = []
+    layout: dict = {
+        "title": {"text": title},
+        "height": height,
+        "coloraxis": {
+            "colorscale": SIGNED_SCALE if signed else WEIGHT_SCALE,
+            "cmin": zmin,
+            "cmax": zmax,
+            "colorbar": {"title": {"text": colorbar_title}, "thickness": 14, "len": 0.9},
+        },
+        "plot_bgcolor": MASKED_COLOUR,
+        "annotations": [],
+        "shapes": [],
+    }
+    for idx, p in enumerate(panels):
+        r, c = divmod(idx, cols)
+        suffix = "" if idx == 0 else str(idx + 1)
+        xa, ya = f"xaxis{suffix}", f"yaxis{suffix}"
+        x_ref, y_ref = f"x{suffix}", f"y{suffix}"
+        z = np.asarray(p.z, dtype=np.float64)  # (rows, cols)
+        xs = _axis_labels(p.x_labels, z.shape[1])
+        ys = _axis_labels(p.y_labels, z.shape[0])
+        y_top = 1.0 - (r * (PANEL_TITLE_PX + panel_px + AXIS_PX) + PANEL_TITLE_PX) / plot_px
+        y_bottom = y_top - panel_px / plot_px
+        x_left = c * (width + gap)
+        trace: dict = {
+            "type": "heatmap",
+            "z": _cells(z, p.masked),
+            "x": xs,
+            "y": ys,
+            "coloraxis": "coloraxis",
+            "xaxis": x_ref,
+            "yaxis": y_ref,
+            "xgap": 1,
+            "ygap": 1,
+            "hoverongaps": False,
+            "hovertemplate": "%{y} · %{x}: %{z:.4g}<extra>" + _plain(p.title) + "</extra>",
+        }
+        if show_values:
+            trace["texttemplate"] = "%{z:" + value_format + "}"
+            trace["textfont"] = {"size": 15 if big else 11}
+        data.append(trace)
+        layout[xa] = {
+            "domain": [x_left, x_left + width],
+            "anchor": y_ref,
+            "type": "category",
+            "title": {"text": p.x_title, "standoff": 4},
+            "showticklabels": tick_labels,
+            "tickangle": 0 if len(xs) <= 16 and max(map(len, xs)) <= 4 else -45,
+            "showgrid": False,
+        }
+        layout[ya] = {
+            "domain": [max(0.0, y_bottom), min(1.0, y_top)],
+            "anchor": x_ref,
+            "type": "category",
+            "autorange": "reversed",
+            "title": {"text": p.y_title if c == 0 else "", "standoff": 4},
+            "showticklabels": tick_labels,
+            "showgrid": False,
+        }
+        layout["annotations"].append(
+            {
+                "text": p.title,
+                "x": x_left + width / 2,
+                "y": min(1.0, y_top),
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 18 if big else 14},
+            }
+        )
+        if p.col_groups and 0 < p.col_groups < z.shape[1]:
+            for g in range(p.col_groups, z.shape[1], p.col_groups):
+                layout["shapes"].append(
+                    {
+                        "type": "line",
+                        "xref": x_ref,
+                        "yref": f"{y_ref} domain",
+                        "x0": g - 0.5,
+                        "x1": g - 0.5,
+                        "y0": 0,
+                        "y1": 1,
+                        "line": {"color": SEPARATOR, "width": 3},
+                    }
+                )
+    return dict_figure(data, layout, big=big)
+
+
+def _plain(text: str) -> str:
+    """Text for a hover box (which reads HTML): tags dropped, then any ``<``, ``>``, ``&``."""
+    return "".join(ch for ch in re.sub(r"<[^>]*>", "", text) if ch not in "<>&")
+
+
+def positional_encoding_figure(
+    pe: np.ndarray,
+    n_used: int,
+    *,
+    title: str,
+    x_title: str,
+    y_title: str,
+    used_label: str,
+    big: bool = False,
+) -> go.Figure:
+    """The encoding as a heatmap: positions along x, dimensions down y, values in [-1, 1].
+
+    A frame marks the positions that the tokens on the page occupy (``0 .. n_used-1``).
+    """
+    pe = np.asarray(pe, dtype=np.float64)  # (positions, d)
+    n_pos, d = pe.shape
+    data = [
+        {
+            "type": "heatmap",
+            "z": np.ascontiguousarray(pe.T),  # (d, positions)
+            "x": np.arange(n_pos),
+            "y": np.arange(d),
+            "zmin": -1.0,
+            "zmax": 1.0,
+            "colorscale": SIGNED_SCALE,
+            "colorbar": {"title": {"text": "PE"}, "thickness": 14},
+            "hovertemplate": "p = %{x}, i = %{y}: %{z:.4f}<extra></extra>",
+        }
+    ]
+    shapes = [
+        {
+            "type": "rect",
+            "xref": "x",
+            "yref": "y",
+            "x0": -0.5,
+            "x1": n_used - 0.5,
+            "y0": -0.5,
+            "y1": d - 0.5,
+            "line": {"color": "#000000", "width": 2, "dash": "dash"},
+        }
+    ]
+    annotations = [
+        {
+            "text": used_label,
+            "x": (n_used - 1) / 2,
+            "y": 1.0,
+            "xref": "x",
+            "yref": "paper",
+            "yanchor": "bottom",
+            "showarrow": False,
+        }
+    ]
+    layout = {
+        "title": {"text": title},
+        "xaxis": {"title": {"text": x_title}, "showgrid": False},
+        "yaxis": {"title": {"text": y_title}, "autorange": "reversed", "showgrid": False},
+        "shapes": shapes,
+        "annotations": annotations,
+        "height": int(min(460, max(300, 140 + 9 * d))),
+    }
+    return dict_figure(data, layout, big=big)
