@@ -1,0 +1,152 @@
+"""Complexity page: the table with live counts, growth against n, path lengths, live timing."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from attn_core import LAYERS, complexity, crossover_n
+from tests.app.conftest import APP, TIMEOUT, assert_ok
+from ui.i18n import catalog
+
+PAGE = "app_pages/complexity.py"
+ROWS = ("convolutional", "recurrent", "self_attention")
+
+
+def open_complexity(query: Mapping[str, str] | None = None, lang: str = "en") -> AppTest:
+    """Open the page as a link would (see ``tests/app/test_selfattn.open_selfattn``)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["lang"] = "en"
+    at.run()
+    at.switch_page(PAGE)
+    for k, v in (query or {}).items():
+        at.query_params[k] = v
+    at.session_state["app.lang"] = lang
+    at.run()
+    return at
+
+
+def chart(at: AppTest, key: str) -> dict:
+    for c in at.get("plotly_chart"):
+        if c.proto.id and key in c.proto.id:
+            return json.loads(c.proto.spec)
+    raise AssertionError(f"no chart {key}")
+
+
+def link(at: AppTest) -> str:
+    return at.sidebar.code[0].value
+
+
+def counts(at: AppTest) -> dict[str, tuple[int, int, int]]:
+    """The numbers in the cost table: (per layer, sequential, max path) by layer."""
+    frame = at.table[0].value
+    out = {}
+    for layer, (_, row) in zip(ROWS, frame.iterrows(), strict=True):
+        cells = [str(row.iloc[j]).rsplit(": ", 1)[1].replace(",", "") for j in (1, 2, 3)]
+        out[layer] = tuple(int(c) for c in cells)
+    return out
+
+
+def assert_table_is_the_cores(at: AppTest, n: int, d: int, k: int) -> None:
+    core = complexity(n, d, k)
+    assert counts(at) == {
+        layer: (core[layer].per_layer, core[layer].sequential, core[layer].max_path)
+        for layer in ROWS
+    }
+    text = " ".join(lx.value for lx in at.latex)
+    for layer in LAYERS:
+        assert f"{core[layer].per_layer:,}".replace(",", "{,}") in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_page_renders_in_both_languages_with_the_cores_counts(lang):
+    at = open_complexity(lang=lang)
+    assert_ok(at)
+    assert at.title[0].value == catalog(lang)["complexity.title"]
+    assert len(at.get("plotly_chart")) == 2  # operations, paths; timing waits for the button
+    assert_table_is_the_cores(at, 100, 512, 3)
+    names = [catalog(lang)[f"complexity.layer.{r}"] for r in ROWS]
+    assert list(at.table[0].value.iloc[:, 0]) == names
+    assert not at.warning
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_control(lang):
+    at = open_complexity(lang=lang)
+    at.select_slider(key="complexity.n").set_value(1000.0).run()
+    at.select_slider(key="complexity.d").set_value(64.0).run()
+    at.slider(key="complexity.k").set_value(5).run()
+    at.slider(key="complexity.pn").set_value(13).run()
+    at.select_slider(key="complexity.td").set_value(16.0).run()
+    at.select_slider(key="complexity.tn").set_value(128.0).run()
+    assert_ok(at)
+    assert_table_is_the_cores(at, 1000, 64, 5)
+    for part in ("n=1000", "d=64", "k=5", "pn=13", "td=16", "tn=128"):
+        assert part in link(at)
+    # the crossovers drawn are the core's
+    ops = chart(at, "complexity.fig_ops")
+    marks = next(tr for tr in ops["data"] if tr.get("mode") == "markers+text")
+    assert sorted(marks["x"]) == sorted(crossover_n(64, 5).values())
+    # the path picture's titles carry the core's path lengths
+    paths = complexity(13, 2, 5)
+    titles = [a["text"] for a in chart(at, "complexity.fig_path")["layout"]["annotations"]]
+    assert str(paths["convolutional"].max_path) in titles[0]
+    assert str(paths["recurrent"].max_path) in titles[1]
+    # timing runs only on the button, then stays
+    assert len(at.get("plotly_chart")) == 2
+    at.button(key="complexity.run").click().run()
+    assert_ok(at)
+    timing = chart(at, "complexity.fig_timing")
+    measured = [tr for tr in timing["data"] if tr["mode"] == "lines+markers"]
+    assert len(measured) == 3
+    assert all(tr["x"] for tr in measured)
+    at.slider(key="complexity.pn").set_value(5).run()  # an unrelated control: no new timing
+    assert len(at.get("plotly_chart")) == 3
+    assert not at.info  # results are for the current parameters
+    at.slider(key="complexity.k").set_value(3).run()
+    assert at.info  # k changed: the page says the results are from before
+
+
+def test_timing_results_are_cached_by_their_parameters():
+    query = {"td": "16", "tn": "128"}
+    at = open_complexity(query=query)
+    at.button(key="complexity.run").click().run()
+    first = chart(at, "complexity.fig_timing")["data"]
+    again = open_complexity(query=query)  # another session, same parameters
+    again.button(key="complexity.run").click().run()
+    assert chart(again, "complexity.fig_timing")["data"] == first
+
+
+@pytest.mark.parametrize(
+    ("query", "state"),
+    [
+        ({"n": "1e999"}, {"n": 100.0}),
+        ({"n": "nan"}, {"n": 100.0}),
+        ({"n": "123"}, {"n": 120.0}),
+        ({"n": "10000000"}, {"n": 100_000.0}),
+        ({"d": "-5"}, {"d": 2.0}),
+        ({"k": "100"}, {"k": 16}),
+        ({"k": "1"}, {"k": 2}),
+        ({"pn": "0"}, {"pn": 2}),
+        ({"td": "7"}, {"td": 16.0}),
+        ({"tn": "99999"}, {"tn": 2048.0}),
+        ({"k": "<script>alert(1)</script>"}, {"k": 3}),
+        ({"n": "x" * 30_000}, {"n": 100.0}),
+    ],
+)
+def test_hostile_links_are_clamped_with_a_notice(query, state):
+    at = open_complexity(query=query)
+    assert_ok(at)
+    assert at.warning
+    for name, value in state.items():
+        assert at.session_state[f"complexity.{name}"] == value
+    assert "<script>" not in link(at)
+
+
+def test_largest_sizes_stay_exact():
+    at = open_complexity(query={"n": "100000", "d": "4096", "k": "16"})
+    assert_ok(at)
+    assert_table_is_the_cores(at, 100_000, 4096, 16)
