@@ -1,0 +1,301 @@
+"""Q · K · V playground: every control, preset and mode; the page's numbers are the core's."""
+
+from __future__ import annotations
+
+import base64
+import json
+from urllib.parse import parse_qsl, urlsplit
+
+import numpy as np
+import pytest
+
+from attn_core import attention, causal_mask, valid_length_mask
+from tests.app.conftest import assert_ok, open_page
+from ui.formulas import num
+from ui.i18n import catalog
+from ui.qkv_data import generate, qkv_of
+
+PAGE = "app_pages/qkv.py"
+
+
+def go(query: dict | None = None, lang: str = "en"):
+    at = open_page(PAGE, query=query, lang=lang)
+    assert_ok(at)
+    return at
+
+
+def decode(v) -> np.ndarray:
+    """A Plotly JSON array: a list, or a typed array ``{"dtype", "bdata", "shape"}``."""
+    if isinstance(v, dict):
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        shape = [int(s) for s in str(v.get("shape", len(a))).split(",")]
+        return a.astype(np.float64).reshape(shape)
+    return np.array(v, dtype=np.float64)
+
+
+def spec(at, key: str) -> dict:
+    for c in at.get("plotly_chart"):
+        if c.proto.id.endswith(key):
+            return json.loads(c.proto.spec)
+    raise AssertionError(f"no chart {key}")
+
+
+def drawn(at) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The scores, weights and output heatmaps as drawn (masked cells are NaN)."""
+    heat = [tr for tr in spec(at, "qkv.fig.results")["data"] if tr["type"] == "heatmap"]
+    assert len(heat) == 3
+    return tuple(decode(tr["z"]) for tr in heat)
+
+
+def matrices(at) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    mode = at.session_state["qkv.mode"]
+    names = {"qkv": "QKV", "qvv": "QK", "vvv": "X"}[mode]
+    return qkv_of(mode, {n: np.asarray(at.session_state[f"qkv.{n}"]) for n in names})
+
+
+def core(at, **kw):
+    """What attn_core computes for the matrices and settings the page holds."""
+    Q, K, V = matrices(at)
+    tau = at.session_state["qkv.tau"]
+    return attention(Q, K, V, kind=at.session_state["qkv.score"], tau=tau, **kw)
+
+
+def assert_matches_core(at, **kw) -> None:
+    scores, weights, output = drawn(at)
+    res = core(at, **kw)
+    masked = np.isnan(weights)
+    np.testing.assert_array_equal(scores[~masked], res.scores[~masked])
+    np.testing.assert_array_equal(weights[~masked], res.weights[~masked])
+    np.testing.assert_array_equal(output, res.output)
+    # the row written out carries the same numbers
+    row = at.session_state["qkv.row"]
+    text = "".join(lx.value for lx in at.latex)
+    for j in range(min(res.weights.shape[1], 5)):
+        assert num(res.weights[row, j]) in text
+    assert all(num(x) in text for x in res.output[row][:3])
+
+
+def link(at) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(at.sidebar.code[0].value).query))
+
+
+def editor_key(at, name: str) -> str:
+    """The key of a matrix's data_editor (as ``ui.editor.editor_key`` builds it)."""
+    version = f"_editor.version.qkv.{name}"
+    n = at.session_state[version] if version in at.session_state else 0  # noqa: SIM401
+    return f"qkv.{name}.editor.{n}"
+
+
+def edit(at, name: str, row: int, col: str, value) -> None:
+    at.session_state[editor_key(at, name)] = {
+        "edited_rows": {row: {col: value}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+
+
+def texts(at) -> str:
+    return " ".join(str(e.value) for e in [*at.warning, *at.error, *at.info, *at.caption])
+
+
+# --- the default page, both languages -------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_default_page_shows_the_cores_numbers(lang):
+    at = go(lang=lang)
+    cat = catalog(lang)
+    assert at.title[0].value == cat["qkv.title"]
+    assert cat["qkv.mode.qkv"] in at.radio(key="qkv.mode").options
+    Q, K, V = matrices(at)
+    expected = qkv_of("qkv", generate("default", "qkv"))
+    assert all(np.array_equal(a, b) for a, b in zip((Q, K, V), expected, strict=True))
+    assert_matches_core(at)
+    assert len(at.get("download_button")) == 5
+    assert any(c.proto.id.endswith("qkv.fig.plane") for c in at.get("plotly_chart"))
+    # causal needs n_q = n_k: not offered for 3 queries and 4 keys, and the reason is given
+    assert cat["qkv.mask.causal"] not in at.radio(key="qkv.mask").options
+    assert "n_q = 3" in texts(at)
+    assert link(at) == {"v": "1", "lang": lang}
+
+
+# --- every control, preset and mode --------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_control_preset_and_mode(lang):
+    cat = catalog(lang)
+    at = go(lang=lang)
+
+    at.select_slider(key="qkv.tau").set_value(0.5).run()
+    at.selectbox(key="qkv.row").set_value(2).run()
+    assert_matches_core(at)
+    assert link(at)["tau"] == "0.5" and link(at)["row"] == "2"
+
+    at.radio(key="qkv.score").set_value("dot").run()
+    assert_matches_core(at)
+    np.testing.assert_allclose(drawn(at)[0], matrices(at)[0] @ matrices(at)[1].T)
+
+    at.radio(key="qkv.score").set_value("general").run()
+    W = np.asarray(at.session_state["qkv.W"])
+    assert W.shape == (2, 2)
+    assert_matches_core(at, params={"W": W})
+    at.number_input(key="qkv.pseed").set_value(5).run()
+    assert not np.array_equal(at.session_state["qkv.W"], W)
+    edit(at, "W", 0, "1", 3.0)
+    W = np.asarray(at.session_state["qkv.W"])
+    assert W[0, 0] == 3.0
+    assert_matches_core(at, params={"W": W})
+
+    at.radio(key="qkv.score").set_value("additive").run()
+    at.number_input(key="qkv.h").set_value(6).run()
+    params = {n: np.asarray(at.session_state[f"qkv.{n}"]) for n in ("W_q", "W_k", "w_v")}
+    assert params["W_q"].shape == (6, 2) and params["w_v"].shape == (1, 6)
+    params["w_v"] = params["w_v"][0]
+    assert_matches_core(at, params=params)
+    assert link(at)["score"] == "additive" and link(at)["h"] == "6"
+
+    at.radio(key="qkv.score").set_value("scaled_dot").run()
+    at.radio(key="qkv.mask").set_value("valid").run()
+    assert at.session_state["qkv.lens"].tolist() == [[4.0, 3.0, 2.0]]
+    edit(at, "lens", 0, "q1", 0)
+    assert_matches_core(at, mask=valid_length_mask(3, 4, [0, 3, 2]))
+    assert np.all(np.isnan(drawn(at)[1][0]))  # the fully masked row is shown masked
+    assert "q1" in texts(at)
+    assert link(at)["lens"] == "0,3,2"
+
+    # presets: identical keys → even weights; one key dominates; random by seed; reset
+    at.radio(key="qkv.mask").set_value("none").run()
+    at.button(key="qkv.load.identical").click().run()
+    np.testing.assert_allclose(drawn(at)[1], 0.25)
+    at.button(key="qkv.load.dominant").click().run()
+    assert drawn(at)[1][0, 0] > 0.95
+    at.button(key="qkv.load.random").click().run()
+    assert link(at)["gen"] == "random" and "Q" not in link(at)
+    first = matrices(at)[0].copy()
+    at.button(key="qkv.load.random").click().run()  # again: the next seed
+    assert at.session_state["qkv.seed"] == 1 and not np.array_equal(matrices(at)[0], first)
+    at.number_input(key="qkv.n_q").set_value(5).run()
+    at.number_input(key="qkv.d_v").set_value(4).run()
+    assert matrices(at)[0].shape == (5, 2) and matrices(at)[2].shape == (4, 4)
+    assert_matches_core(at)
+    at.number_input(key="qkv.seed").set_value(42).run()
+    assert link(at)["seed"] == "42" and link(at)["n_q"] == "5"
+    at.button(key="qkv.load.default").click().run()
+    assert np.array_equal(matrices(at)[0], generate("default", "qkv")["Q"])
+
+    # the three modes: QVV edits one matrix for K and V; VVV is one set X, causal allowed
+    at.radio(key="qkv.mode").set_value("qvv").run()
+    assert at.session_state["qkv.n_q"] == 2
+    edit(at, "K", 1, "2", -4.0)
+    _, K, V = matrices(at)
+    assert V is K and K[1, 1] == -4.0
+    assert_matches_core(at)
+    at.radio(key="qkv.mode").set_value("vvv").run()
+    assert cat["qkv.mask.causal"] in at.radio(key="qkv.mask").options
+    at.radio(key="qkv.mask").set_value("causal").run()
+    assert_matches_core(at, mask=causal_mask(4))
+    assert np.isnan(drawn(at)[1][0, 1])  # position 1 may not look ahead
+    assert link(at)["mode"] == "vvv" and link(at)["mask"] == "causal"
+
+    at.button(key="qkv.reset").click().run()
+    assert at.session_state["qkv.mode"] == "qkv" and at.session_state["qkv.mask"] == "none"
+    assert link(at) == {"v": "1", "lang": lang}
+    assert_ok(at)
+
+
+def test_dot_score_with_different_lengths_says_why_and_offers_a_fix():
+    at = go({"gen": "random", "d_q": "3"})
+    assert not any(c.proto.id.endswith("qkv.fig.results") for c in at.get("plotly_chart"))
+    assert "d_q = 3" in texts(at) and "d_k = 2" in texts(at)
+    at.button(key="qkv.use.general").click().run()
+    assert at.session_state["qkv.score"] == "general"
+    assert at.session_state["qkv.W"].shape == (3, 2)
+    assert_matches_core(at, params={"W": np.asarray(at.session_state["qkv.W"])})
+    at.selectbox(key="qkv.d_q").set_value(0).run()  # back to d_q = d_k
+    assert matrices(at)[0].shape == (3, 2)
+
+
+# --- editing cells ---------------------------------------------------------------------------
+
+
+def test_a_cell_edit_recomputes_and_bad_cells_keep_the_last_good_matrix():
+    at = go()
+    edit(at, "Q", 0, "1", 5.0)
+    assert at.session_state["qkv.Q"][0, 0] == 5.0
+    assert_matches_core(at)
+    assert link(at)["Q"].startswith("5,1;")
+    good = np.asarray(at.session_state["qkv.Q"]).copy()
+    for bad in ("abc", float("nan"), float("inf"), None):
+        edit(at, "Q", 1, "2", bad)
+        assert_ok(at)
+        assert np.array_equal(at.session_state["qkv.Q"], good)
+        assert at.error, f"no message for {bad!r}"
+        assert_matches_core(at)
+    edit(at, "V", 0, "G", 1e9)
+    assert at.session_state["qkv.V"][0, 1] == 1e6 and at.warning
+    assert_matches_core(at)
+
+
+# --- large random matrices -------------------------------------------------------------------
+
+
+def test_random_512_by_64_travels_as_seed_and_size():
+    at = go({"gen": "random", "seed": "3", "n_q": "512", "n_k": "512", "d_k": "64", "d_v": "64"})
+    Q, K, V = matrices(at)
+    assert Q.shape == (512, 64) and V.shape == (512, 64)
+    assert np.array_equal(K, generate("random", "qkv", 3, _sizes(512, 512, 64, 64))["K"])
+    kinds = [tr["type"] for tr in spec(at, "qkv.fig.results")["data"]]
+    assert kinds.count("image") == 3 and "heatmap" not in kinds  # images, not 262 144 numbers
+    for name in "QKV":  # too large for the table editor: drawn instead
+        assert spec(at, f"qkv.fig.input.{name}")["data"][0]["type"] == "image"
+    params = link(at)
+    assert set(params) == {"v", "lang", "gen", "seed", "n_q", "n_k", "d_k", "d_v"}
+    assert len(at.sidebar.code[0].value) < 200
+    res = core(at)
+    text = "".join(lx.value for lx in at.latex)
+    assert num(res.output[0, 0]) in text and r"\vdots" in text
+
+
+def _sizes(n_q, n_k, d_k, d_v):
+    from ui.qkv_data import Sizes
+
+    return Sizes(n_q=n_q, n_k=n_k, d_k=d_k, d_v=d_v)
+
+
+# --- links -----------------------------------------------------------------------------------
+
+
+def test_a_shared_link_reopens_the_same_state():
+    at = go()
+    at.radio(key="qkv.mode").set_value("vvv").run()
+    edit(at, "X", 2, "1", 0.25)
+    at.radio(key="qkv.score").set_value("dot").run()
+    at.radio(key="qkv.mask").set_value("causal").run()
+    at.select_slider(key="qkv.tau").set_value(2.0).run()
+    at.selectbox(key="qkv.row").set_value(3).run()
+    shared = link(at)
+    again = go(shared)
+    assert np.array_equal(again.session_state["qkv.X"], at.session_state["qkv.X"])
+    for a, b in zip(drawn(again), drawn(at), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert [lx.value for lx in again.latex] == [lx.value for lx in at.latex]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"Q": "<script>alert(1)</script>", "tau": "nan", "mode": "xyz", "n_q": "1e9"},
+        {"K": "1,2;3", "V": "9" * 100_000, "row": "-3", "score": "additive", "W_q": "1e999"},
+        {"mask": "valid", "lens": "nan,1", "gen": "random", "n_k": "abc", "d_v": "99999"},
+        {"mask": "causal", "K": "1,2;3,4;5,6", "V": "1;2", "W": "1,2", "row": "7"},
+        {"Q": "1e300,1e300", "K": "1e300,1e300", "V": "1", "h": "[1,2]", "seed": "0x10"},
+    ],
+)
+def test_hostile_links_leave_a_working_page_and_a_notice(query):
+    at = go(query)
+    assert at.warning, "a notice says what was not used"
+    shared = at.sidebar.code[0].value
+    assert "<script>" not in shared and "1e999" not in shared and "99999" not in shared
+    assert any(c.proto.id.endswith("qkv.fig.results") for c in at.get("plotly_chart"))

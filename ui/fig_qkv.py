@@ -1,0 +1,317 @@
+"""Figures of the Q · K · V playground. Pure builders: each returns a ``go.Figure``.
+
+The main figure puts scores → weights → output side by side in *one* Plotly figure (one
+figure to redraw when the temperature moves, not three). Small matrices carry their numbers
+on the cells; a matrix larger than ``figures.IMAGE_ABOVE`` on a side is sent as a PNG image
+(``figures.colour_image`` + ``figures.png_data_uri``), and the encoded image is remembered by
+content, so an unchanged 512 × 512 matrix is not encoded again. When the values read as
+colours, the weights panel gets a row of ink swatches over its key columns and the output
+panel a column with each query's mixture: the reagent-mixing picture inside the heatmaps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from threading import Lock
+from typing import Final
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ui import figures
+
+HIGHLIGHT: Final = figures.PALETTE[5]  # vermilion: the selected query row
+GAP: Final = 0.1  # paper width between panels (room for a colour bar)
+TITLE_ROOM: Final = 0.1  # top share of the paper height kept for the panel titles
+TICKS_UP_TO: Final = 24  # more labels than this on an axis: every k-th is written
+_IMAGES: OrderedDict[tuple, str] = OrderedDict()  # (digest, zmin, zmax, diverging) -> data URI
+_IMAGES_MAX: Final = 24  # immutable strings shared by all sessions; oldest dropped first
+_IMAGES_LOCK: Final = Lock()
+
+
+def image_uri(m: np.ndarray, zmin: float, zmax: float, diverging: bool) -> str:
+    """A matrix as a PNG data URI in the app's colours, remembered by content."""
+    m = np.ascontiguousarray(m, dtype=np.float64)
+    digest = hashlib.blake2b(m.tobytes(), digest_size=16).digest()
+    key = (digest, m.shape, zmin, zmax, diverging)
+    with _IMAGES_LOCK:
+        if key in _IMAGES:
+            _IMAGES.move_to_end(key)
+            return _IMAGES[key]
+    uri = figures.png_data_uri(figures.colour_image(m, zmin, zmax, diverging))
+    with _IMAGES_LOCK:
+        _IMAGES[key] = uri
+        while len(_IMAGES) > _IMAGES_MAX:
+            _IMAGES.popitem(last=False)
+    return uri
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One matrix of a figure and how to draw it."""
+
+    m: np.ndarray  # (rows, cols)
+    title: str
+    x_title: str
+    y_title: str
+    x_labels: Sequence[str]
+    y_labels: Sequence[str]
+    kind: str = "signed"  # "signed": diverging around 0; "weights": 0 … 1
+    masked: np.ndarray | None = None  # (rows, cols) True where the cell is masked
+    row: int | None = None  # the selected query row, framed
+    top_swatches: np.ndarray | None = None  # (cols, 3) RGB in [0, 1]: a row over the columns
+    top_label: str = ""
+    side_swatches: np.ndarray | None = None  # (rows, 3) RGB in [0, 1]: a column on the right
+    side_label: str = ""
+
+
+def _rgb(c: np.ndarray) -> str:
+    r, g, b = (round(255 * float(min(max(x, 0.0), 1.0))) for x in c)
+    return f"rgb({r},{g},{b})"
+
+
+def _ticks(labels: Sequence[str], extra: tuple[tuple[int, str], ...] = ()) -> dict:
+    step = max(1, -(-len(labels) // TICKS_UP_TO))
+    vals = [v for v, _ in extra] + list(range(0, len(labels), step))
+    text = [s for _, s in extra] + [labels[i] for i in range(0, len(labels), step)]
+    return {"tickmode": "array", "tickvals": vals, "ticktext": text}
+
+
+def _limits(p: Panel) -> tuple[float, float]:
+    if p.kind == "weights":
+        return 0.0, 1.0
+    shown = p.m if p.masked is None else p.m[~np.asarray(p.masked, dtype=bool)]
+    lim = float(np.max(np.abs(shown))) if shown.size else 1.0
+    return -(lim or 1.0), lim or 1.0
+
+
+def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
+    """Matrices side by side in one figure, each with its own axes and colour bar.
+
+    Cells are at integer positions (column j at x = j, row i at y = i, row 0 on top), so
+    frames and swatches sit at the same places whether a panel is numbers or an image.
+    """
+    shares = np.array([max(p.m.shape[1] + (p.side_swatches is not None), 2) for p in items], float)
+    shares = np.maximum(shares / shares.sum(), 0.12)
+    widths = shares / shares.sum() * (1.0 - GAP * len(items))
+    data: list[dict] = []
+    masks = any(p.masked is not None and np.any(p.masked) for p in items)
+    layout: dict = {"annotations": [], "shapes": [], "plot_bgcolor": "white"}
+    if masks:
+        layout["plot_bgcolor"] = figures.MASKED_COLOUR  # masked cells are holes in the heatmap
+    left = 0.0
+    max_rows = 1
+    for k, (p, width) in enumerate(zip(items, widths, strict=True)):
+        n = "" if k == 0 else str(k + 1)
+        xa, ya = f"x{n}", f"y{n}"
+        m = np.asarray(p.m, dtype=np.float64)
+        n_rows, n_cols = m.shape
+        max_rows = max(max_rows, n_rows + (p.top_swatches is not None))
+        zmin, zmax = _limits(p)
+        scale = figures.SEQUENTIAL if p.kind == "weights" else figures.DIVERGING
+        bar = {
+            "thickness": 12,
+            "x": left + width + 0.006,
+            "xanchor": "left",
+            "len": 0.85,
+            "y": (1 - TITLE_ROOM) / 2,
+            "yanchor": "middle",
+        }
+        image = max(n_rows, n_cols) > figures.IMAGE_ABOVE
+        if image:
+            uri = image_uri(m, zmin, zmax, p.kind != "weights")
+            data.append(
+                {"type": "image", "source": uri, "xaxis": xa, "yaxis": ya, "hoverinfo": "skip"}
+            )
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": [None],
+                    "y": [None],
+                    "mode": "markers",
+                    "xaxis": xa,
+                    "yaxis": ya,
+                    "hoverinfo": "skip",
+                    "showlegend": False,
+                    "marker": {
+                        "colorscale": scale,
+                        "cmin": zmin,
+                        "cmax": zmax,
+                        "color": [zmin],
+                        "showscale": True,
+                        "colorbar": bar,
+                    },
+                }
+            )
+        else:
+            z = m.copy()
+            if p.masked is not None:
+                z[np.asarray(p.masked, dtype=bool)] = np.nan
+            trace = {
+                "type": "heatmap",
+                "z": z,
+                "x": list(range(n_cols)),
+                "y": list(range(n_rows)),
+                "zmin": zmin,
+                "zmax": zmax,
+                "colorscale": scale,
+                "colorbar": bar,
+                "xgap": 1,
+                "ygap": 1,
+                "xaxis": xa,
+                "yaxis": ya,
+                "customdata": [[f"{r} · {c}" for c in p.x_labels] for r in p.y_labels],
+                "hovertemplate": "%{customdata}: %{z:.4g}<extra></extra>",
+            }
+            if max(n_rows, n_cols) <= figures.VALUES_UP_TO:
+                fmt = ".3f" if p.kind == "weights" else ".2f"
+                trace.update(texttemplate="%{z:" + fmt + "}", textfont={"size": 12})
+            data.append(trace)
+            if p.masked is not None and np.any(p.masked):
+                mi, mj = np.nonzero(np.asarray(p.masked, dtype=bool))
+                data.append(
+                    {
+                        "type": "scatter",
+                        "x": mj,
+                        "y": mi,
+                        "text": ["–"] * len(mi),
+                        "mode": "text"
+                        if max(n_rows, n_cols) <= figures.VALUES_UP_TO
+                        else "markers",
+                        "marker": {"symbol": "square", "size": 5, "color": figures.MASKED_COLOUR},
+                        "xaxis": xa,
+                        "yaxis": ya,
+                        "hoverinfo": "skip",
+                        "showlegend": False,
+                    }
+                )
+        x_extra, y_extra = (), ()
+        if p.top_swatches is not None:
+            data.append(_swatches(np.arange(n_cols), np.full(n_cols, -1), p.top_swatches, xa, ya))
+            y_extra = ((-1, p.top_label),)
+        if p.side_swatches is not None:
+            data.append(
+                _swatches(
+                    np.full(n_rows, n_cols),
+                    np.arange(n_rows),
+                    p.side_swatches,
+                    xa,
+                    ya,
+                    selected=p.row,
+                )
+            )
+            x_extra = ((n_cols, p.side_label),)
+        x_hi = n_cols - 0.5 + (p.side_swatches is not None)
+        y_lo = -0.5 - (p.top_swatches is not None)
+        layout[f"xaxis{n}"] = {
+            "domain": [left, left + width],
+            "anchor": ya,
+            "range": [-0.5, x_hi],
+            "title": {"text": p.x_title},
+            "showgrid": False,
+            "zeroline": False,
+            **_ticks(p.x_labels, x_extra),
+        }
+        layout[f"yaxis{n}"] = {
+            "domain": [0.0, 1.0 - TITLE_ROOM],
+            "anchor": xa,
+            "range": [n_rows - 0.5, y_lo],
+            "title": {"text": p.y_title},
+            "showgrid": False,
+            "zeroline": False,
+            **_ticks(p.y_labels, y_extra),
+        }
+        if image:
+            layout[f"yaxis{n}"]["scaleanchor"] = False  # an image would force square pixels
+        layout["annotations"].append(
+            {
+                "text": f"<b>{p.title}</b>",
+                "x": left + width / 2,
+                "xref": "paper",
+                "y": 1.0,
+                "yref": "paper",
+                "yanchor": "top",
+                "showarrow": False,
+            }
+        )
+        if p.row is not None:
+            layout["shapes"].append(
+                {
+                    "type": "rect",
+                    "xref": xa,
+                    "yref": ya,
+                    "x0": -0.5,
+                    "x1": n_cols - 0.5,
+                    "y0": p.row - 0.5,
+                    "y1": p.row + 0.5,
+                    "fillcolor": "rgba(0,0,0,0)",
+                    "line": {"color": HIGHLIGHT, "width": 3},
+                }
+            )
+        left += width + GAP
+    layout["height"] = height or (
+        520 if max_rows > figures.IMAGE_ABOVE else max(300, min(600, 90 + 36 * max_rows))
+    )
+    layout["showlegend"] = False
+    return go.Figure({"data": data, "layout": layout})
+
+
+def _swatches(
+    x: np.ndarray, y: np.ndarray, rgb: np.ndarray, xa: str, ya: str, selected: int | None = None
+) -> dict:
+    n = len(x)
+    return {
+        "type": "scatter",
+        "x": x,
+        "y": y,
+        "mode": "markers",
+        "xaxis": xa,
+        "yaxis": ya,
+        "customdata": np.asarray(rgb),
+        "showlegend": False,
+        "hovertemplate": "(%{customdata[0]:.3f}, %{customdata[1]:.3f}, "
+        "%{customdata[2]:.3f})<extra></extra>",
+        "marker": {
+            "symbol": "square",
+            "size": 26,
+            "color": [_rgb(c) for c in rgb],
+            "line": {
+                "color": [HIGHLIGHT if k == selected else "#555555" for k in range(n)],
+                "width": [4 if k == selected else 1 for k in range(n)],
+            },
+        },
+    }
+
+
+def plane(
+    Q: np.ndarray,
+    K: np.ndarray,
+    *,
+    row: int,
+    query_labels: Sequence[str],
+    key_labels: Sequence[str],
+    title: str = "",
+    axis_titles: tuple[str, str] = ("", ""),
+) -> go.Figure:
+    """2-D queries and keys as arrows (``ui.figures.vectors_plane``), the selected query bold,
+    the others faint."""
+    fig = figures.vectors_plane(
+        Q,
+        K,
+        query_labels=query_labels,
+        key_labels=key_labels,
+        title=title,
+        axis_titles=axis_titles,
+    )
+    n_k = len(K)
+    for q, trace in enumerate(fig.data[n_k:]):
+        if q == row:
+            trace.line.width = 4
+            trace.line.color = HIGHLIGHT
+            trace.marker.color = HIGHLIGHT
+        else:
+            trace.opacity = 0.45
+    return fig
