@@ -1,0 +1,266 @@
+"""CNN vs self-attention page: every control, both languages, hostile links, numbers = core."""
+
+import numpy as np
+import pytest
+
+from attn_core import (
+    conv2d,
+    conv_as_attention,
+    global_attention_map,
+    local_attention_map,
+    receptive_field,
+)
+from tests.app.conftest import assert_ok, open_page
+from ui import images, vision_data
+from ui.i18n import catalog
+
+PAGE = "app_pages/vision.py"
+NO_ROWS = {"added_rows": [], "deleted_rows": []}
+CHARTS = ("rf", "attention", "static", "heads", "error", "outputs", "pretraining", "table2")
+
+
+def metrics(at) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for m in at.metric:
+        out.setdefault(m.label, []).append(m.value)
+    return out
+
+
+def chart_keys(at) -> list[str]:
+    return [c.proto.id.rsplit("-vision.fig.", 1)[-1] for c in at.get("plotly_chart")]
+
+
+def editor_key(at, matrix_key: str) -> str:
+    """The data_editor key of a matrix in this app run (it changes with every preset)."""
+    version_key = f"_editor.version.{matrix_key}"
+    try:
+        version = at.session_state[version_key]
+    except KeyError:
+        version = 0
+    return f"{matrix_key}.editor.{version}"
+
+
+def link(at) -> str:
+    return at.sidebar.code[0].value
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_page_renders_in_both_languages(lang):
+    at = open_page(PAGE, lang=lang)
+    assert_ok(at)
+    text = catalog(lang)
+    assert at.title[0].value == text["vision.title"]
+    assert chart_keys(at) == list(CHARTS)
+    assert [h.value for h in at.header][:2] == [text["vision.pick.title"], text["vision.cnn.title"]]
+    assert text["vision.attn.n90"] in metrics(at)
+    assert not at.error and not at.warning
+
+
+def test_the_pages_numbers_are_the_cores():
+    query = {
+        "img": "cat",
+        "size": "24",
+        "row": "5",
+        "col": "7",
+        "tau": "0.1",
+        "pos": "1.5",
+        "window": "5",
+        "alpha": "3",
+        "kernel": "0,-1,0;-1,5,-1;0,-1,0",
+        "layers": "3,2,1;5,1,2",
+        "cmp": "checkerboard",
+    }
+    at = open_page(PAGE, query=query)
+    assert_ok(at)
+    rgb = images.builtin("cat", 24)
+    x = images.to_unit(rgb)
+    g = global_attention_map(x, (5, 7), tau=0.1, position_weight=1.5)
+    loc = local_attention_map(x, (5, 7), window=5, tau=0.1, position_weight=1.5)
+    m = metrics(at)
+    en = catalog("en")
+    assert m[en["vision.attn.self"]] == [f"{g[5, 7]:.3f}", f"{loc[5, 7]:.3f}"]
+    assert m[en["vision.attn.n90"]][0] == str(vision_data.spread(g, (5, 7)).n90)
+    dist = vision_data.spread(loc, (5, 7)).mean_distance
+    assert m[en["vision.attn.dist"]][1] == f"{dist:.1f}"
+    # the receptive field formula ends with the core's size
+    rf = receptive_field([3, 5], [2, 1], [1, 2])
+    assert at.latex[0].value.rstrip("$\n ").endswith(f"= {rf[-1]}")
+    assert f"{rf[0]} × {rf[0]} → {rf[1]} × {rf[1]}" in at.markdown[4].value
+    # the construction: largest error and the value at the pixel
+    k = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=float)
+    grey = images.grey(rgb)
+    built = conv_as_attention(grey, k, 3.0, query=(5, 7))
+    err = np.abs(built.output - conv2d(grey, k)).max()
+    assert m[en["vision.cordonnier.max_err"]] == [f"{err:.3g}"]
+    assert f"{built.output[5, 7]:.6f}"[:6] in at.latex[3].value
+    # static vs dynamic: same kernel numbers, attention moved
+    other = global_attention_map(
+        images.to_unit(images.builtin("checkerboard", 24)), (5, 7), tau=0.1, position_weight=1.5
+    )
+    moved = 0.5 * np.abs(g - other).sum()
+    static_text = next(md.value for md in at.markdown if "**0**" in md.value)
+    assert f"**{moved:.3f}**" in static_text
+    assert "kernel=0,-1,0;-1,5,-1;0,-1,0" in link(at) and "img=cat" in link(at)
+
+
+def test_attention_becomes_the_convolution_at_alpha_50():
+    k = vision_data.kernel("random", 5, seed=11)
+    cells = ";".join(",".join(f"{v:g}" for v in row) for row in k)
+    at = open_page(PAGE, query={"img": "coffee", "size": "64", "alpha": "50", "kernel": cells})
+    assert_ok(at)
+    err = float(metrics(at)[catalog("en")["vision.cordonnier.max_err"]][0])
+    assert err < 1e-9
+    heads = metrics(at)[catalog("en")["vision.cordonnier.heads_n"]]
+    assert heads == ["25"]
+
+
+def test_every_control_changes_the_state_and_the_link():
+    at = open_page(PAGE)
+    at.selectbox(key="vision.img").set_value("gradient")
+    at.select_slider(key="vision.size").set_value(48.0).run()
+    assert at.session_state["vision.row"] == 9  # a larger picture keeps the pixel
+    at.slider(key="vision.row").set_value(40)
+    at.slider(key="vision.col").set_value(3)
+    at.select_slider(key="vision.tau").set_value(0.2)
+    at.slider(key="vision.pos").set_value(2.0)
+    at.select_slider(key="vision.window").set_value(9.0)
+    at.selectbox(key="vision.cmp").set_value("astronaut")
+    at.select_slider(key="vision.alpha").set_value(10.0)
+    at.run()
+    assert_ok(at)
+    for part in (
+        "img=gradient",
+        "size=48",
+        "row=40",
+        "col=3",
+        "tau=0.2",
+        "pos=2",
+        "window=9",
+        "cmp=astronaut",
+        "alpha=10",
+    ):
+        assert part in link(at), part
+    # the CNN: number of layers, the three stacks, an edit in the table
+    at.slider(key="vision._n_layers").set_value(5).run()
+    assert at.session_state["vision.layers"].shape == (5, 3)
+    at.button(key="vision.stack.dilated").click().run()
+    assert at.session_state["vision.layers"][:, 2].tolist() == [1, 2, 4, 8, 16]
+    at.button(key="vision.stack.strided").click().run()
+    assert at.session_state["vision.layers"][:, 1].tolist() == [2] * 5
+    at.button(key="vision.stack.plain").click().run()
+    key = editor_key(at, "vision.layers")
+    at.session_state[key] = {
+        "edited_rows": {0: {"kernel k": 5.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert_ok(at)
+    assert at.session_state["vision.layers"][0].tolist() == [5, 1, 1]
+    assert "layers=5,1,1;3,1,1;3,1,1;3,1,1;3,1,1" in link(at)
+    # the kernel: size, every preset, an edit
+    at.radio(key="vision._ksize").set_value(5).run()
+    assert np.allclose(at.session_state["vision.kernel"], vision_data.kernel("blur", 5))
+    for name in vision_data.KERNELS:
+        at.button(key=f"vision.kbtn.{name}").click().run()
+        assert_ok(at)
+        seed = at.session_state["vision.seed"]
+        assert np.allclose(at.session_state["vision.kernel"], vision_data.kernel(name, 5, seed))
+    assert seed == 1 and "seed=1" in link(at)
+    key = editor_key(at, "vision.kernel")
+    at.session_state[key] = {
+        "edited_rows": {2: {"Δc=0": 3.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert_ok(at)
+    assert at.session_state["vision.kernel"][2, 2] == 3.0
+    assert any(catalog("en")["vision.kernel.edited"] in c.value for c in at.caption)
+    at.radio(key="vision._ksize").set_value(3).run()  # an edited kernel keeps its centre
+    assert at.session_state["vision.kernel"][1, 1] == 3.0
+    assert chart_keys(at) == list(CHARTS)
+
+
+def test_smaller_picture_moves_the_pixel_inside():
+    at = open_page(PAGE, query={"size": "64", "row": "60", "col": "50"})
+    at.select_slider(key="vision.size").set_value(16.0).run()
+    assert_ok(at)
+    assert (at.session_state["vision.row"], at.session_state["vision.col"]) == (15, 15)
+    assert any("16 × 16" in c.value for c in at.caption)
+
+
+def test_hostile_links_give_notices_not_exceptions():
+    query = {
+        "img": "<script>alert(1)</script>",
+        "size": "1e308",
+        "row": "NaN",
+        "col": "-7",
+        "tau": "-1",
+        "pos": "abc",
+        "window": "4",
+        "alpha": "1e9",
+        "seed": "1.5",
+        "cmp": "upload",
+        "kernel": "1,2;3",
+        "layers": "3,1;" * 30_000,
+    }
+    at = open_page(PAGE, query=query)
+    assert_ok(at)
+    notices = " ".join(w.value for w in at.warning)
+    names = (
+        "img",
+        "size",
+        "row",
+        "col",
+        "tau",
+        "pos",
+        "window",
+        "alpha",
+        "seed",
+        "kernel",
+        "layers",
+    )
+    for name in names:
+        assert f"`{name}`" in notices, name
+    assert "`kernel`" in notices and "`layers`" in notices
+    assert "<script>" not in notices
+    assert at.session_state["vision.size"] == 64.0 and at.session_state["vision.window"] == 5.0
+    assert at.session_state["vision.cmp"] == "stripes"  # no upload to compare with
+    assert chart_keys(at) == list(CHARTS)
+
+
+def test_link_with_a_kernel_or_layers_of_the_wrong_shape():
+    query = {"kernel": "1,2,3,4;5,6,7,8;1,1,1,1", "layers": "2.5,1,0;3,9,1"}
+    at = open_page(PAGE, query=query, lang="zh")
+    assert_ok(at)
+    notices = " ".join(w.value for w in at.warning)
+    assert "3 × 4" in notices
+    assert np.allclose(at.session_state["vision.kernel"], vision_data.kernel("blur", 3))
+    assert at.session_state["vision.layers"].tolist() == [[2, 1, 1], [3, 4, 1]]  # 2.5 → 2
+
+
+def test_uploaded_picture_is_used_and_left_out_of_the_link():
+    at = open_page(PAGE, query={"img": "upload"})
+    assert_ok(at)
+    assert any(catalog("en")["vision.img.shapes"] in i.value for i in at.info)  # placeholder
+    picture = np.zeros((20, 40, 3), dtype=np.uint8)
+    picture[:, 20:] = 255
+    at.session_state["vision._upload"] = ("abc", picture)
+    at.slider(key="vision.col").set_value(30)
+    at.run()
+    assert_ok(at)
+    assert not at.info
+    assert "img=" not in link(at)
+    left_out = [c.value for c in at.sidebar.caption]
+    assert any("img" in c for c in left_out)
+    g = global_attention_map(images.to_unit(images.fit(picture, 32)), (9, 30), tau=0.05)
+    assert metrics(at)[catalog("en")["vision.attn.self"]][0] == f"{g[9, 30]:.3f}"
+    assert catalog("en")["vision.img.upload"] in at.selectbox(key="vision.cmp").options
+
+
+def test_presentation_mode_folds_the_explanations():
+    at = open_page(PAGE, query={"pres": "1"}, lang="zh")
+    assert_ok(at)
+    assert len(at.expander) >= 6
+    assert chart_keys(at) == list(CHARTS)
