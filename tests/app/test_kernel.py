@@ -1,0 +1,353 @@
+"""Waist → weight page: every control and method in both languages, the table, the link."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import numpy as np
+import pytest
+
+from attn_core import average_pooling, fit_bandwidth, nadaraya_watson, nw_parametric
+from tests.app.conftest import assert_ok, open_page
+from ui import kernel_data as kd
+from ui.i18n import catalog
+
+PAGE = "app_pages/kernel_regression.py"
+DATA = kd.default_dataset()
+KEYS, VALUES = DATA[:, 0], DATA[:, 1]
+EN, ZH = catalog("en"), catalog("zh")
+
+
+def decoded(x):
+    """Plotly 7 writes numeric arrays as base64 (``bdata``); turn them back into lists."""
+    if isinstance(x, dict) and "bdata" in x:
+        a = np.frombuffer(base64.b64decode(x["bdata"]), dtype=np.dtype(x["dtype"]))
+        shape = [int(n) for n in str(x.get("shape", len(a))).split(",")]
+        return a.reshape(shape).tolist()
+    if isinstance(x, dict):
+        return {k: decoded(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [decoded(v) for v in x]
+    return x
+
+
+def chart(at, key: str) -> dict:
+    for c in at.get("plotly_chart"):
+        if c.proto.id and key in c.proto.id:
+            return decoded(json.loads(c.proto.spec))
+    raise AssertionError(f"no chart {key}")
+
+
+def trace(at, key: str, meta: str) -> dict:
+    return next(t for t in chart(at, key)["data"] if t.get("meta") == meta)
+
+
+def link(at) -> str:
+    return at.sidebar.code[0].value
+
+
+def shown_texts(at) -> list[str]:
+    return (
+        [m.value for m in at.markdown]
+        + [c.value for c in at.caption]
+        + [m.value for m in at.metric]
+        + [w.value for w in at.warning]
+        + [i.value for i in at.info]
+        + [e.value for e in at.error]
+        + [x.value for x in at.latex]
+    )
+
+
+def editor_key(at) -> str:
+    return f"kernel.data.editor.{at.session_state.get('_editor.version.kernel.data', 0)}"
+
+
+def edit(at, edited=None, added=None, deleted=None):
+    at.session_state[editor_key(at)] = {
+        "edited_rows": edited or {},
+        "added_rows": added or [],
+        "deleted_rows": deleted or [],
+    }
+    return at.run()
+
+
+def metric_kg(at) -> float:
+    return float(at.metric[0].value.split()[0])
+
+
+def grid_of(keys) -> np.ndarray:
+    lo, hi = kd.query_range(keys)
+    return np.linspace(lo, hi, 401)
+
+
+def check_against_core(at, expected, keys=KEYS) -> None:
+    """The shown guess, the curve and the bars equal the core's for the same inputs."""
+    q = float(at.slider(key="kernel.q").value)
+    r = expected(np.concatenate([[q], grid_of(keys)]))
+    assert metric_kg(at) == pytest.approx(round(float(r.prediction[0]), 2))
+    curve = np.array(trace(at, "kernel.curve", "curve")["y"], dtype=float)
+    np.testing.assert_allclose(curve, r.prediction[1:], rtol=1e-12)
+    bars = chart(at, "kernel.bars")["data"][0]["y"]
+    _, inverse = np.unique(keys, return_inverse=True)
+    np.testing.assert_allclose(bars, np.bincount(inverse, r.weights[0]), atol=1e-12)
+
+
+# --- renders, every method, both languages -------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_method_and_kernel_equals_the_core_in_both_languages(lang):
+    at = open_page(PAGE, query={"q": "63"}, lang=lang)
+    assert_ok(at)
+    names = catalog(lang)
+    assert at.title[0].value == names["kernel.title"]
+    assert len(at.get("plotly_chart")) == 3
+    assert any(x.value.endswith("= 45.5\n$$") for x in at.latex)  # the seed pair, computed
+    check_against_core(at, lambda q: nadaraya_watson(q, KEYS, VALUES, "gaussian", 5.0))
+    for kernel in ("boxcar", "epanechnikov", "gaussian"):
+        at.selectbox(key="kernel.kernel").set_value(kernel).run()
+        at.select_slider(key="kernel.h").set_value(8.0).run()
+        assert_ok(at)
+        check_against_core(
+            at, lambda q, kernel=kernel: nadaraya_watson(q, KEYS, VALUES, kernel, 8.0)
+        )
+    at.radio(key="kernel.method").set_value("average").run()
+    assert_ok(at)
+    check_against_core(at, lambda q: average_pooling(q, VALUES))
+    at.radio(key="kernel.method").set_value("parametric").run()
+    assert_ok(at)
+    w = fit_bandwidth(KEYS, VALUES, lr=1.0, epochs=50).w
+    check_against_core(at, lambda q: nw_parametric(q, KEYS, VALUES, w))
+    assert len(at.get("plotly_chart")) == 4  # + the loss curve
+    assert names["kernel.method.parametric"] in at.metric[0].label
+    for text in shown_texts(at):
+        assert "nan" not in text.lower().replace("nanometre", "")
+
+
+def test_every_control_is_kept_in_the_link():
+    at = open_page(PAGE)
+    at.slider(key="kernel.q").set_value(70.5).run()
+    at.selectbox(key="kernel.kernel").set_value("epanechnikov").run()
+    at.select_slider(key="kernel.h").set_value(2.5).run()
+    at.radio(key="kernel.method").set_value("parametric").run()
+    at.select_slider(key="kernel.lr").set_value(3.0).run()
+    at.slider(key="kernel.epochs").set_value(120).run()
+    assert_ok(at)
+    for part in (
+        "q=70.5",
+        "kernel=epanechnikov",
+        "h=2.5",
+        "method=parametric",
+        "lr=3",
+        "epochs=120",
+    ):
+        assert part in link(at)
+    # switching methods away and back keeps every value
+    at.radio(key="kernel.method").set_value("average").run()
+    at.radio(key="kernel.method").set_value("nw").run()
+    assert "lr=3" in link(at) and "epochs=120" in link(at) and "h=2.5" in link(at)
+    assert at.session_state["kernel.kernel"] == "epanechnikov"
+
+
+# --- the fit -----------------------------------------------------------------------------------
+
+
+def test_fit_converges_is_shown_and_does_not_rerun_on_a_slider_move():
+    at = open_page(PAGE, query={"method": "parametric", "lr": "3", "epochs": "80"})
+    assert_ok(at)
+    expected = fit_bandwidth(KEYS, VALUES, lr=3.0, epochs=80)
+    assert expected.loss_history[-1] < 0.5 * expected.loss_history[0]  # the loss falls
+    loss = chart(at, "kernel.loss")["data"][0]["y"]
+    np.testing.assert_allclose(loss, expected.loss_history)
+    assert any(f"w = {expected.w:.4f}" in m.value for m in at.markdown)
+    cache = at.session_state["_kernel.fits"]
+    assert len(cache) == 1
+    fit_before = next(iter(cache.values()))[0]
+    for q in (60.0, 75.0, 90.0):
+        at.slider(key="kernel.q").set_value(q).run()
+    cache = at.session_state["_kernel.fits"]
+    assert len(cache) == 1 and next(iter(cache.values()))[0] is fit_before
+    at.slider(key="kernel.epochs").set_value(81).run()
+    assert len(at.session_state["_kernel.fits"]) == 2
+
+
+def test_fit_on_the_default_data_takes_well_under_a_few_seconds():
+    import time
+
+    start = time.perf_counter()
+    fit = fit_bandwidth(KEYS, VALUES, lr=1.0, epochs=500)
+    assert time.perf_counter() - start < 3.0
+    assert fit.loss_history[-1] < fit.loss_history[0]
+
+
+# --- uncovered queries ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_query_no_key_reaches_is_explained_without_nan(lang):
+    at = open_page(PAGE, query={"q": "100", "kernel": "boxcar", "h": "0.5"}, lang=lang)
+    assert_ok(at)
+    names = catalog(lang)
+    assert at.metric[0].value == names["kernel.prediction.none"]
+    assert at.warning, "the page says no key is within reach"
+    assert at.info, "the page lists the gaps of the curve"
+    for text in shown_texts(at):
+        assert "nan" not in text.lower()
+    curve = trace(at, "kernel.curve", "curve")["y"]
+    assert None in curve and any(y is not None for y in curve)
+    assert all(t.get("meta") != "query" for t in chart(at, "kernel.curve")["data"])
+    assert names["kernel.heatmap.grey"] in [c.value for c in at.caption]
+    # the worked example names uncovered rows in words
+    table = next(m.value for m in at.markdown if m.value.startswith("|"))
+    assert names["kernel.example.none"] in table
+
+
+# --- the table -----------------------------------------------------------------------------
+
+
+def test_edit_add_and_delete_rows_change_everything():
+    at = open_page(PAGE)
+    edit(at, edited={1: {"weight": 50.0}}, added=[{"waist": 60.0, "weight": 49.0}], deleted=[11])
+    assert_ok(at)
+    data = at.session_state["kernel.data"]
+    expected = np.vstack([DATA[:11], [[60.0, 49.0]]])
+    expected[1, 1] = 50.0
+    np.testing.assert_array_equal(data, expected)
+    assert "data=56,43;58,50;" in link(at) and "60,49" in link(at) and "95,86" not in link(at)
+    check_against_core(
+        at,
+        lambda q: nadaraya_watson(q, data[:, 0], data[:, 1], "gaussian", 5.0),
+        keys=data[:, 0],
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"edited": {1: {"waist": 0.0}}}, "Row 2"),
+        ({"edited": {3: {"weight": 10000.0}}}, "Row 4"),
+        ({"edited": {0: {"waist": None}}}, "Row 1"),
+        ({"added": [{"waist": 70.0}]}, "Row 13"),
+        ({"deleted": list(range(11))}, "at least 2"),
+    ],
+)
+def test_bad_table_keeps_the_last_good_data_and_says_why(change, words):
+    at = open_page(PAGE)
+    before = metric_kg(at)
+    edit(at, **change)
+    assert_ok(at)
+    np.testing.assert_array_equal(at.session_state["kernel.data"], DATA)
+    assert metric_kg(at) == before
+    assert at.error and words in at.error[0].value
+    assert "12 people" in at.error[0].value
+
+
+def test_reset_brings_back_the_toy_table():
+    at = open_page(PAGE)
+    edit(at, deleted=[0, 1, 2])
+    assert len(at.session_state["kernel.data"]) == 9
+    at.button(key="kernel.reset").click().run()
+    assert_ok(at)
+    np.testing.assert_array_equal(at.session_state["kernel.data"], DATA)
+    assert "data=" not in link(at)
+
+
+def test_edits_survive_presentation_mode_and_a_language_switch():
+    at = open_page(PAGE)
+    edit(at, edited={0: {"waist": 54.0}})
+    at.sidebar.toggle[0].set_value(True).run()
+    assert_ok(at)
+    assert at.expander, "presentation mode folds explanations"
+    at.session_state["app.lang"] = "zh"
+    at.run()
+    assert_ok(at)
+    assert at.session_state["kernel.data"][0, 0] == 54.0
+    assert at.title[0].value == ZH["kernel.title"]
+    assert "data=54,43;" in link(at)
+
+
+def test_a_large_table_stays_out_of_the_link_and_is_fitted_on_a_button():
+    at = open_page(PAGE, query={"method": "parametric"})
+    rng = np.random.default_rng(0)
+    waist = rng.uniform(55, 110, 150).round(1)
+    big = np.stack([waist, (0.9 * waist + rng.normal(0, 4, 150)).round(1)], axis=1)
+    at.session_state["kernel.data"] = big
+    at.session_state["_editor.version.kernel.data"] = 7  # as after an upload: a fresh editor
+    at.run()
+    assert_ok(at)
+    assert "data=" not in link(at)
+    assert any("data" in c.value for c in at.sidebar.caption)  # “too large for a link: data”
+    assert any("150 rows" in c.value for c in at.caption)
+    assert at.info, "not fitted yet, said so"
+    assert len(at.session_state["_kernel.fits"]) == 1  # only the default table's fit
+    at.button[-1].click().run()
+    assert_ok(at)
+    assert len(at.session_state["_kernel.fits"]) == 2
+    w = fit_bandwidth(big[:, 0], big[:, 1], lr=1.0, epochs=50).w
+    check_against_core(at, lambda q: nw_parametric(q, big[:, 0], big[:, 1], w), keys=big[:, 0])
+
+
+# --- links -------------------------------------------------------------------------------------
+
+
+def test_a_shared_link_reopens_the_same_table_and_state():
+    small = "56,43;58,48;66,55;80,70"
+    at = open_page(
+        PAGE, query={"data": small, "q": "62", "kernel": "epanechnikov", "h": "6"}, lang="zh"
+    )
+    assert_ok(at)
+    data = at.session_state["kernel.data"]
+    np.testing.assert_array_equal(data, [[56, 43], [58, 48], [66, 55], [80, 70]])
+    check_against_core(
+        at,
+        lambda q: nadaraya_watson(q, data[:, 0], data[:, 1], "epanechnikov", 6.0),
+        keys=data[:, 0],
+    )
+    assert f"data={small}" in link(at)
+
+
+def test_the_worked_example_table_is_computed():
+    at = open_page(PAGE, query={"h": "3"})
+    table = next(m.value for m in at.markdown if m.value.startswith("|"))
+    assert f"{float(np.mean(VALUES)):.2f} kg" in table
+    for kernel in ("gaussian", "boxcar", "epanechnikov"):
+        pred = nadaraya_watson([57.0], KEYS, VALUES, kernel, 3.0).prediction[0]
+        assert f"{pred:.2f} kg" in table
+    assert "45.50 kg" in table  # boxcar and Epanechnikov with h = 3 reach only 56 and 58
+
+
+def test_a_query_outside_the_data_range_is_moved_and_said():
+    at = open_page(PAGE, query={"q": "250"})
+    assert_ok(at)
+    _, hi = kd.query_range(KEYS)
+    assert at.slider(key="kernel.q").value == hi
+    assert any("250" in c.value for c in at.caption)
+
+
+HOSTILE = [
+    {
+        "data": "<script>alert(1)</script>",
+        "q": "1e999",
+        "method": "'; DROP TABLE",
+        "kernel": "<b>x</b>",
+    },
+    {"data": ";".join(["56,43"] * 101), "h": "-1", "lr": "abc", "epochs": "1e9"},
+    {"data": "56," * 40_000, "q": "nan", "h": "7", "epochs": "2.5"},
+    {"data": "0,43;58,48", "lr": "1e-300", "method": ""},
+    {"data": "56,43", "q": "-57"},
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE)
+def test_hostile_links_are_refused_with_notices(query):
+    at = open_page(PAGE, query=query)
+    assert_ok(at)
+    assert at.warning, "every refused value is named in a notice"
+    np.testing.assert_array_equal(at.session_state["kernel.data"], DATA)
+    text = link(at)
+    assert "<" not in text and "DROP" not in text and "1e999" not in text
+    assert len(text) < 2_000
+    for warning in at.warning:
+        assert not re.search(r"(?<!\\)<(script|b>)", warning.value)  # only escaped, as text
