@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import open_app, press_slider, wait_for_app
 
-expect.set_options(timeout=15_000)  # a loaded CI machine can take a while per run
+WAIT = 15_000  # ms; a loaded CI machine can take a while per run
 
 PAGE = "/cnn-vs-attention"
 
@@ -24,36 +24,37 @@ def test_upload_a_picture_and_pick_a_pixel(page: Page, app_url: str, tmp_path: P
     Image.fromarray(rgba).save(path)
 
     open_app(page, f"{app_url}{PAGE}?img=upload&lang=en")
-    expect(page.get_by_text("No picture uploaded yet")).to_be_visible()
+    expect(page.get_by_text("No picture uploaded yet")).to_be_visible(timeout=WAIT)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
     wait_for_app(page)
-    expect(page.get_by_text("Your picture: 64 × 48 pixels")).to_be_visible()
-    expect(page.get_by_text("were placed on white")).to_be_visible()
-    expect(page.get_by_text("reduced from 120 × 90 to 64 × 48")).to_be_visible()
+    expect(page.get_by_text("Your picture: 64 × 48 pixels")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("were placed on white")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_text("reduced from 120 × 90 to 64 × 48")).to_be_visible(timeout=WAIT)
     info = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text="Chosen pixel")
-    expect(info).to_contain_text("row 9, column 9 of a 24 × 32 picture")
+    expect(info).to_contain_text("row 9, column 9 of a 24 × 32 picture", timeout=WAIT)
     expect(info).to_contain_text("(200, 40, 40)")
 
     press_slider(page, "Column (from the left)", "End")  # the last column is blue
-    expect(info).to_contain_text("column 31")
+    expect(info).to_contain_text("column 31", timeout=WAIT)
     expect(info).to_contain_text("(40, 40, 200)")
     press_slider(page, "Row (from the top)", "ArrowRight", times=2)
-    expect(info).to_contain_text("row 11, column 31")
-    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+    expect(info).to_contain_text("row 11, column 31", timeout=WAIT)
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0, timeout=WAIT)
     # the upload stays in this session only: the link says so
-    expect(page.locator('[data-testid="stSidebar"]')).to_contain_text("not in it: img")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar).to_contain_text("not in it: img", timeout=WAIT)
 
 
 def test_a_shared_link_reopens_the_same_view(page: Page, app_url: str) -> None:
     query = "img=stripes&size=24&row=4&col=20&alpha=50&kernel=0,1,0;1,-4,1;0,1,0&lang=zh"
     open_app(page, f"{app_url}{PAGE}?{query}")
     info = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text="选中的像素")
-    expect(info).to_contain_text("第 4 行、第 20 列")
-    expect(info).to_contain_text("24 × 24")
-    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(8)
+    expect(info).to_contain_text("第 4 行、第 20 列", timeout=WAIT)
+    expect(info).to_contain_text("24 × 24", timeout=WAIT)
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(8, timeout=WAIT)
     share = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]')
     for part in ("img=stripes", "size=24", "row=4", "col=20", "alpha=50", "kernel=0,1,0;1,-4,1"):
-        expect(share).to_contain_text(part)
+        expect(share).to_contain_text(part, timeout=WAIT)
     error = page.locator('[data-testid="stMetric"]').filter(has_text="最大的 |注意力 − 卷积|")
     value = error.locator('[data-testid="stMetricValue"]').inner_text()
     assert float(value) < 1e-9
