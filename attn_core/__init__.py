@@ -48,6 +48,7 @@ from attn_core.kernel_regression import (
 )
 from attn_core.multihead import MultiHeadResult, multi_head_attention, random_mha_weights
 from attn_core.positional import sinusoidal_positional_encoding
+from attn_core.scaling import DotProductExperiment, dot_product_experiment, softmax_jacobian_norm
 from attn_core.scores import SCORE_KINDS, random_score_params, score
 from attn_core.softmax import entropy, softmax, softmax_jacobian
 from attn_core.vision import global_attention_map, local_attention_map, pixel_features
@@ -59,6 +60,7 @@ __all__ = [
     "AttentionResult",
     "BandwidthFit",
     "ConvAttention",
+    "DotProductExperiment",
     "HardAttention",
     "KernelRegression",
     "LayerCost",
@@ -73,6 +75,7 @@ __all__ = [
     "conv_as_attention",
     "conv_attention_error",
     "crossover_n",
+    "dot_product_experiment",
     "entropy",
     "fit_bandwidth",
     "global_attention_map",
@@ -100,5 +103,6 @@ __all__ = [
     "sinusoidal_positional_encoding",
     "softmax",
     "softmax_jacobian",
+    "softmax_jacobian_norm",
     "valid_length_mask",
 ]
