@@ -198,7 +198,7 @@ layout.download_csv(
 st.header(t("selfattn.qkv.title"))
 layout.explain(t("selfattn.qkv.text"))
 with layout.controls():
-    c1, c2, c3 = st.columns([2, 1, 1])
+    c1, c2 = st.columns([3, 1])
     c1.radio(
         t("selfattn.heads", d=d_model),
         divisors(d_model),
@@ -207,7 +207,7 @@ with layout.controls():
         help=t("selfattn.heads.help"),
     )
     c2.number_input(t("app.seed"), 0, 9999, step=1, key=b.key("seed"), help=t("selfattn.seed.help"))
-    c3.toggle(t("selfattn.show_w"), key=b.key("show_w"))
+    st.toggle(t("selfattn.show_w"), key=b.key("show_w"))
 
 heads = int(b["heads"])
 d_head = d_model // heads
@@ -293,7 +293,7 @@ if result is not None:
             signed=False,
             big=BIG,
             colorbar_title=t("selfattn.axis.weight"),
-            panel_px=int(min(380, max(150, 900 // grid_cols))),
+            panel_px=int(min(380, max(110, 900 // grid_cols))),
             tick_labels=grid_cols * n <= 64,
         ),
         key="selfattn.fig_heads",

@@ -123,7 +123,7 @@ def ops_figure(
         "xaxis": _log_axis(x_title),
         "yaxis": {**_log_axis(y_title), "dtick": 2},
         "height": 460,
-        "legend": {"orientation": "h", "y": -0.2, "x": 0},
+        "legend": {"x": 1.02, "y": 1, "xanchor": "left"},
         "shapes": [
             {
                 "type": "rect",
@@ -204,6 +204,7 @@ def timing_figure(
                 "y": t * 1e3,
                 "mode": "lines+markers",
                 "name": measured_label.format(layer=names[layer]),
+                "legendgroup": layer,
                 "line": {"color": COLOURS[layer], "width": 3},
                 "marker": {"size": 9},
                 "hovertemplate": "n = %{x:.0f}: %{y:.3g} ms<extra>" + names[layer] + "</extra>",
@@ -218,6 +219,7 @@ def timing_figure(
                 "y": t[-1] * 1e3 * (line_n / n[-1]) ** s,
                 "mode": "lines",
                 "name": predicted_label.format(layer=names[layer], s=f"{s:g}"),
+                "legendgroup": layer,
                 "line": {"color": COLOURS[layer], "dash": "dot", "width": 2},
                 "hoverinfo": "skip",
             }
@@ -231,7 +233,7 @@ def timing_figure(
         },
         "yaxis": _log_axis(y_title),
         "height": 460,
-        "legend": {"orientation": "h", "y": -0.2, "x": 0},
+        "legend": {"x": 1.02, "y": 1, "xanchor": "left", "tracegroupgap": 12},
     }
     return dict_figure(data, layout, big=big)
 
@@ -253,6 +255,19 @@ def _segments(pairs: Sequence[tuple[tuple[float, float], tuple[float, float]]]) 
         xs += [x0, x1, None]
         ys += [y0, y1, None]
     return {"x": xs, "y": ys}
+
+
+def _lines(segments: dict | None = None, axis: str = "", **style) -> dict:
+    """A line trace on the panel with axes ``x{axis}``/``y{axis}``."""
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "hoverinfo": "skip",
+        "xaxis": f"x{axis}",
+        "yaxis": f"y{axis}",
+        **(segments or {}),
+        **style,
+    }
 
 
 def path_figure(
@@ -285,18 +300,15 @@ def path_figure(
         for j in range(1, width[lvl] + 1)
         for i in range(k)
     ]
-    data.append({"type": "scatter", **_segments(edges), "mode": "lines",
-                 "line": {"color": EDGE, "width": 1}, "hoverinfo": "skip", "xaxis": "x",
-                 "yaxis": "y"})  # fmt: skip
+    data.append(_lines(_segments(edges), line={"color": EDGE, "width": 1}))
     left = [pos(lvl, 1) for lvl in range(L + 1)]  # x_1 climbs along unit 1
     j, right = n, [pos(0, n)]
     for lvl in range(1, L + 1):
         j = max(1, j - (k - 1))  # the leftmost unit of this layer that still sees x_n
         right.append(pos(lvl, j))
     for path in (left, right):
-        data.append({"type": "scatter", "x": [p[0] for p in path], "y": [p[1] for p in path],
-                     "mode": "lines", "line": {"color": HIGHLIGHT, "width": 4},
-                     "hoverinfo": "skip", "xaxis": "x", "yaxis": "y"})  # fmt: skip
+        xy = {"x": [p[0] for p in path], "y": [p[1] for p in path]}
+        data.append(_lines(xy, line={"color": HIGHLIGHT, "width": 4}))
     nodes = [
         (pos(lvl, j), lvl == 0 and j > n) for lvl in range(L + 1) for j in range(1, width[lvl] + 1)
     ]
@@ -319,20 +331,13 @@ def path_figure(
     # --- RNN: one chain --------------------------------------------------------------------
     rnn_edges = [((t, 0.0), (t, 1.0)) for t in range(1, n + 1)]
     rnn_edges += [((t, 1.0), (t + 1, 1.0)) for t in range(1, n)]
-    data.append({"type": "scatter", **_segments(rnn_edges), "mode": "lines",
-                 "line": {"color": EDGE, "width": 1.5}, "hoverinfo": "skip", "xaxis": "x2",
-                 "yaxis": "y2"})  # fmt: skip
-    data.append({"type": "scatter", "x": [1, 1, *range(2, n + 1)], "y": [0, *[1] * n],
-                 "mode": "lines", "line": {"color": HIGHLIGHT, "width": 4},
-                 "hoverinfo": "skip", "xaxis": "x2", "yaxis": "y2"})  # fmt: skip
+    data.append(_lines(_segments(rnn_edges), "2", line={"color": EDGE, "width": 1.5}))
+    chain = {"x": [1, 1, *range(2, n + 1)], "y": [0, *[1] * n]}  # x_1 → h_1 → … → h_n
+    data.append(_lines(chain, "2", line={"color": HIGHLIGHT, "width": 4}))
     # --- self-attention: everyone to everyone ----------------------------------------------
     sa_edges = [((i, 0.0), (j, 1.0)) for i in range(1, n + 1) for j in range(1, n + 1)]
-    data.append({"type": "scatter", **_segments(sa_edges), "mode": "lines",
-                 "line": {"color": EDGE, "width": 0.8}, "hoverinfo": "skip", "xaxis": "x3",
-                 "yaxis": "y3"})  # fmt: skip
-    data.append({"type": "scatter", "x": [1, n], "y": [0, 1], "mode": "lines",
-                 "line": {"color": HIGHLIGHT, "width": 4}, "hoverinfo": "skip", "xaxis": "x3",
-                 "yaxis": "y3"})  # fmt: skip
+    data.append(_lines(_segments(sa_edges), "3", line={"color": EDGE, "width": 0.8}))
+    data.append(_lines({"x": [1, n], "y": [0, 1]}, "3", line={"color": HIGHLIGHT, "width": 4}))
     for axis, layer in (("2", "recurrent"), ("3", "self_attention")):
         data.append(
             {
@@ -393,10 +398,14 @@ def path_figure(
         },
     }
     for c in (2, 3):
-        layout[f"xaxis{c}"] = {**hidden, "domain": [(c - 1) * (w + gap), (c - 1) * (w + gap) + w],
-                               "anchor": f"y{c}"}  # fmt: skip
-        layout[f"yaxis{c}"] = {**hidden, "domain": [0, 0.9], "anchor": f"x{c}",
-                               "range": [-0.9, 1.4]}  # fmt: skip
+        left = (c - 1) * (w + gap)
+        layout[f"xaxis{c}"] = {**hidden, "domain": [left, min(1.0, left + w)], "anchor": f"y{c}"}
+        layout[f"yaxis{c}"] = {
+            **hidden,
+            "domain": [0, 0.9],
+            "anchor": f"x{c}",
+            "range": [-0.9, 1.4],
+        }
     return dict_figure(data, layout, big=big)
 
 

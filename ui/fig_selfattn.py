@@ -26,6 +26,7 @@ from plotly.colors import get_colorscale
 from ui.figures import DIVERGING, MASKED_COLOUR, SEQUENTIAL
 
 VALUES_UP_TO: Final = 8  # numbers on the cells when a panel is at most this on both sides
+PLOT_PX: Final = 1000  # about how wide a figure is drawn on a laptop or a projector
 PANEL_TITLE_PX: Final = 30  # room above a panel for its title
 AXIS_PX: Final = 62  # room below a panel for tick labels and the axis title
 SEPARATOR: Final = "rgba(255,255,255,0.95)"  # head boundaries drawn over the cells
@@ -123,14 +124,16 @@ def heatmap_grid(
         zmax = (top if top > zmin else zmin + 1.0) if zmax is None else zmax
     biggest = max(max(p.z.shape) for p in panels)
     if show_values is None:
-        show_values = biggest <= VALUES_UP_TO and cols <= 4
+        # a number needs ~40 px (~55 px in presentation mode); count the columns side by side
+        widest = max(p.z.shape[1] for p in panels)
+        show_values = biggest <= VALUES_UP_TO and cols * widest * (55 if big else 40) <= PLOT_PX
     n_rows_max = max(p.z.shape[0] for p in panels)
     if panel_px is None:
         panel_px = int(min(420, max(170, 40 + 30 * n_rows_max)))
     top_px = 40 if title else 10
     height = top_px + rows * (PANEL_TITLE_PX + panel_px + AXIS_PX)
     plot_px = height - top_px  # the domain fractions below are of this
-    gap = 0.05 if cols > 1 else 0.0
+    gap = (0.09 if big else 0.06) if cols > 1 and tick_labels else (0.03 if cols > 1 else 0.0)
     width = (1.0 - gap * (cols - 1)) / cols
 
     data: list[dict] = []
@@ -166,8 +169,8 @@ def heatmap_grid(
             "coloraxis": "coloraxis",
             "xaxis": x_ref,
             "yaxis": y_ref,
-            "xgap": 1,
-            "ygap": 1,
+            "xgap": 1 if max(z.shape) <= 16 else 0,  # thin cells: no white grid over them
+            "ygap": 1 if max(z.shape) <= 16 else 0,
             "hoverongaps": False,
             "hovertemplate": "%{y} · %{x}: %{z:.4g}<extra>" + _plain(p.title) + "</extra>",
         }
@@ -176,12 +179,12 @@ def heatmap_grid(
             trace["textfont"] = {"size": 15 if big else 11}
         data.append(trace)
         layout[xa] = {
-            "domain": [x_left, x_left + width],
+            "domain": [max(0.0, x_left), min(1.0, x_left + width)],
             "anchor": y_ref,
             "type": "category",
             "title": {"text": p.x_title, "standoff": 4},
             "showticklabels": tick_labels,
-            "tickangle": 0 if len(xs) <= 16 and max(map(len, xs)) <= 4 else -45,
+            "tickangle": _tick_angle(xs, cols, big),
             "showgrid": False,
         }
         layout[ya] = {
@@ -203,7 +206,7 @@ def heatmap_grid(
                 "xanchor": "center",
                 "yanchor": "bottom",
                 "showarrow": False,
-                "font": {"size": 18 if big else 14},
+                "font": {"size": 22 if big else 14},
             }
         )
         if p.col_groups and 0 < p.col_groups < z.shape[1]:
@@ -221,6 +224,13 @@ def heatmap_grid(
                     }
                 )
     return dict_figure(data, layout, big=big)
+
+
+def _tick_angle(labels: Sequence[str], cols: int, big: bool) -> int:
+    """Horizontal tick labels when they fit side by side, vertical when they would overlap."""
+    room = PLOT_PX / (cols * max(1, len(labels)))  # px per tick
+    need = max(map(len, labels), default=1) * (12 if big else 8) + 4
+    return 0 if need <= room else -90
 
 
 def _plain(text: str) -> str:
@@ -272,18 +282,19 @@ def positional_encoding_figure(
     annotations = [
         {
             "text": used_label,
-            "x": (n_used - 1) / 2,
+            "x": -0.5,
             "y": 1.0,
             "xref": "x",
             "yref": "paper",
+            "xanchor": "left",
             "yanchor": "bottom",
             "showarrow": False,
         }
     ]
     layout = {
         "title": {"text": title},
-        "xaxis": {"title": {"text": x_title}, "showgrid": False},
-        "yaxis": {"title": {"text": y_title}, "autorange": "reversed", "showgrid": False},
+        "xaxis": {"title": {"text": x_title}, "showgrid": False, "range": [-0.5, n_pos - 0.5]},
+        "yaxis": {"title": {"text": y_title}, "showgrid": False, "range": [d - 0.5, -0.5]},
         "shapes": shapes,
         "annotations": annotations,
         "height": int(min(460, max(300, 140 + 9 * d))),
