@@ -1,0 +1,49 @@
+"""Complexity in a real browser: move n, open a shared link, time the three layers."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from attn_core import complexity
+from tests.e2e.conftest import open_app, press_slider, wait_for_app
+
+
+def share_link(page: Page) -> str:
+    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+
+
+def table(page: Page):
+    return page.locator('[data-testid="stTable"]').first
+
+
+def test_moving_n_updates_the_table(page: Page, app_url: str):
+    open_app(page, app_url + "/complexity?lang=en")
+    expect(table(page)).to_contain_text(f"{complexity(100, 512, 3)['self_attention'].per_layer:,}")
+    press_slider(page, "Sequence length n", "ArrowRight")  # 100 → 120 on the grid
+    expect(table(page)).to_contain_text(f"{complexity(120, 512, 3)['self_attention'].per_layer:,}")
+    assert "n=120" in share_link(page)
+
+
+def test_a_shared_link_reopens_the_counts(page: Page, app_url: str):
+    open_app(page, app_url + "/complexity?n=1000&d=64&k=5&pn=13&lang=en")
+    costs = complexity(1000, 64, 5)
+    for layer in ("convolutional", "recurrent", "self_attention"):
+        expect(table(page)).to_contain_text(f"{costs[layer].per_layer:,}")
+    expect(table(page)).to_contain_text(f"O(n/k): {costs['convolutional'].max_path}")
+    path = complexity(13, 2, 5)["convolutional"].max_path
+    expect(page.get_by_text(f"Convolution (k = 5): {path} layers")).to_be_visible()
+
+
+def test_timing_runs_on_the_button_and_draws_the_measured_lines(page: Page, app_url: str):
+    open_app(page, app_url + "/complexity?td=16&tn=128&lang=en")
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    expect(charts).to_have_count(2)
+    page.get_by_role("button", name="Time the three layers").click()
+    wait_for_app(page)
+    expect(charts).to_have_count(3)
+    timing = charts.nth(2)
+    expect(timing).to_contain_text("Measured time per call (d = 16, k = 3)")
+    expect(timing).to_contain_text("slope 2 (predicted)")
+    expect(page.get_by_text("Measured slope")).to_be_visible()
+    press_slider(page, "Tokens in the picture", "ArrowRight")  # unrelated: results stay
+    expect(charts).to_have_count(3)
