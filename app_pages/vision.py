@@ -147,22 +147,21 @@ with layout.controls():
             st.caption(t("vision.upload.kept", w=up.shape[1], h=up.shape[0]))
         st.caption(t("vision.upload.not_in_link"))
 
-size = int(b["size"])
-rgb = picture_of(b["img"], size)
-picture_id = b["img"]  # names the picture for the cached error curve
-if rgb is None:
-    st.info(t("vision.upload.none", fallback=source_label("shapes")))
-    rgb = images.builtin("shapes", size)
-    picture_id = "shapes"
-elif b["img"] == "upload":
-    picture_id = f"upload:{st.session_state[UPLOAD_KEY][0]}"
-H, W = rgb.shape[:2]
-if b["row"] > H - 1 or b["col"] > W - 1:
-    st.caption(t("vision.pixel.moved", h=H, w=W))
-# Set every run: a slider whose range changes is a new widget and would otherwise start at 0.
-b.set("row", min(b["row"], H - 1))
-b.set("col", min(b["col"], W - 1))
-with layout.controls():
+    size = int(b["size"])
+    rgb = picture_of(b["img"], size)
+    picture_id = b["img"]  # names the picture for the cached error curve
+    if rgb is None:
+        st.info(t("vision.upload.none", fallback=source_label("shapes")))
+        rgb = images.builtin("shapes", size)
+        picture_id = "shapes"
+    elif b["img"] == "upload":
+        picture_id = f"upload:{st.session_state[UPLOAD_KEY][0]}"
+    H, W = rgb.shape[:2]
+    if b["row"] > H - 1 or b["col"] > W - 1:
+        st.caption(t("vision.pixel.moved", h=H, w=W))
+    # Set every run: a slider whose range changes is a new widget and would otherwise start at 0.
+    b.set("row", min(b["row"], H - 1))
+    b.set("col", min(b["col"], W - 1))
     c1, c2 = st.columns(2)
     c1.slider(t("vision.row"), 0, H - 1, key=b.key("row"), help=t("vision.row.help"))
     c2.slider(t("vision.col"), 0, W - 1, key=b.key("col"), help=t("vision.col.help"))
@@ -187,7 +186,7 @@ def load_stack(name: str) -> None:
     editor.set_matrix(b.key("layers"), vision_data.stack(name, len(b["layers"])))
 
 
-left, right = st.columns([2, 3])
+left, right = st.columns([1, 1])
 with left, layout.controls():
     st.session_state[LAYERS_KEY] = len(b["layers"])
     st.slider(
@@ -206,7 +205,7 @@ with left, layout.controls():
             args=(name,),
             width="stretch",
         )
-    lo_hi = ", ".join(
+    lo_hi = t("vision.cnn.sep").join(
         t("vision.cnn.limit", name=t(f"vision.cnn.col.{c}"), lo=lo, hi=hi)
         for c, (lo, hi) in zip(LAYER_COLS, vision_data.LAYER_LIMITS, strict=True)
     )
@@ -244,7 +243,8 @@ with right:
         ),
         key="vision.fig.rf",
     )
-st.latex(vision_text.receptive_sum(ks, ss, ds))
+for line in vision_text.receptive_sum(ks, ss, ds):
+    st.latex(line)
 st.markdown(
     t(
         "vision.cnn.sizes",

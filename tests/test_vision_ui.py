@@ -69,9 +69,10 @@ def test_published_numbers_are_the_papers():
 def test_receptive_sum_ends_with_the_cores_number():
     for k, s, d in (([3, 3, 3], [1, 1, 1], [1, 1, 1]), ([5, 3, 3, 3, 3, 3], [2, 2, 1, 1, 1, 1],
                     [1, 1, 2, 4, 8, 16])):  # fmt: skip
-        text = vision_text.receptive_sum(k, s, d)
+        rule, text = vision_text.receptive_sum(k, s, d)
         assert text.endswith(f"= {receptive_field(k, s, d)[-1]}")
-    assert r"\dots" in vision_text.receptive_sum([3] * 6, [1] * 6, [1] * 6)
+        assert text.startswith(f"r_{{{len(k)}}}") and "J_{l-1}" in rule
+    assert r"\dots" in vision_text.receptive_sum([3] * 6, [1] * 6, [1] * 6)[1]
 
 
 def test_construction_formula_shows_the_arrays_numbers():

@@ -217,8 +217,7 @@ def panels(
                     "x": x0 + width - bar * 0.8,
                     "xanchor": "left",
                     "y": y1 - tall / 2,
-                    "len": tall * 0.9,
-                    "title": {"text": title, "side": "right"},
+                    "len": tall * 0.8,
                 }
             )
             data.append({**cb, **on})

@@ -9,8 +9,10 @@ import numpy as np
 from ui.formulas import num, row
 
 
-def receptive_sum(kernels: Sequence[int], strides: Sequence[int], dilations: Sequence[int]) -> str:
-    r"""``r_L = 1 + (k_1-1)d_1 J_0 + … = value`` with every layer's numbers.
+def receptive_sum(
+    kernels: Sequence[int], strides: Sequence[int], dilations: Sequence[int]
+) -> tuple[str, str]:
+    r"""The recurrence, then ``r_L = 1 + (k_1-1)·d_1·J_0 + … = value`` with every layer's numbers.
 
     :math:`J_{l-1} = \prod_{i<l} s_i` is how many input pixels one step of layer ``l`` covers.
     """
@@ -19,13 +21,13 @@ def receptive_sum(kernels: Sequence[int], strides: Sequence[int], dilations: Seq
     d = np.asarray(dilations, dtype=int)
     jumps = np.concatenate([[1], np.cumprod(s)[:-1]])  # (L,) J_{l-1}
     terms = [f"({a}-1)\\cdot {b}\\cdot {j}" for a, b, j in zip(k, d, jumps, strict=True)]
-    if len(terms) > 5:
+    if len(terms) > 4:
         terms = [*terms[:2], r"\dots", terms[-1]]
     total = 1 + int(np.sum((k - 1) * d * jumps))
-    return (
-        r"r_l = r_{l-1} + (k_l - 1)\, d_l\, J_{l-1},\quad J_{l-1} = \textstyle\prod_{i<l} s_i"
-        r"\qquad r_{" + str(len(k)) + "} = 1 + " + " + ".join(terms) + f" = {total}"
+    rule = (
+        r"r_0 = 1,\quad r_l = r_{l-1} + (k_l - 1)\, d_l\, J_{l-1},\quad J_{l-1} = \prod_{i<l} s_i"
     )
+    return rule, f"r_{{{len(k)}}} = 1 + " + " + ".join(terms) + f" = {total}"
 
 
 def attention_formula(feature: np.ndarray, tau: float, self_weight: float) -> str:

@@ -84,7 +84,7 @@ def test_the_pages_numbers_are_the_cores():
     assert m[en["vision.attn.dist"]][1] == f"{dist:.1f}"
     # the receptive field formula ends with the core's size
     rf = receptive_field([3, 5], [2, 1], [1, 2])
-    assert at.latex[0].value.rstrip("$\n ").endswith(f"= {rf[-1]}")
+    assert at.latex[1].value.rstrip("$\n ").endswith(f"= {rf[-1]}")
     assert f"{rf[0]} × {rf[0]} → {rf[1]} × {rf[1]}" in at.markdown[4].value
     # the construction: largest error and the value at the pixel
     k = np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=float)
@@ -92,7 +92,7 @@ def test_the_pages_numbers_are_the_cores():
     built = conv_as_attention(grey, k, 3.0, query=(5, 7))
     err = np.abs(built.output - conv2d(grey, k)).max()
     assert m[en["vision.cordonnier.max_err"]] == [f"{err:.3g}"]
-    assert f"{built.output[5, 7]:.6f}"[:6] in at.latex[3].value
+    assert f"{built.output[5, 7]:.6f}"[:6] in at.latex[4].value
     # static vs dynamic: same kernel numbers, attention moved
     other = global_attention_map(
         images.to_unit(images.builtin("checkerboard", 24)), (5, 7), tau=0.1, position_weight=1.5
