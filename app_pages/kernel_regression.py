@@ -17,10 +17,10 @@ from attn_core import (
 from ui import editor, fig_kernel, kernel_text, layout, state
 from ui import kernel_data as kd
 from ui.i18n import current_language, t
+from ui.widgets import log_grid
 
-H_GRID = (0.5, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0, 15.0, 20.0,
-          25.0, 30.0, 40.0, 50.0)  # fmt: skip  # cm, about evenly spaced on a log scale
-LR_GRID = (0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 50.0, 100.0)
+H_GRID = log_grid(0.5, 50.0)  # bandwidths in cm, about evenly spaced on a log scale
+LR_GRID = log_grid(0.05, 100.0)
 METHODS = ("average", "nw", "parametric")
 PAIR_QUERY, PAIR_KEYS, PAIR_VALUES = 57.0, (56.0, 58.0), (43.0, 48.0)  # seed 001's neighbours
 AUTO_FIT_ROWS = 100  # larger tables are fitted on a button press: one epoch costs ~n² work
@@ -222,10 +222,11 @@ with layout.controls(t("kernel.data.controls")):
     with col_table:
         data_table(st.session_state[DATA])
     data = st.session_state[DATA]  # (n, 2) the last good table
+    table_csv = kd.csv_frame(data, current_language())  # headers in the reader's language
     with col_files:
         st.download_button(
             t("kernel.download"),
-            lambda: layout.csv_bytes(kd.csv_frame(data, current_language()), index=False),
+            lambda: layout.csv_bytes(table_csv, index=False),
             file_name="waist_weight.csv",
             mime="text/csv",
             key="kernel.download",
@@ -233,7 +234,8 @@ with layout.controls(t("kernel.data.controls")):
             on_click="ignore",
         )
         st.button(t("kernel.reset"), on_click=reset_data, icon="↩️", key="kernel.reset")
-        st.caption(t("app.toy_data") + " " + t("kernel.data.caption", n=len(data)))
+        toy = b.params["data"].is_default(data)
+        st.caption((t("app.toy_data") + " " if toy else "") + t("kernel.data.caption", n=len(data)))
         if len(data) > kd.URL_MAX_ROWS:
             st.caption(t("kernel.data.not_in_link", n=len(data), url_rows=kd.URL_MAX_ROWS))
 
@@ -326,12 +328,12 @@ reach = h if method == "nw" and kernel != "gaussian" else None
 gaps = kd.uncovered_intervals(keys, reach, q_lo, q_hi) if reach else []
 
 st.metric(
-    t("kernel.prediction", q=f"{q:g}", method=t(f"kernel.method.{method}")),
+    t("kernel.prediction", q=f"{q:g}", method=METHOD_NAMES[method]),
     fmt(pred, KG) if not lost else t("kernel.prediction.none"),
 )
 if lost:
     st.warning(
-        t("kernel.uncovered.query", q=f"{q:g}", h=f"{h:g}", kernel=t(f"kernel.kernel.{kernel}")),
+        t("kernel.uncovered.query", q=f"{q:g}", h=f"{h:g}", kernel=KERNEL_NAMES[kernel]),
         icon="⚠️",
     )
 if gaps:
@@ -355,7 +357,7 @@ with col_curve:
             pred,
             gaps,
             text={
-                "title": t("kernel.fig.curve", method=t(f"kernel.method.{method}")),
+                "title": t("kernel.fig.curve", method=METHOD_NAMES[method]),
                 "x": t("kernel.axis.waist"),
                 "y": t("kernel.axis.weight"),
                 "data": t("kernel.fig.people"),
@@ -443,7 +445,7 @@ layout.show_figure(
         heat_lost,
         q,
         text={
-            "title": t("kernel.fig.heatmap", method=t(f"kernel.method.{method}")),
+            "title": t("kernel.fig.heatmap", method=METHOD_NAMES[method]),
             "x": t("kernel.axis.keys"),
             "y": t("kernel.axis.queries"),
         },
@@ -468,7 +470,7 @@ layout.explain(t("kernel.example.text", q=f"{PAIR_QUERY:g}", h=f"{h:g}"))
 rows = [(t("kernel.method.average"), average_pooling([PAIR_QUERY], values))]
 rows += [
     (
-        t("kernel.example.kernel", kernel=t(f"kernel.kernel.{k}"), h=f"{h:g}"),
+        t("kernel.example.kernel", kernel=KERNEL_NAMES[k], h=f"{h:g}"),
         nadaraya_watson([PAIR_QUERY], keys, values, k, h),
     )
     for k in KERNELS

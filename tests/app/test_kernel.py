@@ -126,8 +126,9 @@ def test_every_method_and_kernel_equals_the_core_in_both_languages(lang):
         assert "nan" not in text.lower().replace("nanometre", "")
 
 
-def test_every_control_is_kept_in_the_link():
-    at = open_page(PAGE)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_control_is_kept_in_the_link(lang):
+    at = open_page(PAGE, lang=lang)
     at.slider(key="kernel.q").set_value(70.5).run()
     at.selectbox(key="kernel.kernel").set_value("epanechnikov").run()
     at.select_slider(key="kernel.h").set_value(2.5).run()
@@ -231,21 +232,23 @@ def test_edit_add_and_delete_rows_change_everything():
         ({"edited": {0: {"waist": None}}}, "Row 1"),
         ({"added": [{"waist": 70.0}]}, "Row 13"),
         ({"deleted": list(range(11))}, "at least 2"),
+        ({"edited": {1: {"waist": 0.0}}, "lang": "zh"}, "第 2 行"),
     ],
 )
 def test_bad_table_keeps_the_last_good_data_and_says_why(change, words):
-    at = open_page(PAGE)
+    at = open_page(PAGE, lang=change.get("lang", "en"))
     before = metric_kg(at)
-    edit(at, **change)
+    edit(at, **{k: v for k, v in change.items() if k != "lang"})
     assert_ok(at)
     np.testing.assert_array_equal(at.session_state["kernel.data"], DATA)
     assert metric_kg(at) == before
     assert at.error and words in at.error[0].value
-    assert "12 people" in at.error[0].value
+    assert "12 people" in at.error[0].value or "12 人" in at.error[0].value
 
 
-def test_reset_brings_back_the_toy_table():
-    at = open_page(PAGE)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_reset_brings_back_the_toy_table(lang):
+    at = open_page(PAGE, lang=lang)
     edit(at, deleted=[0, 1, 2])
     assert len(at.session_state["kernel.data"]) == 9
     at.button(key="kernel.reset").click().run()
