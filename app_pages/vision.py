@@ -311,12 +311,24 @@ layout.show_figure(
     ),
     key="vision.fig.attention",
 )
-cols = st.columns(2)
-for col_, sp in ((cols[0], g_spread), (cols[1], l_spread)):
-    m1, m2, m3 = col_.columns(3)
-    m1.metric(t("vision.attn.self"), f"{sp.self_weight:.3f}", help=t("vision.attn.self.help"))
-    m2.metric(t("vision.attn.n90"), f"{sp.n90}", help=t("vision.attn.n90.help", n=H * W))
-    m3.metric(t("vision.attn.dist"), f"{sp.mean_distance:.1f}", help=t("vision.attn.dist.help"))
+spread_table = pd.DataFrame(
+    [
+        [f"{sp.self_weight:.3f}", f"{sp.n90}", f"{sp.mean_distance:.1f}"]
+        for sp in (g_spread, l_spread)
+    ],
+    index=[t("vision.attn.row_global"), t("vision.attn.row_local", n=window)],
+    columns=[t("vision.attn.self"), t("vision.attn.n90"), t("vision.attn.dist")],
+)
+st.table(spread_table)
+st.caption(
+    " · ".join(
+        (
+            t("vision.attn.self.help"),
+            t("vision.attn.n90.help", n=H * W),
+            t("vision.attn.dist.help"),
+        )
+    )
+)
 features = pixel_features(x, pos_weight)  # (H, W, 5)
 st.latex(vision_text.attention_formula(features[pixel], tau, float(g_map[pixel])))
 st.caption(t("vision.attn.caption"))
@@ -357,9 +369,9 @@ with left, layout.controls():
         format_func=lambda n: f"{n} × {n}",
         on_change=resize_kernel,
     )
-    kc = st.columns(3)
+    kc = st.columns(2)
     for i, name in enumerate(vision_data.KERNELS):
-        kc[i % 3].button(
+        kc[i % 2].button(
             t(f"vision.kernel.{name}"),
             key=f"vision.kbtn.{name}",
             on_click=load_kernel,
@@ -428,7 +440,7 @@ static_panels = [
         title=t("vision.fig.static", img=source_label(name)),
         boxes=(box,),
         diverging=signed,
-        colorbar_title=t("vision.kernel.weight"),
+        colorbar_title=t("vision.weight"),
     )
     for pic, cm, at, box, name in (
         (rgb, conv_a, pixel, kernel_box, b["img"]),

@@ -26,6 +26,12 @@ def metrics(at) -> dict[str, list[str]]:
     return out
 
 
+def spread_cells(at) -> dict[str, list[str]]:
+    """The table under the attention maps: column label → [global, local]."""
+    frame = at.table[0].value
+    return {str(c): [str(v) for v in frame[c]] for c in frame.columns}
+
+
 def chart_keys(at) -> list[str]:
     return [c.proto.id.rsplit("-vision.fig.", 1)[-1] for c in at.get("plotly_chart")]
 
@@ -52,7 +58,7 @@ def test_page_renders_in_both_languages(lang):
     assert at.title[0].value == text["vision.title"]
     assert chart_keys(at) == list(CHARTS)
     assert [h.value for h in at.header][:2] == [text["vision.pick.title"], text["vision.cnn.title"]]
-    assert text["vision.attn.n90"] in metrics(at)
+    assert text["vision.attn.n90"] in spread_cells(at)
     assert not at.error and not at.warning
 
 
@@ -77,11 +83,12 @@ def test_the_pages_numbers_are_the_cores():
     g = global_attention_map(x, (5, 7), tau=0.1, position_weight=1.5)
     loc = local_attention_map(x, (5, 7), window=5, tau=0.1, position_weight=1.5)
     m = metrics(at)
+    cells = spread_cells(at)
     en = catalog("en")
-    assert m[en["vision.attn.self"]] == [f"{g[5, 7]:.3f}", f"{loc[5, 7]:.3f}"]
-    assert m[en["vision.attn.n90"]][0] == str(vision_data.spread(g, (5, 7)).n90)
+    assert cells[en["vision.attn.self"]] == [f"{g[5, 7]:.3f}", f"{loc[5, 7]:.3f}"]
+    assert cells[en["vision.attn.n90"]][0] == str(vision_data.spread(g, (5, 7)).n90)
     dist = vision_data.spread(loc, (5, 7)).mean_distance
-    assert m[en["vision.attn.dist"]][1] == f"{dist:.1f}"
+    assert cells[en["vision.attn.dist"]][1] == f"{dist:.1f}"
     # the receptive field formula ends with the core's size
     rf = receptive_field([3, 5], [2, 1], [1, 2])
     assert at.latex[1].value.rstrip("$\n ").endswith(f"= {rf[-1]}")
@@ -255,7 +262,7 @@ def test_uploaded_picture_is_used_and_left_out_of_the_link():
     left_out = [c.value for c in at.sidebar.caption]
     assert any("img" in c for c in left_out)
     g = global_attention_map(images.to_unit(images.fit(picture, 32)), (9, 30), tau=0.05)
-    assert metrics(at)[catalog("en")["vision.attn.self"]][0] == f"{g[9, 30]:.3f}"
+    assert spread_cells(at)[catalog("en")["vision.attn.self"]][0] == f"{g[9, 30]:.3f}"
     assert catalog("en")["vision.img.upload"] in at.selectbox(key="vision.cmp").options
 
 
