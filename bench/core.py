@@ -26,7 +26,7 @@ from typing import Any, Final
 
 SIZES: Final = (64, 256, 1024, 4096)
 D: Final = 64
-BUDGET_S: Final = 3.0  # time spent per measurement at most (fewer repeats for large n)
+BUDGET_S: Final = 6.0  # seconds per size at most (fewer repeats for large n)
 
 
 def parse_args() -> argparse.Namespace:
@@ -39,18 +39,25 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def median_ms(fn: Callable[[], Any], repeats: int) -> float:
-    """Median wall time of ``fn()`` in milliseconds, after one warm-up call."""
-    start = time.perf_counter()
-    fn()
-    first = time.perf_counter() - start
-    runs = max(3, min(repeats, int(BUDGET_S / max(first, 1e-9))))
-    times = []
-    for _ in range(runs):
+def median_ms(fns: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
+    """Median wall time in milliseconds of each ``fn()``, after one warm-up call each.
+
+    The candidates take turns run by run, so a busy machine slows them alike and the ratios
+    stay meaningful even when the absolute times do not.
+    """
+    slowest = 0.0
+    for fn in fns.values():
         start = time.perf_counter()
         fn()
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
+        slowest = max(slowest, time.perf_counter() - start)
+    runs = max(3, min(repeats, int(BUDGET_S / max(slowest * len(fns), 1e-9))))
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(runs):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: 1e3 * statistics.median(t) for name, t in times.items()}
 
 
 def peak_mib(fn: Callable[[], Any]) -> float:
@@ -109,24 +116,37 @@ def main() -> None:
     for n in args.sizes:
         rng = np.random.default_rng(0)
         Q, K, V = (rng.standard_normal((n, D)) for _ in range(3))
-        ours_ms = median_ms(lambda Q=Q, K=K, V=V: attention(Q, K, V), args.repeats)
-        ours_mib = peak_mib(lambda Q=Q, K=K, V=V: attention(Q, K, V))
-        line = f"{n:>5} | {ours_ms:>12.3f} {ours_mib:>9.1f}"
-        if torch:
-            q, k, v = (torch.from_numpy(a)[None, None] for a in (Q, K, V))  # (1, 1, n, d)
-            q32, k32, v32 = (t.float() for t in (q, k, v))
-            with torch.inference_mode():
-                fused_ms = median_ms(lambda q=q, k=k, v=v: sdpa(q, k, v), args.repeats)
-                fused_mib = torch_allocated_mib(torch, lambda q=q, k=k, v=v: sdpa(q, k, v))
-                with sdpa_kernel(SDPBackend.MATH):
-                    math_ms = median_ms(lambda q=q, k=k, v=v: sdpa(q, k, v), args.repeats)
-                f32_ms = median_ms(lambda a=q32, b=k32, c=v32: sdpa(a, b, c), args.repeats)
-                diff = float(np.abs(attention(Q, K, V).output - sdpa(q, k, v)[0, 0].numpy()).max())
-            line += (
-                f" | {fused_ms:>12.3f} {fused_mib:>9.1f} {ours_ms / fused_ms:>6.2f}"
-                f" | {math_ms:>11.3f} {ours_ms / math_ms:>6.2f} | {f32_ms:>12.3f} | {diff:>10.1e}"
+        ours = {"attn_core": lambda Q=Q, K=K, V=V: attention(Q, K, V)}
+        ours_mib = peak_mib(ours["attn_core"])
+        if not torch:
+            print(f"{n:>5} | {median_ms(ours, args.repeats)['attn_core']:>12.3f} {ours_mib:>9.1f}")
+            continue
+        q, k, v = (torch.from_numpy(a)[None, None] for a in (Q, K, V))  # (1, 1, n, d)
+        q32, k32, v32 = (t.float() for t in (q, k, v))
+
+        def math_kernel(q=q, k=k, v=v):
+            with sdpa_kernel(SDPBackend.MATH):
+                return sdpa(q, k, v)
+
+        with torch.inference_mode():
+            ms = median_ms(
+                {
+                    **ours,
+                    "fused": lambda q=q, k=k, v=v: sdpa(q, k, v),
+                    "math": math_kernel,
+                    "f32": lambda a=q32, b=k32, c=v32: sdpa(a, b, c),
+                },
+                args.repeats,
             )
-        print(line, flush=True)
+            fused_mib = torch_allocated_mib(torch, lambda q=q, k=k, v=v: sdpa(q, k, v))
+            diff = float(np.abs(attention(Q, K, V).output - sdpa(q, k, v)[0, 0].numpy()).max())
+        print(
+            f"{n:>5} | {ms['attn_core']:>12.3f} {ours_mib:>9.1f}"
+            f" | {ms['fused']:>12.3f} {fused_mib:>9.1f} {ms['attn_core'] / ms['fused']:>6.2f}"
+            f" | {ms['math']:>11.3f} {ms['attn_core'] / ms['math']:>6.2f}"
+            f" | {ms['f32']:>12.3f} | {diff:>10.1e}",
+            flush=True,
+        )
     if torch:
         print("ratio = attn_core time / PyTorch time (float64); below 1 means attn_core is faster.")
 
