@@ -497,7 +497,10 @@ errors = error_curve(picture_id, size, tuple(map(tuple, kernel.tolist())), grey)
 rh, rw = built.padding
 heads_at = built.offsets + np.array([pixel[0] + rh, pixel[1] + rw])  # (K², 2) p + Δ, padded
 target = built.weights[np.arange(len(heads_at)), heads_at[:, 0], heads_at[:, 1]]  # (K²,)
-titles = [f"Δ=({a},{c}) w={kernel[a + rh, c + rw]:.2g}" for a, c in built.offsets.tolist()]
+titles = [  # a 5 × 5 grid has room for the offset only; the weight is in the hover text
+    f"Δ=({a},{c}) w={kernel[a + rh, c + rw]:.2g}" if n_k == 3 else f"({a},{c})"
+    for a, c in built.offsets.tolist()
+]
 left, right = st.columns([1, 1])
 with left:
     layout.show_figure(
