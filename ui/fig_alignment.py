@@ -103,6 +103,7 @@ def position_weights(
                 "side": "right",
                 "range": [0, 1.08],
                 "tickvals": [0, 0.5, 1],
+                "tickfont": {"color": PALETTE[5]},  # the colour of the Gaussian it measures
                 "showgrid": False,
             }
             data.append(

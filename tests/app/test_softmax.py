@@ -51,6 +51,11 @@ def test_page_renders_and_every_control_works_in_both_languages(lang):
     assert np.allclose(x, [3, 1, 0]) and np.allclose(p, softmax([3.0, 1.0, 0.0], tau=0.5))
     for part in ("x=3,1,0", "tau=0.5", "d=256", "n=600", "keys=4", "seed=7"):
         assert part in link(at)
+    at.button(key="softmax._preset.b8").click().run()
+    assert at.text_input(key=TEXT).value == "8.75, 3.75"
+    at.button(key="softmax._reset").click().run()
+    assert_ok(at)
+    assert at.session_state["softmax.x"] == (2.0, 1.0, 0.5, 0.0, -1.0)
 
 
 def test_displayed_numbers_are_the_cores():
