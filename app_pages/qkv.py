@@ -94,17 +94,22 @@ def use_score(kind: str) -> None:
 
 
 def plane_figure(Q, K, row: int, q_labels: list[str], k_labels: list[str]):
-    """The plane view, rebuilt only when what it shows changed (not on every temperature move)."""
-    memo_key = (Q.tobytes(), K.tobytes(), Q.shape, row, layout.presenting(), t("qkv.fig.plane"))
+    """The plane view, rebuilt only when what it shows changed (not on every temperature move).
+
+    In VVV the queries are the keys, so only the selected one is drawn over them.
+    """
+    pres, title = layout.presenting(), t("qkv.fig.plane", q=q_labels[row])
+    memo_key = (Q.tobytes(), K.tobytes(), Q.shape, K.shape, row, mode, pres, title)
     memo = st.session_state.get("qkv._plane")
     if memo is None or memo[0] != memo_key:
+        one = mode == "vvv"
         fig = fig_qkv.plane(
-            Q,
+            Q[row : row + 1] if one else Q,
             K,
-            row=row,
-            query_labels=q_labels,
+            row=0 if one else row,
+            query_labels=[q_labels[row]] if one else q_labels,
             key_labels=k_labels,
-            title=t("qkv.fig.plane", q=q_labels[row]),
+            title=title,
             axis_titles=(t("qkv.axis.dim1"), t("qkv.axis.dim2")),
         )
         memo = (memo_key, layout.style_figure(fig, height=PLANE_HEIGHT))
@@ -387,7 +392,7 @@ if result is not None:
             [
                 fig_qkv.Panel(
                     result.scores,
-                    t(f"qkv.fig.scores.{kind}"),
+                    f"{t('qkv.fig.scores')}<br>{t(f'qkv.fig.scores.{kind}')}",
                     t("qkv.axis.keys"),
                     t("qkv.axis.queries"),
                     k_labels,
@@ -397,7 +402,7 @@ if result is not None:
                 ),
                 fig_qkv.Panel(
                     result.weights,
-                    t("qkv.fig.weights", tau=f"{tau:g}"),
+                    f"{t('qkv.fig.weights')}<br>{t('qkv.fig.weights.formula', tau=f'{tau:g}')}",
                     t("qkv.axis.keys"),
                     "",
                     k_labels,
@@ -406,11 +411,11 @@ if result is not None:
                     masked=masked,
                     row=row,
                     top_swatches=V if colours else None,
-                    top_label=t("qkv.fig.mix.ink"),
+                    row_ticks=False,
                 ),
                 fig_qkv.Panel(
                     result.output,
-                    t("qkv.fig.output"),
+                    f"{t('qkv.fig.output')}<br>{t('qkv.fig.output.formula')}",
                     t("qkv.axis.dims_v"),
                     "",
                     v_labels,
@@ -418,6 +423,7 @@ if result is not None:
                     row=row,
                     side_swatches=result.output if colours else None,
                     side_label=t("qkv.fig.mix.mixture"),
+                    row_ticks=False,
                 ),
             ]
         ),

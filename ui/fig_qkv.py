@@ -25,7 +25,7 @@ from ui import figures
 
 HIGHLIGHT: Final = figures.PALETTE[5]  # vermilion: the selected query row
 GAP: Final = 0.1  # paper width between panels (room for a colour bar)
-TITLE_ROOM: Final = 0.1  # top share of the paper height kept for the panel titles
+TITLE_ROOM: Final = 0.17  # top share of the paper height kept for the panel titles (2 lines)
 TICKS_UP_TO: Final = 24  # more labels than this on an axis: every k-th is written
 _IMAGES: OrderedDict[tuple, str] = OrderedDict()  # (digest, zmin, zmax, diverging) -> data URI
 _IMAGES_MAX: Final = 24  # immutable strings shared by all sessions; oldest dropped first
@@ -66,6 +66,7 @@ class Panel:
     top_label: str = ""
     side_swatches: np.ndarray | None = None  # (rows, 3) RGB in [0, 1]: a column on the right
     side_label: str = ""
+    row_ticks: bool = True  # False: the rows are named by the panel on the left
 
 
 def _rgb(c: np.ndarray) -> str:
@@ -168,7 +169,9 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
             }
             if max(n_rows, n_cols) <= figures.VALUES_UP_TO:
                 fmt = ".3f" if p.kind == "weights" else ".2f"
-                trace.update(texttemplate="%{z:" + fmt + "}", textfont={"size": 12})
+                trace["texttemplate"] = "%{z:" + fmt + "}"
+                if max(n_rows, n_cols) > 6:  # small cells: small numbers; else the figure's size
+                    trace["textfont"] = {"size": 12}
             data.append(trace)
             if p.masked is not None and np.any(p.masked):
                 mi, mj = np.nonzero(np.asarray(p.masked, dtype=bool))
@@ -191,7 +194,7 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
         x_extra, y_extra = (), ()
         if p.top_swatches is not None:
             data.append(_swatches(np.arange(n_cols), np.full(n_cols, -1), p.top_swatches, xa, ya))
-            y_extra = ((-1, p.top_label),)
+            y_extra = ((-1, p.top_label),) if p.top_label else ()
         if p.side_swatches is not None:
             data.append(
                 _swatches(
@@ -222,7 +225,7 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
             "title": {"text": p.y_title},
             "showgrid": False,
             "zeroline": False,
-            **_ticks(p.y_labels, y_extra),
+            **_ticks(p.y_labels if p.row_ticks else [], y_extra),
         }
         if image:
             layout[f"yaxis{n}"]["scaleanchor"] = False  # an image would force square pixels

@@ -138,11 +138,9 @@ def _score_lines(
         else:
             inner = a + params["W_k"] @ k  # (h,)  W_q q_i + W_k k_j
             hidden = np.tanh(inner)  # (h,)
-            lines.append(
-                rf"{s} &= \mathbf{{w}}_v^\top \tanh\!\big(W_q {qi} + W_k {kj}\big) = "
-                rf"\mathbf{{w}}_v^\top \tanh {vec(inner)}"
-            )
-            lines.append(rf"&= {dot_terms(w_v, hidden)} = {value}")
+            lines.append(rf"{s} &= \mathbf{{w}}_v^\top \tanh\!\big(W_q {qi} + W_k {kj}\big)")
+            lines.append(rf"&= \mathbf{{w}}_v^\top \tanh {vec(inner)}")
+            lines.append(rf"&= \mathbf{{w}}_v^\top {vec(hidden)} = {value}")
     if shown[-1] < K.shape[0] - 1:
         lines.append(r"&\;\;\vdots")
     return lines
@@ -249,7 +247,7 @@ def row_working(
         out = (rf"{o} &= {vec(output)}",)
     else:
         parts = _over([f"{paren(weights[j])}\\,{vec(V[j])}" for j in shown], shown, n_k)
-        out = tuple(_wrapped(o, parts, vec(output), per_line=2 if V.shape[1] > 3 else 3))
+        out = tuple(_wrapped(o, parts, vec(output), per_line=2 if V.shape[1] > 2 else 3))
     steps.append(Step("output", out))
 
     return RowWorking(
