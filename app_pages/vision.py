@@ -102,6 +102,13 @@ def source_label(name: str) -> str:
 
 
 layout.header("vision")
+STYLE = fig_vision.Style(20, 1.25) if layout.presenting() else fig_vision.Style()
+
+
+def show(fig, key: str) -> None:
+    """Draw a figure built with ``STYLE``: ``layout.show_figure`` minus the costly restyling."""
+    st.plotly_chart(fig, key=key, theme=None, config=layout.FIGURE_CONFIG, width="stretch")
+
 
 # --- 1. A picture and one pixel -------------------------------------------------------------
 st.header(t("vision.pick.title"))
@@ -170,7 +177,7 @@ colour = rgb[pixel]
 st.markdown(
     t("vision.pixel.info", r=pixel[0], c=pixel[1], h=H, w=W, rgb=", ".join(map(str, colour)))
 )
-axis = {"x_title": t("vision.axis.col"), "y_title": t("vision.axis.row")}
+axis = {"x_title": t("vision.axis.col"), "y_title": t("vision.axis.row"), "style": STYLE}
 
 # --- 2. What a CNN sees ---------------------------------------------------------------------
 st.header(t("vision.cnn.title"))
@@ -233,7 +240,7 @@ for i, (region, r) in enumerate(zip(regions, rf_sizes, strict=True)):
     name = t("vision.cnn.box", l=i + 1, r=int(r), cut=cut)
     boxes.append(fig_vision.Box(box.r0, box.r1, box.c0, box.c1, name, box.colour, box.dashed))
 with right:
-    layout.show_figure(
+    show(
         fig_vision.picture(
             rgb,
             pixel=pixel,
@@ -287,7 +294,7 @@ win_box = fig_vision.clip_box(
 )
 g_spread = vision_data.spread(g_map, pixel)
 l_spread = vision_data.spread(l_map, pixel)
-layout.show_figure(
+show(
     fig_vision.panels(
         [
             fig_vision.overlay_panel(
@@ -457,7 +464,7 @@ dynamic_panels = [
     )
     for pic, am, at, name in ((rgb, g_map, pixel, b["img"]), (rgb_b, g_map_b, pixel_b, b["cmp"]))
 ]
-layout.show_figure(
+show(
     fig_vision.panels(
         [static_panels[0], dynamic_panels[0], static_panels[1], dynamic_panels[1]],
         **axis,
@@ -503,7 +510,7 @@ titles = [  # a 5 × 5 grid has room for the offset only; the weight is in the h
 ]
 left, right = st.columns([1, 1])
 with left:
-    layout.show_figure(
+    show(
         fig_vision.head_maps(
             built.weights,
             built.offsets,
@@ -511,12 +518,13 @@ with left:
             built.padding,
             titles=titles,
             colorbar_title=t("vision.weight"),
+            style=STYLE,
         ),
         key="vision.fig.heads",
     )
     st.caption(t("vision.cordonnier.heads", n=len(target), k=n_k))
 with right:
-    layout.show_figure(
+    show(
         fig_vision.error_curve(
             ALPHA_GRID,
             errors,
@@ -529,6 +537,7 @@ with right:
             curve_name=t("vision.cordonnier.curve"),
             current_name=t("vision.cordonnier.current", alpha=f"{alpha:g}"),
             rounding_name=t("vision.cordonnier.rounding"),
+            style=STYLE,
         ),
         key="vision.fig.error",
     )
@@ -549,7 +558,7 @@ out_panels = [
     )
     for m, key in ((conv, "conv"), (built.output, "attn"), (diff, "diff"))
 ]
-layout.show_figure(fig_vision.panels(out_panels, **axis, height=340), key="vision.fig.outputs")
+show(fig_vision.panels(out_panels, **axis, height=340), key="vision.fig.outputs")
 score_line, output_line = vision_text.construction_formula(
     alpha, float(target.min()), float(conv[pixel]), float(built.output[pixel])
 )
@@ -562,7 +571,7 @@ st.header(t("vision.data.title"))
 layout.explain(t("vision.data.text"))
 left, right = st.columns([3, 2])
 with left:
-    layout.show_figure(
+    show(
         fig_vision.pretraining_chart(
             vision_data.PRETRAINING,
             vision_data.VIT_TABLE5,
@@ -573,6 +582,7 @@ with left:
                 t("vision.data.dataset", name=n, count=t(f"vision.data.count.{i}"))
                 for i, (n, _) in enumerate(vision_data.PRETRAINING)
             ],
+            style=STYLE,
         ),
         key="vision.fig.pretraining",
     )
@@ -586,13 +596,14 @@ with left:
     )
     st.dataframe(table5, width="stretch")
 with right:
-    layout.show_figure(
+    show(
         fig_vision.table2_chart(
             vision_data.TABLE2,
             labels=[f"{m} · {d}" for m, d, *_ in vision_data.TABLE2],
             title=t("vision.fig.table2"),
             x_title=t("vision.data.y_short"),
             hover=[t("vision.data.cost", days=f"{c:,}") for *_, c, _ in vision_data.TABLE2],
+            style=STYLE,
         ),
         key="vision.fig.table2",
     )

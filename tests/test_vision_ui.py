@@ -173,3 +173,12 @@ def test_published_charts_carry_the_tables():
     assert list(fig.data[4].y) == [85.13, 88.04]  # ViT-H/14: no ImageNet-only point
     bars = fig_vision.table2_chart(vision_data.TABLE2, labels=["a", "b", "c", "d"])
     assert list(bars.data[0].x) == [88.55, 87.76, 87.54, 85.30]
+
+
+def test_style_is_applied_while_building():
+    rgb = images.builtin("shapes", 16)
+    big = fig_vision.picture(rgb, title="t", style=fig_vision.Style(20, 1.25))
+    assert big.layout.height == int(460 * 1.25) and big.layout.font.size == 20
+    assert big.layout.xaxis.automargin and big.layout.margin.t == 50
+    plain = fig_vision.picture(rgb)
+    assert plain.layout.height == 460 and plain.layout.font.size is None

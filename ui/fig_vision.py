@@ -135,8 +135,28 @@ def _box_shadow(box: Box) -> dict:
     }
 
 
-def _figure(data: list[dict], layout: dict) -> go.Figure:
+@dataclass(frozen=True)
+class Style:
+    """Sizes applied while the figure is built (the same as ``ui.layout.style_figure``).
+
+    Styling inside the one constructor call is several times cheaper than updating a built
+    figure, which matters with many figures per run.
+    """
+
+    font_size: int = 13
+    height_factor: float = 1.0
+
+
+def _figure(data: list[dict], layout: dict, style: Style | None = None) -> go.Figure:
     """One ``go.Figure`` from plain dicts, validated once (much faster than update calls)."""
+    if style is not None:
+        title = layout.get("title", {}).get("text") or layout.get("annotations")
+        layout["height"] = int(layout.get("height", 360) * style.height_factor)
+        layout["font"] = {"size": style.font_size}
+        layout["margin"] = {"l": 10, "r": 10, "t": 50 if title else 20, "b": 10}
+        for name, axis in layout.items():
+            if name.startswith(("xaxis", "yaxis")):
+                axis["automargin"] = True
     return go.Figure({"data": data, "layout": layout})
 
 
@@ -172,6 +192,7 @@ def panels(
     height: int = 400,
     legend: bool = False,
     columns: int | None = None,
+    style: Style | None = None,
 ) -> go.Figure:
     """Pictures side by side (``columns`` per row) in one figure, lighter than several figures.
 
@@ -238,7 +259,7 @@ def panels(
                     "font": {"size": 14},
                 }
             )
-    return _figure(data, layout)
+    return _figure(data, layout, style)
 
 
 def picture(
@@ -249,10 +270,13 @@ def picture(
     title: str = "",
     x_title: str = "",
     y_title: str = "",
+    style: Style | None = None,
 ) -> go.Figure:
     """The picture with the chosen pixel marked and rectangles (receptive fields) on it."""
     p = Panel(np.asarray(rgb, dtype=np.uint8), title, pixel, tuple(boxes))
-    return panels([p], x_title=x_title, y_title=y_title, height=460, legend=bool(boxes))
+    return panels(
+        [p], x_title=x_title, y_title=y_title, height=460, legend=bool(boxes), style=style
+    )
 
 
 def blend(rgb: np.ndarray, m: np.ndarray, *, diverging: bool = False) -> tuple[np.ndarray, float]:
@@ -320,6 +344,7 @@ def head_maps(
     titles: Sequence[str],
     colorbar_title: str = "",
     margin: int = 1,
+    style: Style | None = None,
 ) -> go.Figure:
     """The K² heads' attention maps at the query, each cut to the square around it.
 
@@ -401,7 +426,7 @@ def head_maps(
         "plot_bgcolor": "white",
         "height": 90 * kh + 120,
     }
-    return _figure(data, layout)
+    return _figure(data, layout, style)
 
 
 def error_curve(
@@ -417,6 +442,7 @@ def error_curve(
     curve_name: str = "",
     current_name: str = "",
     rounding_name: str = "",
+    style: Style | None = None,
 ) -> go.Figure:
     """Largest |attention − conv| against α, both axes logarithmic.
 
@@ -465,7 +491,7 @@ def error_curve(
         "height": 380,
         "legend": {"orientation": "h", "y": -0.25, "x": 0},
     }
-    return _figure(data, layout)
+    return _figure(data, layout, style)
 
 
 def pretraining_chart(
@@ -476,6 +502,7 @@ def pretraining_chart(
     x_title: str = "",
     y_title: str = "",
     dataset_labels: Sequence[str],
+    style: Style | None = None,
 ) -> go.Figure:
     """Accuracy against the number of pre-training images (log axis), one line per model."""
     xs = [n for _, n in datasets]
@@ -508,7 +535,7 @@ def pretraining_chart(
         "height": 440,
         "legend": {"orientation": "h", "y": -0.35, "x": 0},
     }
-    return _figure(data, layout)
+    return _figure(data, layout, style)
 
 
 def table2_chart(
@@ -518,6 +545,7 @@ def table2_chart(
     title: str = "",
     x_title: str = "",
     hover: Sequence[str] = (),
+    style: Style | None = None,
 ) -> go.Figure:
     """Horizontal bars of accuracy; CNN bars orange, attention bars blue."""
     acc = [r[2] for r in rows]
@@ -542,4 +570,4 @@ def table2_chart(
         "height": 300,
         "showlegend": False,
     }
-    return _figure([bar], layout)
+    return _figure([bar], layout, style)

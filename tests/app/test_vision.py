@@ -1,5 +1,7 @@
 """CNN vs self-attention page: every control, both languages, hostile links, numbers = core."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -271,3 +273,5 @@ def test_presentation_mode_folds_the_explanations():
     assert_ok(at)
     assert len(at.expander) >= 6
     assert chart_keys(at) == list(CHARTS)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["font"]["size"] == 20  # the projector's type size
