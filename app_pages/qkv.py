@@ -338,11 +338,14 @@ if kind in PARAM_NAMES:
             m = st.session_state[b.key(name)]
             with col:
                 st.markdown(t(f"qkv.params.matrix.{name}", rows=m.shape[0], cols=m.shape[1]))
+                rows = [str(r + 1) for r in range(m.shape[0])]
+                columns = [str(c + 1) for c in range(m.shape[1])]
                 params[name] = editor.matrix_editor(
-                    b.key(name),
-                    row_labels=[str(r + 1) for r in range(m.shape[0])],
-                    col_labels=[str(c + 1) for c in range(m.shape[1])],
+                    b.key(name), row_labels=rows, col_labels=columns
                 )
+                if m.size > editor.MAX_EDIT_CELLS:
+                    panel = fig_qkv.Panel(m, name, t("qkv.axis.dims"), "", columns, rows)
+                    layout.show_figure(fig_qkv.panels([panel]), key=f"qkv.fig.param.{name}")
         if kind == "additive":
             params["w_v"] = params["w_v"][0]  # stored as one row, used as a vector (h,)
 
@@ -438,7 +441,7 @@ if result is not None:
             icon=":material/block:",
         )
 
-    if kind in ("dot", "scaled_dot") and d_k == 2:
+    if d_q == d_k == 2:  # vectors in the plane: the angle-and-length story of q·k
         if n_q + n_k <= ARROWS_UP_TO:
             c1, c2 = st.columns([3, 2])
             with c1:
@@ -448,12 +451,12 @@ if result is not None:
                     height=PLANE_HEIGHT,
                 )
             with c2:
-                st.caption(t("qkv.fig.plane.caption"))
-                st.latex(
-                    qkv_text.block(
-                        qkv_text.Step("angle", tuple(qkv_text.angle_lines(Q[row], K, row)))
-                    )
-                )
+                if kind in ("dot", "scaled_dot"):
+                    st.caption(t("qkv.fig.plane.caption"))
+                    angles = qkv_text.angle_lines(Q[row], K, row)
+                    st.latex(qkv_text.block(qkv_text.Step("angle", tuple(angles))))
+                else:
+                    st.caption(t(f"qkv.fig.plane.{kind}"))
         else:
             st.caption(t("qkv.fig.plane.too_many", n=ARROWS_UP_TO))
 

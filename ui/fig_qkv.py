@@ -28,7 +28,7 @@ GAP: Final = 0.1  # paper width between panels (room for a colour bar)
 TITLE_ROOM: Final = 0.17  # top share of the paper height kept for the panel titles (2 lines)
 TICKS_UP_TO: Final = 24  # more labels than this on an axis: every k-th is written
 _IMAGES: OrderedDict[tuple, str] = OrderedDict()  # (digest, zmin, zmax, diverging) -> data URI
-_IMAGES_MAX: Final = 24  # immutable strings shared by all sessions; oldest dropped first
+_IMAGES_MAX: Final = 12  # immutable strings shared by all sessions; oldest dropped first
 _IMAGES_LOCK: Final = Lock()
 
 
