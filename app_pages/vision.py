@@ -17,7 +17,7 @@ from attn_core import (
     receptive_region,
 )
 from ui import editor, fig_vision, images, layout, state, vision_data, vision_text
-from ui.i18n import t
+from ui.i18n import current_language, t
 from ui.state import shown
 from ui.widgets import log_grid, log_slider
 
@@ -569,24 +569,34 @@ st.caption(t("vision.cordonnier.grey"))
 # --- 6. Inductive bias vs data ---------------------------------------------------------------
 st.header(t("vision.data.title"))
 layout.explain(t("vision.data.text"))
-left, right = st.columns([3, 2])
-with left:
-    show(
-        fig_vision.pretraining_chart(
-            vision_data.PRETRAINING,
-            vision_data.VIT_TABLE5,
-            title=t("vision.fig.pretraining"),
-            x_title=t("vision.data.x"),
-            y_title=t("vision.data.y"),
-            dataset_labels=[
-                t("vision.data.dataset", name=n, count=t(f"vision.data.count.{i}"))
-                for i, (n, _) in enumerate(vision_data.PRETRAINING)
-            ],
-            style=STYLE,
-        ),
-        key="vision.fig.pretraining",
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def published_figures(lang: str, big: bool) -> tuple:
+    """The two charts and the table of published results (fixed data: built once per language
+    and size, then only read — ``show`` does not change a figure)."""
+    style = fig_vision.Style(20, 1.25) if big else fig_vision.Style()
+    chart = fig_vision.pretraining_chart(
+        vision_data.PRETRAINING,
+        vision_data.VIT_TABLE5,
+        title=t("vision.fig.pretraining"),
+        x_title=t("vision.data.x"),
+        y_title=t("vision.data.y"),
+        dataset_labels=[
+            t("vision.data.dataset", name=n, count=t(f"vision.data.count.{i}"))
+            for i, (n, _) in enumerate(vision_data.PRETRAINING)
+        ],
+        style=style,
     )
-    table5 = pd.DataFrame(
+    bars = fig_vision.table2_chart(
+        vision_data.TABLE2,
+        labels=[f"{m} · {d}" for m, d, *_ in vision_data.TABLE2],
+        title=t("vision.fig.table2"),
+        x_title=t("vision.data.y_short"),
+        hover=[t("vision.data.cost", days=f"{c:,}") for *_, c, _ in vision_data.TABLE2],
+        style=style,
+    )
+    table = pd.DataFrame(
         [
             ["–" if a is None else f"{a:.2f}" for a in accs]
             for accs in vision_data.VIT_TABLE5.values()
@@ -594,19 +604,16 @@ with left:
         index=list(vision_data.VIT_TABLE5),
         columns=[name for name, _ in vision_data.PRETRAINING],
     )
+    return chart, bars, table
+
+
+chart5, chart2, table5 = published_figures(current_language(), layout.presenting())
+left, right = st.columns([3, 2])
+with left:
+    show(chart5, key="vision.fig.pretraining")
     st.dataframe(table5, width="stretch")
 with right:
-    show(
-        fig_vision.table2_chart(
-            vision_data.TABLE2,
-            labels=[f"{m} · {d}" for m, d, *_ in vision_data.TABLE2],
-            title=t("vision.fig.table2"),
-            x_title=t("vision.data.y_short"),
-            hover=[t("vision.data.cost", days=f"{c:,}") for *_, c, _ in vision_data.TABLE2],
-            style=STYLE,
-        ),
-        key="vision.fig.table2",
-    )
+    show(chart2, key="vision.fig.table2")
 vit5, (vit_t2, bit_t2) = vision_data.VIT_TABLE5, (vision_data.TABLE2[1], vision_data.TABLE2[2])
 st.markdown(
     t(
