@@ -122,14 +122,12 @@ with layout.controls():
             on_change=snap_heads,
             help=t("selfattn.d.help"),
         )
-
-if matrix_mode:
-    X_raw = st.session_state[b.key("X")]
-    with layout.controls():
+    else:
+        m_rows, m_cols = np.shape(st.session_state[b.key("X")])
         X_raw = editor.matrix_editor(
             b.key("X"),
-            row_labels=[f"x{i + 1}" for i in range(X_raw.shape[0])],
-            col_labels=[str(j + 1) for j in range(X_raw.shape[1])],
+            row_labels=[f"x{i + 1}" for i in range(m_rows)],
+            col_labels=[str(j + 1) for j in range(m_cols)],
             lo=-X_LIMIT,
             hi=X_LIMIT,
         )
@@ -141,6 +139,8 @@ if matrix_mode:
             on_click=fill_from_sentence,
             help=t("selfattn.fill.help", d=min(b["d"], X_MAX_COLS), cols=X_MAX_COLS),
         )
+
+if matrix_mode:
     st.caption(t("selfattn.matrix.caption", rows=X_MAX_ROWS, cols=X_MAX_COLS, lim=f"{X_LIMIT:g}"))
     X_raw = np.asarray(X_raw, dtype=np.float64)  # (n, d_model)
     names = ["x"] * X_raw.shape[0]

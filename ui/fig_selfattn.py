@@ -21,6 +21,7 @@ from typing import Final
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 from plotly.colors import get_colorscale
 
 from ui.figures import DIVERGING, MASKED_COLOUR, SEQUENTIAL
@@ -34,6 +35,17 @@ SEPARATOR: Final = "rgba(255,255,255,0.95)"  # head boundaries drawn over the ce
 # (Plotly's Python validation, which is skipped here, would have expanded the name).
 SIGNED_SCALE: Final = get_colorscale(DIVERGING)
 WEIGHT_SCALE: Final = get_colorscale(SEQUENTIAL)
+# The default template's look (fonts, backgrounds, axes) without its bulk: the per-trace
+# defaults and the 3-D/polar/map sections are thousands of values that Plotly would copy
+# twice per figure, and every trace here sets its own colours anyway.
+_BULK: Final = ("colorscale", "geo", "map", "mapbox", "polar", "scene", "smith", "ternary")
+LIGHT_TEMPLATE: Final = {
+    "layout": {
+        k: v
+        for k, v in pio.templates[pio.templates.default].layout.to_plotly_json().items()
+        if k not in _BULK
+    }
+}
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,7 @@ def dict_figure(data: list[dict], layout: dict, *, big: bool = False) -> go.Figu
     base = int(layout.get("height") or 360)
     title = (layout.get("title") or {}).get("text")
     layout = {
+        "template": LIGHT_TEMPLATE,
         **layout,
         "height": int(base * 1.25) if big else base,
         "font": {"size": 20 if big else 13},
