@@ -26,7 +26,8 @@ from ui import figures
 HIGHLIGHT: Final = figures.PALETTE[5]  # vermilion: the selected query row
 GAP: Final = 0.1  # paper width between panels (room for a colour bar)
 TITLE_ROOM: Final = 0.17  # top share of the paper height kept for the panel titles (2 lines)
-TICKS_UP_TO: Final = 24  # more labels than this on an axis: every k-th is written
+ROW_TICKS: Final = 24  # more row labels than this: every k-th is written
+COLUMN_TICKS: Final = 12  # the same for columns (panels are narrower than tall)
 _IMAGES: OrderedDict[tuple, str] = OrderedDict()  # (digest, zmin, zmax, diverging) -> data URI
 _IMAGES_MAX: Final = 12  # immutable strings shared by all sessions; oldest dropped first
 _IMAGES_LOCK: Final = Lock()
@@ -74,8 +75,8 @@ def _rgb(c: np.ndarray) -> str:
     return f"rgb({r},{g},{b})"
 
 
-def _ticks(labels: Sequence[str], extra: tuple[tuple[int, str], ...] = ()) -> dict:
-    step = max(1, -(-len(labels) // TICKS_UP_TO))
+def _ticks(labels: Sequence[str], most: int, extra: tuple[tuple[int, str], ...] = ()) -> dict:
+    step = max(1, -(-len(labels) // most))
     vals = [v for v, _ in extra] + list(range(0, len(labels), step))
     text = [s for _, s in extra] + [labels[i] for i in range(0, len(labels), step)]
     return {"tickmode": "array", "tickvals": vals, "ticktext": text}
@@ -216,7 +217,7 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
             "title": {"text": p.x_title},
             "showgrid": False,
             "zeroline": False,
-            **_ticks(p.x_labels, x_extra),
+            **_ticks(p.x_labels, COLUMN_TICKS, x_extra),
         }
         layout[f"yaxis{n}"] = {
             "domain": [0.0, 1.0 - TITLE_ROOM],
@@ -225,7 +226,7 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
             "title": {"text": p.y_title},
             "showgrid": False,
             "zeroline": False,
-            **_ticks(p.y_labels if p.row_ticks else [], y_extra),
+            **_ticks(p.y_labels if p.row_ticks else [], ROW_TICKS, y_extra),
         }
         if image:
             layout[f"yaxis{n}"]["scaleanchor"] = False  # an image would force square pixels

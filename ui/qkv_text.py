@@ -107,7 +107,7 @@ def _score_lines(
     lines: list[str] = []
     if kind == "scaled_dot":
         d_k = K.shape[1]
-        lines.append(rf"\sqrt{{d_k}} &= \sqrt{{{d_k}}} = {num(math.sqrt(d_k))}")
+        lines.append(rf"\sqrt{{d_k}} &= \sqrt{{{d_k}}} = {num(math.sqrt(d_k), 4)}")
     elif kind == "general":
         u = q @ params["W"]  # (d_k,)  q_iᵀ W, the query mapped into the keys' space
         lines.append(rf"\mathbf{{u}} = {qi}^\top W &= {vec(u)}")
@@ -128,10 +128,11 @@ def _score_lines(
             lines.append(rf"{s} &= {qi}^\top {kj} = {dot_terms(q, k)} = {value}")
         elif kind == "scaled_dot":
             raw = float(q @ k)
-            root = num(math.sqrt(K.shape[1]))
+            root = num(math.sqrt(K.shape[1]), 4)
+            lines.append(rf"{qi}^\top {kj} &= {dot_terms(q, k)} = {num(_clean(raw, scale))}")
             lines.append(
-                rf"{s} &= \frac{{{qi}^\top {kj}}}{{\sqrt{{d_k}}}} = "
-                rf"\frac{{{dot_terms(q, k)}}}{{{root}}} = \frac{{{num(raw)}}}{{{root}}} = {value}"
+                rf"{s} = \frac{{{qi}^\top {kj}}}{{\sqrt{{d_k}}}} &= "
+                rf"\frac{{{num(_clean(raw, scale))}}}{{{root}}} = {value}"
             )
         elif kind == "general":
             lines.append(rf"{s} &= \mathbf{{u}}^\top {kj} = {dot_terms(u, k)} = {value}")
