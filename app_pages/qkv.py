@@ -50,7 +50,10 @@ mode, gen, kind = b["mode"], b["gen"], b["score"]
 
 
 def sizes() -> qkv_data.Sizes:
-    return qkv_data.Sizes(b["n_q"], b["n_k"], b["d_q"], b["d_k"], b["d_v"])
+    """The random generator's sizes. In a callback a size whose input is not on the screen in
+    this mode (n_q in VVV) has no value yet: its default stands in, unused by the mode."""
+    got = {n: st.session_state.get(b.key(n), b.params[n].default) for n in SIZE_NAMES["qkv"]}
+    return qkv_data.Sizes(**got)
 
 
 def made_params(kind: str, d_q: int, d_k: int) -> dict[str, np.ndarray]:

@@ -152,6 +152,9 @@ def test_every_control_preset_and_mode(lang):
     at.number_input(key="qkv.h").set_value(6).run()
     params = {n: np.asarray(at.session_state[f"qkv.{n}"]) for n in ("W_q", "W_k", "w_v")}
     assert params["W_q"].shape == (6, 2) and params["w_v"].shape == (1, 6)
+    edit(at, "w_v", 0, "3", -2.5)
+    params = {n: np.asarray(at.session_state[f"qkv.{n}"]) for n in ("W_q", "W_k", "w_v")}
+    assert params["w_v"][0, 2] == -2.5
     params["w_v"] = params["w_v"][0]
     assert_matches_core(at, params=params)
     assert link(at)["score"] == "additive" and link(at)["h"] == "6"
@@ -177,11 +180,14 @@ def test_every_control_preset_and_mode(lang):
     at.button(key="qkv.load.random").click().run()  # again: the next seed
     assert at.session_state["qkv.seed"] == 1 and not np.array_equal(matrices(at)[0], first)
     at.number_input(key="qkv.n_q").set_value(5).run()
+    at.number_input(key="qkv.n_k").set_value(6).run()
+    at.number_input(key="qkv.d_k").set_value(3).run()
     at.number_input(key="qkv.d_v").set_value(4).run()
-    assert matrices(at)[0].shape == (5, 2) and matrices(at)[2].shape == (4, 4)
+    Q, K, V = matrices(at)
+    assert Q.shape == (5, 3) and K.shape == (6, 3) and V.shape == (6, 4)
     assert_matches_core(at)
     at.number_input(key="qkv.seed").set_value(42).run()
-    assert link(at)["seed"] == "42" and link(at)["n_q"] == "5"
+    assert link(at)["seed"] == "42" and link(at)["n_q"] == "5" and link(at)["d_k"] == "3"
     at.button(key="qkv.load.default").click().run()
     assert np.array_equal(matrices(at)[0], generate("default", "qkv")["Q"])
 
@@ -193,9 +199,13 @@ def test_every_control_preset_and_mode(lang):
     assert V is K and K[1, 1] == -4.0
     assert_matches_core(at)
     at.radio(key="qkv.mode").set_value("vvv").run()
+    assert matrices(at)[0].shape == (4, 2)
+    at.number_input(key="qkv.n_k").set_value(5).run()  # n: rows of X, drawn at random
+    at.number_input(key="qkv.d_k").set_value(3).run()  # d: columns of X
+    assert matrices(at)[0].shape == (5, 3) and link(at)["gen"] == "random"
     assert cat["qkv.mask.causal"] in at.radio(key="qkv.mask").options
     at.radio(key="qkv.mask").set_value("causal").run()
-    assert_matches_core(at, mask=causal_mask(4))
+    assert_matches_core(at, mask=causal_mask(5))
     assert np.isnan(drawn(at)[1][0, 1])  # position 1 may not look ahead
     assert link(at)["mode"] == "vvv" and link(at)["mask"] == "causal"
 
@@ -209,6 +219,12 @@ def test_dot_score_with_different_lengths_says_why_and_offers_a_fix():
     at = go({"gen": "random", "d_q": "3"})
     assert not any(c.proto.id.endswith("qkv.fig.results") for c in at.get("plotly_chart"))
     assert "d_q = 3" in texts(at) and "d_k = 2" in texts(at)
+    at.button(key="qkv.use.additive").click().run()
+    assert at.session_state["qkv.score"] == "additive"
+    assert at.session_state["qkv.W_q"].shape == (4, 3)  # h × d_q
+    assert at.session_state["qkv.W_k"].shape == (4, 2)  # h × d_k
+    at.radio(key="qkv.score").set_value("dot").run()
+    assert not any(c.proto.id.endswith("qkv.fig.results") for c in at.get("plotly_chart"))
     at.button(key="qkv.use.general").click().run()
     assert at.session_state["qkv.score"] == "general"
     assert at.session_state["qkv.W"].shape == (3, 2)
