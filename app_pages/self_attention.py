@@ -166,8 +166,6 @@ else:
 
 n = X_raw.shape[0]
 d_model = X_raw.shape[1]
-heads = int(b["heads"])
-d_head = d_model // heads
 dims = [str(j + 1) for j in range(d_model)]
 PE = sinusoidal_positional_encoding(n, d_model)  # (n, d_model)
 X = X_raw + PE if b["pe"] else X_raw  # (n, d_model) what attention sees
