@@ -105,6 +105,13 @@ layout.header("vision")
 STYLE = fig_vision.Style(20, 1.25) if layout.presenting() else fig_vision.Style()
 
 
+def side_by_side():
+    """Two columns for controls and a figure; stacked in presentation mode (large type)."""
+    if layout.presenting():
+        return st.container(), st.container()
+    return st.columns([1, 1])
+
+
 def show(fig, key: str) -> None:
     """Draw a figure built with ``STYLE``: ``layout.show_figure`` minus the costly restyling."""
     st.plotly_chart(fig, key=key, theme=None, config=layout.FIGURE_CONFIG, width="stretch")
@@ -193,7 +200,7 @@ def load_stack(name: str) -> None:
     editor.set_matrix(b.key("layers"), vision_data.stack(name, len(b["layers"])))
 
 
-left, right = st.columns([1, 1])
+left, right = side_by_side()
 with left, layout.controls():
     st.session_state[LAYERS_KEY] = len(b["layers"])
     st.slider(
@@ -337,7 +344,8 @@ st.caption(
     )
 )
 features = pixel_features(x, pos_weight)  # (H, W, 5)
-st.latex(vision_text.attention_formula(features[pixel], tau, float(g_map[pixel])))
+for line in vision_text.attention_formula(features[pixel], tau, float(g_map[pixel])):
+    st.latex(line)
 st.caption(t("vision.attn.caption"))
 
 # --- 4. Static weights vs dynamic weights ----------------------------------------------------
@@ -361,7 +369,7 @@ def resize_kernel() -> None:
     editor.set_matrix(b.key("kernel"), new)
 
 
-left, right = st.columns([1, 1])
+left, right = side_by_side()
 with left, layout.controls():
     cmp_options = [s for s in SOURCES if s != "upload" or uploaded() is not None]
     if b["cmp"] not in cmp_options:

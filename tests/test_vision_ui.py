@@ -182,3 +182,14 @@ def test_style_is_applied_while_building():
     assert big.layout.xaxis.automargin and big.layout.margin.t == 50
     plain = fig_vision.picture(rgb)
     assert plain.layout.height == 460 and plain.layout.font.size is None
+
+
+def test_attention_formula_shows_the_features_drawn():
+    from attn_core import global_attention_map, pixel_features
+
+    x = images.to_unit(images.builtin("shapes", 16))
+    g = global_attention_map(x, (4, 4), tau=0.2, position_weight=1.0)
+    f = pixel_features(x, 1.0)[4, 4]
+    rule, numbers = vision_text.attention_formula(f, 0.2, g[4, 4])
+    assert r"\tau" in rule and f"{g[4, 4]:.4f}"[:5] in numbers
+    assert f"{f[0]:.3f}" in numbers and "0.200" in numbers

@@ -30,18 +30,22 @@ def receptive_sum(
     return rule, f"r_{{{len(k)}}} = 1 + " + " + ".join(terms) + f" = {total}"
 
 
-def attention_formula(feature: np.ndarray, tau: float, self_weight: float) -> str:
-    r"""The global map's softmax with the query pixel's feature vector and its own weight."""
+def attention_formula(feature: np.ndarray, tau: float, self_weight: float) -> tuple[str, str]:
+    r"""Two lines: the global map's softmax; the query pixel's features and its own weight."""
     f = np.asarray(feature, dtype=np.float64)
-    return (
+    rule = (
         r"\alpha_{p\to k} = \frac{\exp\!\big(-\lVert f_p - f_k\rVert^2/\tau\big)}"
-        r"{\sum_{k'} \exp\!\big(-\lVert f_p - f_{k'}\rVert^2/\tau\big)},\quad f_p = "
+        r"{\sum_{k'} \exp\!\big(-\lVert f_p - f_{k'}\rVert^2/\tau\big)}"
+    )
+    numbers = (
+        r"f_p = "
         + row(f, 3)
-        + r",\ \tau = "
+        + r",\quad \tau = "
         + num(tau)
         + r",\quad \alpha_{p\to p} = "
         + num(self_weight, 4)
     )
+    return rule, numbers
 
 
 def construction_formula(

@@ -101,7 +101,7 @@ def test_the_pages_numbers_are_the_cores():
     built = conv_as_attention(grey, k, 3.0, query=(5, 7))
     err = np.abs(built.output - conv2d(grey, k)).max()
     assert m[en["vision.cordonnier.max_err"]] == [f"{err:.3g}"]
-    assert f"{built.output[5, 7]:.6f}"[:6] in at.latex[4].value
+    assert f"{built.output[5, 7]:.6f}"[:6] in at.latex[5].value
     # static vs dynamic: same kernel numbers, attention moved
     other = global_attention_map(
         images.to_unit(images.builtin("checkerboard", 24)), (5, 7), tau=0.1, position_weight=1.5
