@@ -25,8 +25,9 @@ def num(x: float, digits: int = 3) -> str:
     if -4 <= exponent < 6:
         decimals = max(digits - 1 - exponent, 0)
         return f"{x:.{decimals}f}"
-    mantissa = x / 10**exponent
-    return f"{mantissa:.{digits - 1}f}" + rf"\times 10^{{{exponent}}}"
+    # format's own rounding (``x / 10**exponent`` divides by zero for subnormal numbers)
+    mantissa, exp = f"{x:.{digits - 1}e}".split("e")
+    return mantissa + rf"\times 10^{{{int(exp)}}}"
 
 
 def paren(x: float, digits: int = 3) -> str:
