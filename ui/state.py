@@ -29,13 +29,21 @@ _BINDINGS: Final = "_state.bindings"
 _NOTICES: Final = "_state.notices"
 _SAVED: Final = "_state.saved"
 _PAGE: Final = "_state.page"
+_ZWSP: Final = "\u200b"  # zero-width space
 
 
 def shown(raw: str, limit: int = 40) -> str:
-    """A user-supplied string made safe to show inside Markdown: cut short, specials escaped."""
+    """A user-supplied string made safe to show inside Markdown: cut short, specials escaped.
+
+    The browser's Markdown also turns a bare ``http://…``, ``www.…`` or ``a@b.c`` into a
+    clickable link, escapes or not; a zero-width space after ``:`` and ``@`` and inside
+    ``www.`` breaks those patterns without changing what one sees.
+    """
     s = raw if len(raw) <= limit else raw[:limit] + "…"
     s = "".join(ch if ch.isprintable() else "?" for ch in s)
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$&])", r"\\\1", s)
+    s = re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$&])", r"\\\1", s)
+    s = re.sub(r"(?i)(www)(?=\\\.)", "\\1" + _ZWSP, s)
+    return s.replace(":", ":" + _ZWSP).replace("@", "@" + _ZWSP)
 
 
 class Invalid(ValueError):
@@ -288,7 +296,8 @@ def bind(page: str, *params: Param) -> Binding:
         if raw is not None and key not in saved:
             value, notice = _from_url(p, raw)
             if notice:
-                why = t("app.notice.param", name=shown(p.name), raw=shown(raw), why=notice)
+                # the name is the page's own (shown in a code span, where escapes would show)
+                why = t("app.notice.param", name=p.name, raw=shown(raw), why=notice)
                 notices.append(why)
             st.session_state[key] = value
         else:
