@@ -7,7 +7,10 @@ from pathlib import Path
 from typing import Final
 
 import pytest
+from streamlit.runtime.state import SafeSessionState, SessionState
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.app_test import TESTING_KEY, _AppTestSessionState
+from streamlit.testing.v1.element_tree import ElementTree
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 APP: Final = str(ROOT / "app.py")
@@ -17,17 +20,33 @@ TIMEOUT: Final = 60
 def open_page(
     page: str | None = None, query: Mapping[str, str] | None = None, lang: str = "en"
 ) -> AppTest:
-    """Run the app on ``page`` (e.g. ``"app_pages/qkv.py"``) with these URL parameters."""
+    """Run the app on ``page`` (e.g. ``"app_pages/qkv.py"``) with these URL parameters.
+
+    Another page than the default one opens as a browser opens its link: a first run lets
+    ``st.navigation`` register the pages, then the page runs in a new session with the URL
+    parameters (nothing of the first run is carried over: its widgets, its notices).
+    """
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params["lang"] = lang
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.run()
     if page is not None:
-        at.switch_page(page)
-        for k, v in (query or {}).items():
-            at.query_params[k] = v
+        at.query_params["lang"] = "en"
         at.run()
+        at.switch_page(page)
+        new_session(at)
+    at.query_params = {"lang": lang, **(query or {})}
+    at.run()
+    return at
+
+
+def new_session(at: AppTest) -> AppTest:
+    """Forget the session of ``at`` (state and widgets) but keep its page: the next ``run()``
+    is the first run of a new browser session on that page's URL."""
+    fresh = SessionState()
+    fresh[TESTING_KEY] = {}
+    at._session_state = SafeSessionState(fresh, lambda: None)
+    at.session_state = _AppTestSessionState(at._session_state)
+    tree = ElementTree()
+    tree._runner = at
+    at._tree = tree
     return at
 
 
