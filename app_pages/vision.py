@@ -102,6 +102,8 @@ def source_label(name: str) -> str:
 
 
 layout.header("vision")
+# Labels looked up in this run's language (a plain dict, so it also works from AppTest's thread).
+SOURCE_LABELS = {name: source_label(name) for name in SOURCES}
 STYLE = fig_vision.Style(20, 1.25) if layout.presenting() else fig_vision.Style()
 
 
@@ -122,7 +124,7 @@ st.header(t("vision.pick.title"))
 layout.explain(t("vision.pick.text"))
 with layout.controls():
     c1, c2 = st.columns([2, 1])
-    c1.selectbox(t("vision.img"), SOURCES, key=b.key("img"), format_func=source_label)
+    c1.selectbox(t("vision.img"), SOURCES, key=b.key("img"), format_func=SOURCE_LABELS.__getitem__)
     c2.select_slider(
         t("vision.size"),
         options=SIZE_GRID,
@@ -374,7 +376,12 @@ with left, layout.controls():
     cmp_options = [s for s in SOURCES if s != "upload" or uploaded() is not None]
     if b["cmp"] not in cmp_options:
         b.set("cmp", "stripes")
-    st.selectbox(t("vision.static.cmp"), cmp_options, key=b.key("cmp"), format_func=source_label)
+    st.selectbox(
+        t("vision.static.cmp"),
+        cmp_options,
+        key=b.key("cmp"),
+        format_func=SOURCE_LABELS.__getitem__,
+    )
     st.session_state[KSIZE_KEY] = int(np.shape(b["kernel"])[0])
     st.radio(
         t("vision.kernel.size"),

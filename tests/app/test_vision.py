@@ -123,9 +123,11 @@ def test_attention_becomes_the_convolution_at_alpha_50():
     assert heads == ["25"]
 
 
-def test_every_control_changes_the_state_and_the_link():
-    at = open_page(PAGE)
-    at.selectbox(key="vision.img").set_value("gradient")
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_control_changes_the_state_and_the_link(lang):
+    at = open_page(PAGE, lang=lang)
+    text = catalog(lang)
+    at.session_state["vision.img"] = "gradient"  # its label is translated: set the value
     at.select_slider(key="vision.size").set_value(48.0).run()
     assert at.session_state["vision.row"] == 9  # a larger picture keeps the pixel
     at.slider(key="vision.row").set_value(40)
@@ -133,7 +135,7 @@ def test_every_control_changes_the_state_and_the_link():
     at.select_slider(key="vision.tau").set_value(0.2)
     at.slider(key="vision.pos").set_value(2.0)
     at.select_slider(key="vision.window").set_value(9.0)
-    at.selectbox(key="vision.cmp").set_value("astronaut")
+    at.session_state["vision.cmp"] = "astronaut"
     at.select_slider(key="vision.alpha").set_value(10.0)
     at.run()
     assert_ok(at)
@@ -159,7 +161,7 @@ def test_every_control_changes_the_state_and_the_link():
     at.button(key="vision.stack.plain").click().run()
     key = editor_key(at, "vision.layers")
     at.session_state[key] = {
-        "edited_rows": {0: {"kernel k": 5.0}},
+        "edited_rows": {0: {text["vision.cnn.col.kernel"]: 5.0}},
         "added_rows": [],
         "deleted_rows": [],
     }
@@ -185,7 +187,7 @@ def test_every_control_changes_the_state_and_the_link():
     at.run()
     assert_ok(at)
     assert at.session_state["vision.kernel"][2, 2] == 3.0
-    assert any(catalog("en")["vision.kernel.edited"] in c.value for c in at.caption)
+    assert any(text["vision.kernel.edited"] in c.value for c in at.caption)
     at.radio(key="vision._ksize").set_value(3).run()  # an edited kernel keeps its centre
     assert at.session_state["vision.kernel"][1, 1] == 3.0
     assert chart_keys(at) == list(CHARTS)
