@@ -1,4 +1,7 @@
-"""Q · K · V playground in a real browser: edit a cell, move the temperature, share a link."""
+"""Q · K · V playground in a real browser: edit a cell, move the temperature, share a link.
+
+Hostile links are covered by the AppTest file (tests/app/test_qkv.py).
+"""
 
 from __future__ import annotations
 
@@ -85,10 +88,3 @@ def test_temperature_and_a_shared_link_reopen_the_same_weights(page: Page, app_u
     open_app(fresh, link)
     assert heatmaps(fresh) == after
     fresh.close()
-
-
-def test_a_hostile_link_shows_a_notice_and_the_page(page: Page, app_url: str):
-    open_app(page, app_url + "/qkv?lang=zh&Q=%3Cscript%3E&n_q=99999&tau=nan")
-    expect(page.locator('[data-testid="stAlertContentWarning"]').first).to_be_visible()
-    expect(page.locator("h1")).to_contain_text("实验台")
-    assert len(heatmaps(page)) == 3
