@@ -193,3 +193,37 @@ def test_attention_formula_shows_the_features_drawn():
     rule, numbers = vision_text.attention_formula(f, 0.2, g[4, 4])
     assert r"\tau" in rule and f"{g[4, 4]:.4f}"[:5] in numbers
     assert f"{f[0]:.3f}" in numbers and "0.200" in numbers
+
+
+def test_every_figure_passes_plotlys_validation():
+    """The builders skip validation for speed; Plotly's own check must still accept them."""
+    import plotly.graph_objects as go
+
+    rgb = images.builtin("coffee", 24)
+    m = np.random.default_rng(4).random((24, 24))
+    box = fig_vision.clip_box((2, 6, 3, 9), rgb.shape, "layer 1", "#ffffff")
+    g = images.grey(rgb)
+    r = conv_as_attention(g, vision_data.kernel("sobel_x", 5), 2.0, query=(3, 3))
+    style = fig_vision.Style(20, 1.25)
+    figures = [
+        fig_vision.picture(rgb, pixel=(3, 4), boxes=[box], title="t", style=style),
+        fig_vision.panels(
+            [
+                fig_vision.overlay_panel(rgb, m, title="a", pixel=(1, 1), boxes=(box,)),
+                fig_vision.overlay_panel(rgb, m - 0.5, diverging=True),
+                fig_vision.matrix_panel(m, diverging=True, title="c"),
+            ],
+            columns=2,
+        ),
+        fig_vision.head_maps(r.weights, r.offsets, r.query, r.padding, titles=["t"] * 25),
+        fig_vision.error_curve(
+            np.array([1.0, 2.0]), np.array([0.1, 0.0]), alpha=1.0, error=0.1, rounding=1e-15
+        ),
+        fig_vision.pretraining_chart(
+            vision_data.PRETRAINING, vision_data.VIT_TABLE5, dataset_labels=["a", "b", "c"]
+        ),
+        fig_vision.table2_chart(vision_data.TABLE2, labels=["a", "b", "c", "d"], hover=["h"] * 4),
+    ]
+    for fig in figures:
+        go.Figure(fig.to_dict())  # raises ValueError on any invalid property
+        assert fig.layout.template.layout.font is not None  # the light template is there

@@ -13,9 +13,25 @@ from typing import Final
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.colors import get_colorscale
 
 from ui.figures import DIVERGING, PALETTE, SEQUENTIAL, colour_image, png_data_uri
 
+# The default template's look without its bulk (per-trace defaults, 3-D/polar/map sections):
+# Plotly copies a template into every figure, and it is most of a small figure's weight.
+_BULK: Final = ("colorscale", "geo", "map", "mapbox", "polar", "scene", "smith", "ternary")
+LIGHT_TEMPLATE: Final = {
+    "layout": {
+        k: v
+        for k, v in pio.templates[pio.templates.default].layout.to_plotly_json().items()
+        if k not in _BULK
+    }
+}
+# Scales as explicit colour lists: plotly.js knows "Viridis" but not "PuOr_r", and the figures
+# here skip the Python validation that would have expanded the names.
+SEQUENTIAL_SCALE: Final = get_colorscale(SEQUENTIAL)
+DIVERGING_SCALE: Final = get_colorscale(DIVERGING)
 MARK: Final = {
     "symbol": "x",
     "size": 13,
@@ -78,7 +94,7 @@ def _colourbar(lo: float, hi: float, diverging: bool, title: str) -> dict:
         "y": [None],
         "mode": "markers",
         "marker": {
-            "colorscale": DIVERGING if diverging else SEQUENTIAL,
+            "colorscale": DIVERGING_SCALE if diverging else SEQUENTIAL_SCALE,
             "cmin": lo,
             "cmax": hi if hi > lo else lo + 1,
             "color": [lo],
@@ -148,7 +164,12 @@ class Style:
 
 
 def _figure(data: list[dict], layout: dict, style: Style | None = None) -> go.Figure:
-    """One ``go.Figure`` from plain dicts, validated once (much faster than update calls)."""
+    """One ``go.Figure`` from plain dicts with a light template, not validated here.
+
+    ``st.plotly_chart`` validates the figure once when it sends it (and the tests validate every
+    builder), so validating here too would only double the cost.
+    """
+    layout = {"template": LIGHT_TEMPLATE, **layout}
     if style is not None:
         title = layout.get("title", {}).get("text") or layout.get("annotations")
         layout["height"] = int(layout.get("height", 360) * style.height_factor)
@@ -157,7 +178,10 @@ def _figure(data: list[dict], layout: dict, style: Style | None = None) -> go.Fi
         for name, axis in layout.items():
             if name.startswith(("xaxis", "yaxis")):
                 axis["automargin"] = True
-    return go.Figure({"data": data, "layout": layout})
+    try:
+        return go.Figure({"data": data, "layout": layout}, _validate=False)
+    except TypeError:  # a Plotly without the private switch: validate after all
+        return go.Figure({"data": data, "layout": layout})
 
 
 def clip_box(region: Sequence[int], shape: tuple[int, ...], name: str, colour: str) -> Box:
@@ -411,7 +435,7 @@ def head_maps(
     ]
     layout = {
         "coloraxis": {
-            "colorscale": SEQUENTIAL,
+            "colorscale": SEQUENTIAL_SCALE,
             "cmin": 0.0,
             "cmax": 1.0,
             "colorbar": {"title": {"text": colorbar_title}, "thickness": 12},
