@@ -291,6 +291,9 @@ def bind(page: str, *params: Param) -> Binding:
     for p in params:
         key = b.key(p.name)
         if key in st.session_state:
+            # Claim the value for this run: a widget that is not drawn in some run (a control
+            # hidden by a mode) would otherwise lose it to Streamlit's widget clean-up.
+            st.session_state[key] = st.session_state[key]
             continue
         raw = st.query_params.get(p.name)
         if raw is not None and key not in saved:
