@@ -94,8 +94,6 @@ def style_figure(fig: go.Figure, height: int | None = None) -> go.Figure:
     for note in fig.layout.annotations or ():  # subplot titles and labels
         size = note.font.size
         note.font.size = (size * 1.4 if big else size) if size else (20 if big else 14)
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
     return fig
 
 
