@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from attn_core import LAYERS, complexity, crossover_n
-from tests.app.conftest import APP, TIMEOUT, assert_ok
+from tests.app.conftest import assert_ok, open_page
 from ui.i18n import catalog
 
 PAGE = "app_pages/complexity.py"
@@ -17,16 +17,8 @@ ROWS = ("convolutional", "recurrent", "self_attention")
 
 
 def open_complexity(query: Mapping[str, str] | None = None, lang: str = "en") -> AppTest:
-    """Open the page as a link would (see ``tests/app/test_selfattn.open_selfattn``)."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params["lang"] = "en"
-    at.run()
-    at.switch_page(PAGE)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.session_state["app.lang"] = lang
-    at.run()
-    return at
+    """Open the page as a browser opens its link (a new session with these parameters)."""
+    return open_page(PAGE, query=query, lang=lang)
 
 
 def chart(at: AppTest, key: str) -> dict:

@@ -19,7 +19,7 @@ from attn_core import (
     random_mha_weights,
     sinusoidal_positional_encoding,
 )
-from tests.app.conftest import APP, TIMEOUT, assert_ok
+from tests.app.conftest import assert_ok, open_page
 from ui.editor import editor_key
 from ui.formulas import num
 from ui.i18n import catalog
@@ -30,20 +30,8 @@ EN_SENTENCE = "the cat sat on the mat"
 
 
 def open_selfattn(query: Mapping[str, str] | None = None, lang: str = "en") -> AppTest:
-    """Open the page as a link would; the language is set after the first (Overview) run.
-
-    (``conftest.open_page(..., lang="zh")`` re-sends the Overview's widgets, whose translated
-    ``format_func`` AppTest evaluates outside the session, in English, and fails.)
-    """
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params["lang"] = "en"
-    at.run()
-    at.switch_page(PAGE)
-    for k, v in (query or {}).items():
-        at.query_params[k] = v
-    at.session_state["app.lang"] = lang
-    at.run()
-    return at
+    """Open the page as a browser opens its link (a new session with these parameters)."""
+    return open_page(PAGE, query=query, lang=lang)
 
 
 def chart(at: AppTest, key: str) -> dict:
