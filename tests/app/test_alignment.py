@@ -47,6 +47,9 @@ def test_page_renders_and_every_control_works_in_both_languages(lang):
     assert_ok(at)
     assert at.title[0].value == catalog(lang)["alignment.title"]
     assert len(at.get("plotly_chart")) == 3
+    labels = [w.label for w in (*at.button, *at.slider, *at.select_slider, *at.radio)]
+    labels += [o for r in at.radio for o in r.options]
+    assert not [x for x in labels if x.startswith("alignment.")]  # every label translated
     at.slider(key="alignment.S").set_value(24).run()
     at.slider(key="alignment.shift").set_value(-2).run()
     at.number_input(key="alignment.seed").set_value(5).run()

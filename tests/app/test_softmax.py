@@ -40,6 +40,8 @@ def test_page_renders_and_every_control_works_in_both_languages(lang):
     assert_ok(at)
     assert at.title[0].value == catalog(lang)["softmax.title"]
     assert len(at.get("plotly_chart")) == 4
+    labels = [w.label for w in (*at.button, *at.text_input, *at.select_slider, *at.slider)]
+    assert not [x for x in labels if x.startswith("softmax.")]  # every label translated
     at.text_input(key=TEXT).set_value("3, 1, 0").run()
     at.select_slider(key="softmax.tau").set_value(0.5).run()
     at.select_slider(key="softmax.d").set_value(256.0).run()
