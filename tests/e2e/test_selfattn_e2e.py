@@ -33,11 +33,33 @@ def permutation_gap(sentence: str, d: int, heads: int, shuffle: int, pe: bool) -
     return f"{np.max(np.abs(Ys - Y[perm])):.3g}"
 
 
-def test_typing_a_sentence_changes_the_head_heatmaps(page: Page, app_url: str):
-    open_app(page, app_url + "/self-attention?lang=en")
+def test_shared_link_shuffle_then_typing_a_sentence_changes_the_heads(page: Page, app_url: str):
+    """One visit (a page load costs most of a browser test): the link's state, the measured
+    permutation gap, the causal mask, then a typed sentence redraws the head heatmaps."""
+    sentence = "the cat sat on the mat"
+    query = "sentence=the+cat+sat+on+the+mat&d=12&heads=3&pe=1&lang=en"
+    open_app(page, f"{app_url}/self-attention?{query}")
     chart = heads_chart(page)
-    expect(chart).to_be_visible()
-    before = chart_text(chart)
+    expect(chart).to_contain_text("Head 3")
+    expect(chart).not_to_contain_text("Head 4")
+    pe = page.locator('[data-testid="stCheckbox"]').filter(has_text="Add the positional encoding")
+    expect(pe.locator("input")).to_be_checked()
+    values = page.locator('[data-testid="stMetricValue"]')
+    expect(values.nth(0)).to_have_text(permutation_gap(sentence, 12, 3, 1, pe=False))
+    expect(values.nth(1)).to_have_text(permutation_gap(sentence, 12, 3, 1, pe=True))
+    assert float(values.nth(0).inner_text()) < 1e-12 < 1e-3 < float(values.nth(1).inner_text())
+    page.get_by_role("button", name="Shuffle again").click()
+    wait_for_app(page)
+    expect(values.nth(1)).to_have_text(permutation_gap(sentence, 12, 3, 2, pe=True))
+    for part in ("d=12", "heads=3", "pe=1", "shuffle=2"):
+        assert part in share_link(page)
+    causal = page.locator('[data-testid="stCheckbox"]').filter(has_text="Causal mask")
+    causal.locator("label").first.click()
+    wait_for_app(page)
+    expect(page.get_by_text("the mask itself depends on position")).to_be_visible()
+    assert "causal=1" in share_link(page)
+
+    before = chart_text(heads_chart(page))
     assert "cat₂" in before
     box = page.locator('[data-testid="stTextInput"] input').first
     box.fill("a dog chased the ball")
@@ -45,34 +67,5 @@ def test_typing_a_sentence_changes_the_head_heatmaps(page: Page, app_url: str):
     wait_for_app(page)
     expect(heads_chart(page)).to_contain_text("dog₂")
     after = chart_text(heads_chart(page))
-    assert after != before
-    assert "cat₂" not in after
+    assert after != before and "cat₂" not in after
     assert "sentence=a+dog+chased+the+ball" in share_link(page)
-
-
-def test_a_shared_link_reopens_heads_mask_and_encoding(page: Page, app_url: str):
-    query = "sentence=one+two+three+four&d=12&heads=3&causal=1&pe=1&lang=en"
-    open_app(page, f"{app_url}/self-attention?{query}")
-    chart = heads_chart(page)
-    expect(chart).to_contain_text("Head 3")
-    expect(chart).not_to_contain_text("Head 4")
-    checked = page.locator('[data-testid="stRadio"] input[type="radio"]:checked')
-    expect(checked.first).to_be_attached()
-    for toggle in ("Causal mask (look only left)", "Add the positional encoding to X"):
-        box = page.locator('[data-testid="stCheckbox"]').filter(has_text=toggle).locator("input")
-        expect(box).to_be_checked()
-    for part in ("d=12", "heads=3", "causal=1", "pe=1"):
-        assert part in share_link(page)
-
-
-def test_permutation_gap_is_zero_without_and_large_with_encoding(page: Page, app_url: str):
-    sentence = "the cat sat on the mat"
-    open_app(page, app_url + "/self-attention?lang=en")
-    values = page.locator('[data-testid="stMetricValue"]')
-    expect(values.nth(0)).to_have_text(permutation_gap(sentence, 8, 2, 1, pe=False))
-    expect(values.nth(1)).to_have_text(permutation_gap(sentence, 8, 2, 1, pe=True))
-    assert float(values.nth(0).inner_text()) < 1e-12
-    page.get_by_role("button", name="Shuffle again").click()
-    wait_for_app(page)
-    expect(values.nth(1)).to_have_text(permutation_gap(sentence, 8, 2, 2, pe=True))
-    assert "shuffle=2" in share_link(page)
