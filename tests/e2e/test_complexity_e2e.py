@@ -16,15 +16,7 @@ def table(page: Page):
     return page.locator('[data-testid="stTable"]').first
 
 
-def test_moving_n_updates_the_table(page: Page, app_url: str):
-    open_app(page, app_url + "/complexity?lang=en")
-    expect(table(page)).to_contain_text(f"{complexity(100, 512, 3)['self_attention'].per_layer:,}")
-    press_slider(page, "Sequence length n", "ArrowRight")  # 100 → 120 on the grid
-    expect(table(page)).to_contain_text(f"{complexity(120, 512, 3)['self_attention'].per_layer:,}")
-    assert "n=120" in share_link(page)
-
-
-def test_a_shared_link_reopens_the_counts(page: Page, app_url: str):
+def test_a_shared_link_reopens_the_counts_and_moving_n_updates_them(page: Page, app_url: str):
     open_app(page, app_url + "/complexity?n=1000&d=64&k=5&pn=13&lang=en")
     costs = complexity(1000, 64, 5)
     for layer in ("convolutional", "recurrent", "self_attention"):
@@ -32,6 +24,9 @@ def test_a_shared_link_reopens_the_counts(page: Page, app_url: str):
     expect(table(page)).to_contain_text(f"O(n/k): {costs['convolutional'].max_path}")
     path = complexity(13, 2, 5)["convolutional"].max_path
     expect(page.get_by_text(f"Convolution (k = 5): {path} layers")).to_be_visible()
+    press_slider(page, "Sequence length n", "ArrowRight")  # 1000 → 1024 on the grid
+    expect(table(page)).to_contain_text(f"{complexity(1024, 64, 5)['self_attention'].per_layer:,}")
+    assert "n=1024" in share_link(page)
 
 
 def test_timing_runs_on_the_button_and_draws_the_measured_lines(page: Page, app_url: str):
