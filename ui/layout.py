@@ -86,14 +86,18 @@ def style_figure(fig: go.Figure, height: int | None = None) -> go.Figure:
     """Apply the app's sizes (larger in presentation mode) to a figure built in ``ui/``."""
     big = presenting()
     base = height or fig.layout.height or 360
+    notes = []  # subplot titles and labels: explicit sizes grow in presentation mode
+    for note in fig.layout.annotations or ():
+        spec = note.to_plotly_json()
+        size = spec.get("font", {}).get("size")
+        grown = (size * 1.4 if big else size) if size else (20 if big else 14)
+        notes.append({**spec, "font": {**spec.get("font", {}), "size": grown}})
     fig.update_layout(
         height=int(base * 1.25) if big else base,
         font={"size": 20 if big else 13},
         margin={"l": 10, "r": 10, "t": 50 if fig.layout.title.text else 20, "b": 10},
+        **({"annotations": notes} if notes else {}),
     )
-    for note in fig.layout.annotations or ():  # subplot titles and labels
-        size = note.font.size
-        note.font.size = (size * 1.4 if big else size) if size else (20 if big else 14)
     return fig
 
 
