@@ -98,7 +98,8 @@ def ops_figure(
             "y": cy,
             "mode": "markers+text",
             "text": ctext,
-            "textposition": "bottom right",
+            "textposition": "top left",
+            "cliponaxis": False,
             "marker": {"size": 14, "color": "#000000", "symbol": "x"},
             "name": crossover_label.format(n="", other="").strip(" =:：,"),
             "showlegend": False,
@@ -152,10 +153,12 @@ def ops_figure(
             {
                 "text": now_label,
                 "x": math.log10(n_now),
-                "y": 1.0,
+                "y": 0.0,
                 "xref": "x",
                 "yref": "paper",
+                "xanchor": "left",
                 "yanchor": "bottom",
+                "xshift": 4,
                 "showarrow": False,
             },
             {
@@ -370,7 +373,13 @@ def path_figure(
         trace.setdefault("showlegend", False)
     gap, w = 0.06, (1 - 2 * 0.06) / 3
     height = int(max(320, min(720, 150 + 34 * L)))
-    hidden = {"showgrid": False, "zeroline": False, "showticklabels": False}
+    hidden = {
+        "showgrid": False,
+        "zeroline": False,
+        "showticklabels": False,
+        "ticks": "",
+        "showline": False,
+    }
     layout: dict = {
         "height": height,
         "annotations": [

@@ -35,9 +35,9 @@ SEPARATOR: Final = "rgba(255,255,255,0.95)"  # head boundaries drawn over the ce
 # (Plotly's Python validation, which is skipped here, would have expanded the name).
 SIGNED_SCALE: Final = get_colorscale(DIVERGING)
 WEIGHT_SCALE: Final = get_colorscale(SEQUENTIAL)
-# The default template's look (fonts, backgrounds, axes) without its bulk: the per-trace
-# defaults and the 3-D/polar/map sections are thousands of values that Plotly would copy
-# twice per figure, and every trace here sets its own colours anyway.
+# The app's default template (``ui.figures`` sets it on import) as a plain dict, minus any
+# bulky sections (per-trace defaults, 3-D/polar/map axes) a default may carry: Plotly would
+# copy them twice per figure, and every trace here sets its own colours anyway.
 _BULK: Final = ("colorscale", "geo", "map", "mapbox", "polar", "scene", "smith", "ternary")
 LIGHT_TEMPLATE: Final = {
     "layout": {
