@@ -190,23 +190,21 @@ if b["row"] >= n_q:
 
 layout.header("qkv")
 
-# --- 1. Three ways to fill Q, K and V ------------------------------------------------------
+# --- 1. Q, K and V: three ways to fill them, then the tables --------------------------------
 st.header(t("qkv.modes.title"))
 layout.explain(t("qkv.modes.text"))
-with layout.controls():
+c1, c2 = st.columns([1, 3])
+with c1, layout.controls():
     st.radio(
         t("qkv.mode"),
         MODES,
         key=b.key("mode"),
-        horizontal=True,
         format_func={m: t(f"qkv.mode.{m}") for m in MODES}.__getitem__,
         on_change=load,
     )
-layout.explain(t(f"qkv.mode.{mode}.story"), title=t(f"qkv.mode.{mode}"))
+with c2:
+    layout.explain(t(f"qkv.mode.{mode}.story"), title=t(f"qkv.mode.{mode}"))
 
-# --- 2. The matrices -----------------------------------------------------------------------
-st.header(t("qkv.matrices.title"))
-layout.explain(t("qkv.matrices.text"))
 with layout.controls(t("qkv.matrices.controls")):
     cols = st.columns(5)
     for col, g in zip(cols, ("default", "identical", "dominant"), strict=False):
@@ -263,8 +261,6 @@ with layout.controls(t("qkv.matrices.controls")):
                 args=("random",),
                 help=t("qkv.size.cap", n=cap),
             )
-layout.explain(t(f"qkv.gen.{gen}.story.{mode}", seed=b["seed"]))
-
 ROW_LABEL = {"Q": "q", "K": "k", "V": "k", "X": "x"}
 mats = {}
 cols = st.columns(len(qkv_data.names(mode)))
@@ -282,6 +278,8 @@ for col, name in zip(cols, qkv_data.names(mode), strict=True):
             )
             layout.show_figure(fig_qkv.panels([panel]), key=f"qkv.fig.input.{name}")
 Q, K, V = qkv_data.qkv_of(mode, mats)
+layout.explain(t(f"qkv.gen.{gen}.story.{mode}", seed=b["seed"]))
+layout.explain(t("qkv.matrices.text"))
 q_labels = [f"q{r + 1}" for r in range(n_q)]
 k_labels = [f"k{r + 1}" for r in range(n_k)]
 v_labels = ["R", "G", "B"] if (mode == "qkv" and gen != "random" and V.shape[1] == 3) else None
