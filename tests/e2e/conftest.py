@@ -32,6 +32,7 @@ CHROMIUM_ARGS: Final = [
     "--disable-sync",
 ]
 RUN_TIMEOUT_MS: Final = 30_000
+expect.set_options(timeout=20_000)  # a busy 2-core machine can take seconds to redraw
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

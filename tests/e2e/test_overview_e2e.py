@@ -12,7 +12,8 @@ def share_link(page: Page) -> str:
 
 
 def context_title(page: Page) -> str:
-    return page.locator(".gtitle").filter(has_text=re.compile(r"c = ")).first.text_content()
+    # the third panel's title of the steps figure (a subplot title, drawn as SVG text)
+    return page.locator("svg text").filter(has_text=re.compile(r"c = ")).first.text_content()
 
 
 def test_open_by_url_and_switch_language(page: Page, app_url: str):
