@@ -36,10 +36,10 @@ format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 
 test: $(VENV)/.dev chromium nginx lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 check-fast: $(VENV)/.dev lint
-	$(BIN)/python -m pytest -q -m "not e2e"
+	$(BIN)/python -m pytest -q -n 2 -m "not e2e"
 
 bench: $(VENV)/.dev chromium
 	$(BIN)/python bench/core.py

@@ -186,29 +186,40 @@ def values_for(p: state.Param, rng: random.Random, n: int = 12) -> list[str]:
 
 
 def _matrix_values(p: state.Matrix, rng: random.Random) -> list[str]:
+    """Matrices for ``p``: good, a bad cell, ragged, out of range, too many rows or columns.
+    At most ~2,000 cells each (a value longer than ``MAX_RAW_LEN`` is dropped unread anyway;
+    :data:`PAYLOADS` has the 100 kB ones)."""
+
     def cells(r: int, c: int, lo: float = p.lo, hi: float = p.hi) -> list[list[str]]:
         return [[_fmt(_finite_between(rng, lo, hi)) for _ in range(c)] for _ in range(r)]
 
-    r = rng.randint(p.min_rows, p.max_rows)
-    c = rng.randint(p.min_cols, p.max_cols)
+    def size(lo: int, hi: int, other: int) -> int:
+        return rng.randint(lo, max(lo, min(hi, MAX_CELLS // max(other, 1))))
+
+    c = size(p.min_cols, p.max_cols, p.min_rows)
+    r = size(p.min_rows, p.max_rows, c)
     good = cells(r, c)
     bad_cell = [row[:] for row in good]
     bad_cell[rng.randrange(r)][rng.randrange(c)] = rng.choice(["nan", "inf", "", "x", "1e999"])
     ragged = [row[:] for row in good] + [good[0][:-1] or ["1", "2"]]
     big = [row[:] for row in good]
     big[0][0] = _fmt(p.hi * 10 + 1e7)
+    tall = p.max_rows + 1
+    wide = p.max_cols + 1
     return [
         _matrix_text(good),
         _matrix_text(bad_cell),
         _matrix_text(ragged),
         _matrix_text(big),
-        _matrix_text(cells(p.max_rows + 1, c)),
-        _matrix_text(cells(r, p.max_cols + 1)),
-        _matrix_text(cells(p.max_rows * 4, p.max_cols * 4)),
+        _matrix_text(cells(tall, max(1, min(c, MAX_CELLS // tall)))),
+        _matrix_text(cells(max(1, min(r, MAX_CELLS // wide)), wide)),
         _matrix_text(cells(1, 1)),
         _matrix_text(good) + ";",
         "1," * (p.max_cols - 1) + "1",
     ]
+
+
+MAX_CELLS: Final = 2_000
 
 
 def accepted_as_is(p: state.Param, raw: str) -> bool | None:
