@@ -1,0 +1,385 @@
+"""Many real browser sessions against one server: a classroom opening one link at once.
+
+For each N (default 1, 10, 20, 40) a fresh server is started on 127.0.0.1 and N Playwright
+contexts of one headless Chromium (Debian's, never downloaded) open it at the same moment,
+spread over the pages. Each session then moves a slider every ~2 s (jittered) for
+``--duration`` seconds and times, inside its page, the keydown → "a changed figure is drawn
+and the script run is over" interval (as bench/latency.py does). Printed per N:
+
+- errors: timeouts, pages that lost their connection, exceptions shown on a page, page
+  errors in the browser;
+- latency p50 / p95 / max of the interactions, and of the first load;
+- server memory (VmRSS from /proc/<pid>/status): at start, with one warmed-up idle session,
+  with N idle sessions (→ growth per idle session after the first), at the peak of the run;
+- server CPU seconds used during the run.
+
+Every loop is bounded in count and in time and stops by itself; only 127.0.0.1 is contacted.
+Server and browsers share this machine's cores, so at large N the browsers' own rendering
+competes with the server: the numbers are an upper bound of what students on their own
+computers would see.
+
+    python bench/sessions.py                          # N = 1, 10, 20, 40; 180 s each
+    python bench/sessions.py --ns 1,5 --duration 30   # a quick check
+    python bench/sessions.py --pages overview,softmax --json bench/out/sessions.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.async_api import Browser, Page, async_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_server  # noqa: E402
+from ui.navigation import available  # noqa: E402
+
+# Arms a probe: resolves with the ms from the next keydown until a figure whose data changed
+# is drawn and the script run is over, or -1 after `limit` ms.
+ARM_JS = """
+(limit) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const before = new Map();
+  document.querySelectorAll('.js-plotly-plot').forEach(n => before.set(n, n.data));
+  let t0 = null;
+  const onKey = () => { if (t0 === null) t0 = performance.now(); };
+  document.addEventListener('keydown', onKey, true);
+  window.__bench = new Promise(resolve => {
+    const started = performance.now();
+    function tick() {
+      const now = performance.now();
+      if (t0 !== null) {
+        const idle = app.getAttribute('data-test-script-state') === 'notRunning';
+        const changed = [...document.querySelectorAll('.js-plotly-plot')].some(
+          n => (!before.has(n) || before.get(n) !== n.data) && n.querySelector('.main-svg'));
+        if (idle && changed) {
+          document.removeEventListener('keydown', onKey, true);
+          resolve(now - t0);
+          return;
+        }
+      }
+      if (now - (t0 ?? started) > limit) {
+        document.removeEventListener('keydown', onKey, true);
+        resolve(-1);
+        return;
+      }
+      setTimeout(tick, 5);
+    }
+    tick();
+  });
+}
+"""
+READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+LIMIT_MS = 20_000  # an interaction slower than this counts as an error
+
+
+@dataclass(frozen=True)
+class Target:
+    """A page and the slider (by position) whose move changes a figure there."""
+
+    ns: str
+    path: str
+    slider: int
+
+
+@dataclass
+class Result:
+    n: int
+    targets: list[str]
+    actions: int = 0
+    errors: int = 0
+    error_kinds: dict[str, int] = field(default_factory=dict)
+    latency_ms: list[float] = field(default_factory=list)
+    open_ms: list[float] = field(default_factory=list)
+    rss_start_mb: float = 0.0
+    rss_one_idle_mb: float = 0.0
+    rss_idle_mb: float = 0.0
+    rss_peak_mb: float = 0.0
+    cpu_s: float = 0.0
+    wall_s: float = 0.0
+
+    def error(self, kind: str) -> None:
+        self.errors += 1
+        self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, from /proc (no psutil needed)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
+
+
+async def wait_ready(page: Page, timeout_ms: int = 60_000) -> None:
+    await page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stApp\"]')"
+        "?.getAttribute('data-test-connection-state') === 'CONNECTED'",
+        timeout=timeout_ms,
+    )
+    await page.wait_for_timeout(150)
+    await page.wait_for_selector(READY, state="attached", timeout=timeout_ms)
+    await page.wait_for_selector(".js-plotly-plot .main-svg", timeout=timeout_ms)
+
+
+def thumb_of(page: Page, index: int):
+    slider = page.locator('[data-testid="stSlider"]').nth(index)
+    return slider.locator('input[type="range"], [role="slider"]').first
+
+
+async def direction(thumb, previous: str | None) -> str:
+    """Right unless at the maximum; then back and forth around where it is."""
+    value = await thumb.get_attribute("aria-valuenow") or await thumb.input_value()
+    high = await thumb.get_attribute("aria-valuemax") or await thumb.get_attribute("max")
+    low = await thumb.get_attribute("aria-valuemin") or await thumb.get_attribute("min")
+    if value == high:
+        return "ArrowLeft"
+    if value == low:
+        return "ArrowRight"
+    return "ArrowLeft" if previous == "ArrowRight" else "ArrowRight"
+
+
+async def move(page: Page, index: int, previous: str | None) -> tuple[float, str]:
+    thumb = thumb_of(page, index)
+    key = await direction(thumb, previous)
+    await page.evaluate(ARM_JS, LIMIT_MS)
+    await thumb.focus()
+    await thumb.press(key)
+    return float(await page.evaluate("window.__bench")), key
+
+
+async def calibrate(browser: Browser, base: str, only: set[str] | None) -> list[Target]:
+    """For each page, the first of its sliders whose move redraws a figure."""
+    targets = []
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    for info in available():
+        if only and info.ns not in only:
+            continue
+        path = f"/{info.url_path}?lang=en"
+        await page.goto(base + path)
+        await wait_ready(page)
+        count = await page.locator('[data-testid="stSlider"]').count()
+        for i in range(min(count, 4)):
+            try:
+                ms, _ = await move(page, i, None)
+            except Exception:  # a hidden or disabled slider: try the next
+                continue
+            if ms >= 0:
+                targets.append(Target(info.ns, path, i))
+                break
+    await page.close()
+    return targets
+
+
+async def open_session(browser: Browser, base: str, target: Target, res: Result):
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await ctx.new_page()
+    page.on("pageerror", lambda _err: res.error("page error"))
+    t0 = time.perf_counter()
+    try:
+        await page.goto(base + target.path, timeout=60_000)
+        await wait_ready(page)
+        res.open_ms.append((time.perf_counter() - t0) * 1000)
+    except Exception:
+        res.error("open")
+    return ctx, page
+
+
+async def drive(
+    page: Page,
+    target: Target,
+    until: float,
+    max_actions: int,
+    interval: float,
+    res: Result,
+    rng: random.Random,
+) -> None:
+    previous = None
+    for _ in range(max_actions):
+        await asyncio.sleep(interval * rng.uniform(0.75, 1.25))
+        if time.monotonic() >= until:
+            return
+        try:
+            ms, previous = await move(page, target.slider, previous)
+        except Exception:
+            res.error("action")
+            continue
+        res.actions += 1
+        if ms < 0:
+            res.error("timeout")
+        else:
+            res.latency_ms.append(ms)
+        if await page.locator('[data-testid="stException"]').count():
+            res.error("exception on page")
+        state = await page.locator('[data-testid="stApp"]').get_attribute(
+            "data-test-connection-state"
+        )
+        if state != "CONNECTED":
+            res.error("disconnected")
+
+
+async def run_n(
+    browser: Browser, n: int, targets: list[Target], args: argparse.Namespace
+) -> Result:
+    res = Result(n=n, targets=[f"{t.ns}#{t.slider}" for t in targets])
+    port = free_port()
+    proc = start_server(port)
+    base = f"http://127.0.0.1:{port}"
+    contexts = []
+    try:
+        await asyncio.sleep(args.settle)
+        res.rss_start_mb = rss_mb(proc.pid)
+        # one session visits every page first (imports, caches), then stays: the baseline
+        ctx, page = await open_session(browser, base, targets[0], res)
+        contexts.append(ctx)
+        for t in targets[1:]:
+            await page.goto(base + t.path)
+            await wait_ready(page)
+        await page.goto(base + targets[0].path)
+        await wait_ready(page)
+        sessions = [(page, targets[0])]
+        await asyncio.sleep(args.settle)
+        res.rss_one_idle_mb = rss_mb(proc.pid)
+        # the rest of the class opens the link at the same moment
+        chosen = [targets[i % len(targets)] for i in range(1, n)]
+        opened = await asyncio.gather(*(open_session(browser, base, t, res) for t in chosen))
+        contexts += [c for c, _ in opened]
+        sessions += [(p, t) for (_, p), t in zip(opened, chosen, strict=True)]
+        await asyncio.sleep(args.settle)
+        res.rss_idle_mb = rss_mb(proc.pid)
+
+        peak = {"mb": res.rss_idle_mb}
+        stop = asyncio.Event()
+
+        async def sample() -> None:
+            while not stop.is_set():
+                peak["mb"] = max(peak["mb"], rss_mb(proc.pid))
+                await asyncio.sleep(0.5)
+
+        sampler = asyncio.create_task(sample())
+        cpu0, wall0 = cpu_s(proc.pid), time.monotonic()
+        until = wall0 + args.duration
+        max_actions = int(args.duration / (args.interval * 0.75)) + 1
+        rng = random.Random(args.seed)
+        drivers = [
+            drive(p, t, until, max_actions, args.interval, res, random.Random(rng.random()))
+            for p, t in sessions
+        ]
+        try:
+            await asyncio.wait_for(asyncio.gather(*drivers), timeout=args.duration + 120)
+        except TimeoutError:
+            res.error("run overtime")
+        res.cpu_s = cpu_s(proc.pid) - cpu0
+        res.wall_s = time.monotonic() - wall0
+        stop.set()
+        await sampler
+        res.rss_peak_mb = peak["mb"]
+    finally:
+        for c in contexts:
+            await c.close()
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except Exception:
+            proc.kill()
+    return res
+
+
+def report(res: Result) -> str:
+    growth = (res.rss_idle_mb - res.rss_one_idle_mb) / (res.n - 1) if res.n > 1 else float("nan")
+    lat, op = res.latency_ms, res.open_ms
+    kinds = ", ".join(f"{k}: {v}" for k, v in sorted(res.error_kinds.items())) or "-"
+    return (
+        f"N={res.n:>3}  actions {res.actions:>5}  errors {res.errors:>3} ({kinds})\n"
+        f"       latency ms  p50 {pct(lat, 0.5):7.0f}  p95 {pct(lat, 0.95):7.0f}  "
+        f"max {max(lat, default=float('nan')):7.0f}   first load ms  p50 {pct(op, 0.5):6.0f}  "
+        f"p95 {pct(op, 0.95):6.0f}\n"
+        f"       server RSS MB  start {res.rss_start_mb:6.1f}  1 idle {res.rss_one_idle_mb:6.1f}  "
+        f"{res.n} idle {res.rss_idle_mb:6.1f}  peak {res.rss_peak_mb:6.1f}  "
+        f"→ {growth:5.2f} MB per idle session after the first\n"
+        f"       server CPU {res.cpu_s:6.1f} s in {res.wall_s:5.1f} s "
+        f"({res.cpu_s / max(res.wall_s, 1e-9):.0%} of one core)"
+    )
+
+
+async def main_async(args: argparse.Namespace) -> list[Result]:
+    only = set(args.pages.split(",")) if args.pages else None
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            port = free_port()
+            proc = start_server(port)
+            try:
+                targets = await calibrate(browser, f"http://127.0.0.1:{port}", only)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=10)
+            if not targets:
+                raise SystemExit("no page with a slider that redraws a figure")
+            print("pages and sliders:", ", ".join(f"{t.ns} (slider {t.slider})" for t in targets))
+            results = []
+            for n in args.ns:
+                res = await run_n(browser, n, targets, args)
+                print(report(res), flush=True)
+                results.append(res)
+            return results
+        finally:
+            await browser.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--ns", default="1,10,20,40", help="session counts, comma-separated")
+    parser.add_argument("--duration", type=float, default=180.0, help="seconds of work per N")
+    parser.add_argument("--interval", type=float, default=2.0, help="seconds between moves")
+    parser.add_argument("--settle", type=float, default=5.0, help="seconds before RSS readings")
+    parser.add_argument("--pages", default="", help="only these page namespaces (a,b,c)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", default="", help="also write the results here")
+    args = parser.parse_args()
+    args.ns = [int(x) for x in args.ns.split(",") if x]
+    if any(n < 1 or n > 200 for n in args.ns):
+        raise SystemExit("N must be between 1 and 200")
+    t0 = time.perf_counter()
+    results = asyncio.run(main_async(args))
+    print(f"total {time.perf_counter() - t0:.0f} s, load average {os.getloadavg()[0]:.1f}")
+    if args.json:
+        out = Path(args.json)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        rows: list[dict[str, Any]] = []
+        for r in results:
+            row = asdict(r)
+            row |= {
+                "latency_p50_ms": pct(r.latency_ms, 0.5),
+                "latency_p95_ms": pct(r.latency_ms, 0.95),
+                "latency_mean_ms": statistics.fmean(r.latency_ms) if r.latency_ms else None,
+            }
+            rows.append(row)
+        out.write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
