@@ -29,9 +29,12 @@ def test_moving_the_query_slider_changes_the_context(page: Page, app_url: str):
     open_app(page, app_url + "/?lang=en")
     before = context_title(page)
     press_slider(page, "Query: sour", "End")
-    after = context_title(page)
-    assert before != after
-    assert "sour=2" in share_link(page)
+    # the run may start a moment after the key press on a busy machine: wait for the change
+    title = page.locator("svg text").filter(has_text=re.compile(r"c = ")).first
+    expect(title).not_to_have_text(before)
+    expect(page.locator('[data-testid="stSidebar"] [data-testid="stCode"]')).to_contain_text(
+        "sour=2"
+    )
 
 
 def test_shared_link_reopens_the_same_state(page: Page, app_url: str):
