@@ -16,6 +16,7 @@ against a reference editor app. Numbers, not a test.
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import subprocess
 import sys
@@ -28,7 +29,18 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_server  # noqa: E402
+from bench.probe import ARM_JS, Timing, pct  # noqa: E402
+from tests.e2e.conftest import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    open_cell_editor,
+    start_server,
+)
+
+LIMIT_MS = 20_000  # an interaction slower than this counts as a failure
+PARTS = ("wait", "run", "draw")
+nan = float("nan")
 
 
 @dataclass(frozen=True)
@@ -39,6 +51,7 @@ class Probe:
     slider: str | None = None  # label text of the slider to press (None: the first slider)
     edit: bool = False  # time a table edit instead of a slider
     group: str = "default"  # "default" (target 1.3×), "large" (target 3×), "edit"
+    upload_rows: int = 0  # upload a waist,weight CSV of this many rows before timing
 
 
 PROBES: tuple[Probe, ...] = (
@@ -60,44 +73,29 @@ PROBES: tuple[Probe, ...] = (
         group="large",
     ),
     Probe("waist-weight", "app", "/waist-weight?lang=en", "Query"),
+    Probe(
+        "waist-weight 1000 rows",
+        "app",
+        "/waist-weight?lang=en",
+        "Query",
+        group="large",
+        upload_rows=1000,
+    ),
     Probe("softmax", "app", "/softmax?lang=en", "Temperature"),
     Probe("alignment", "app", "/alignment?lang=en", None),
     Probe("self-attention", "app", "/self-attention?lang=en", None),
-    Probe("cnn-vs-attention", "app", "/cnn-vs-attention?lang=en", None),
+    Probe("cnn-vs-attention", "app", "/cnn-vs-attention?lang=en", "Row (from the top)"),
+    Probe(
+        "cnn-vs-attention 64×64",
+        "app",
+        "/cnn-vs-attention?lang=en&size=64",
+        "Row (from the top)",
+        group="large",
+    ),
     Probe("complexity", "app", "/complexity?lang=en", None),
     Probe("reference editor", "ref_editor", "/", edit=True, group="edit"),
     Probe("qkv edit", "app", "/qkv?lang=en", edit=True, group="edit"),
 )
-
-# Resolves with the milliseconds from the next keydown to: a figure whose data changed is
-# drawn and the script run is over (or -1 after 20 s).
-ARM_JS = """
-() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const before = new Map();
-  document.querySelectorAll('.js-plotly-plot').forEach(n => before.set(n, n.data));
-  let t0 = null;
-  const onKey = () => { if (t0 === null) t0 = performance.now(); };
-  document.addEventListener('keydown', onKey, true);
-  window.__bench = new Promise(resolve => {
-    function tick() {
-      if (t0 !== null) {
-        const idle = app.getAttribute('data-test-script-state') === 'notRunning';
-        const changed = [...document.querySelectorAll('.js-plotly-plot')].some(
-          n => (!before.has(n) || before.get(n) !== n.data) && n.querySelector('.main-svg'));
-        if (idle && changed) {
-          document.removeEventListener('keydown', onKey, true);
-          resolve(performance.now() - t0);
-          return;
-        }
-        if (performance.now() - t0 > 20000) { resolve(-1); return; }
-      }
-      requestAnimationFrame(tick);
-    }
-    requestAnimationFrame(tick);
-  });
-}
-"""
 
 
 def wait_idle(page: Page) -> None:
@@ -117,22 +115,31 @@ def slider_thumb(page: Page, label: str | None):
     return sliders.first.locator('input[type="range"], [role="slider"]').first
 
 
-def one_slider_move(page: Page, thumb, direction: str) -> float:
-    page.evaluate(ARM_JS)
+def one_slider_move(page: Page, thumb, direction: str) -> Timing | None:
+    page.evaluate(ARM_JS, LIMIT_MS)
     thumb.press(direction)
-    return float(page.evaluate("window.__bench"))
+    return Timing.from_js(page.evaluate("window.__bench"))
 
 
-def one_edit(page: Page, value: str) -> float:
-    canvas = page.locator('[data-testid="stDataFrame"] canvas').first
-    box = canvas.bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + 60, box["y"] + 52)  # first data row, first value column
+def one_edit(page: Page, value: str) -> Timing | None:
+    open_cell_editor(page).fill(value)
+    page.evaluate(ARM_JS, LIMIT_MS)
     page.keyboard.press("Enter")
-    page.locator(".gdg-input, textarea").first.fill(value)
-    page.evaluate(ARM_JS)
-    page.keyboard.press("Enter")
-    return float(page.evaluate("window.__bench"))
+    return Timing.from_js(page.evaluate("window.__bench"))
+
+
+def upload_rows(page: Page, rows: int) -> None:
+    """Replace the waist → weight table by an uploaded CSV of ``rows`` seeded rows."""
+    rng = random.Random(0)
+    lines = ["waist,weight"]
+    for _ in range(rows):
+        waist = rng.uniform(50, 110)
+        lines.append(f"{waist:.1f},{0.9 * waist - 8 + rng.gauss(0, 4):.1f}")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(
+        {"name": "bench.csv", "mimeType": "text/csv", "buffer": "\n".join(lines).encode()}
+    )
+    page.get_by_text("a link can hold", exact=False).first.wait_for(timeout=60_000)
+    wait_idle(page)
 
 
 def measure(page: Page, base: str, probe: Probe, n: int, warmup: int) -> dict:
@@ -146,40 +153,37 @@ def measure(page: Page, base: str, probe: Probe, n: int, warmup: int) -> dict:
     page.on("websocket", on_ws)
     page.goto(base + probe.path)
     wait_idle(page)
-    times: list[float] = []
+    if probe.upload_rows:
+        upload_rows(page, probe.upload_rows)
+    timings: list[Timing] = []
     failures = 0
     if probe.edit:
-        for i in range(warmup + n):
-            ms = one_edit(page, str(1 + i % 2))
-            if i >= warmup:
-                times.append(ms) if ms >= 0 else None
-                failures += ms < 0
-            page.wait_for_timeout(100)
-        bytes_per = sent["bytes"] / max(1, warmup + n)
+        act = lambda i: one_edit(page, str(1 + i % 2))  # noqa: E731
+        pause = 100
     else:
         thumb = slider_thumb(page, probe.slider)
         now = thumb.get_attribute("aria-valuenow") or thumb.input_value()
         at_max = now == (thumb.get_attribute("aria-valuemax") or thumb.get_attribute("max"))
-        first, second = ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight", "ArrowLeft")
-        sent["bytes"] = 0
-        for i in range(warmup + n):
-            ms = one_slider_move(page, thumb, first if i % 2 == 0 else second)
-            if i >= warmup:
-                if ms >= 0:
-                    times.append(ms)
-                else:
-                    failures += 1
-            page.wait_for_timeout(60)
-        bytes_per = sent["bytes"] / max(1, warmup + n)
+        keys = ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight", "ArrowLeft")
+        act = lambda i: one_slider_move(page, thumb, keys[i % 2])  # noqa: E731
+        pause = 60
+    sent["bytes"] = 0
+    for i in range(warmup + n):
+        timing = act(i)
+        if i >= warmup:
+            if timing is None:
+                failures += 1
+            else:
+                timings.append(timing)
+        page.wait_for_timeout(pause)
+    bytes_per = sent["bytes"] / max(1, warmup + n)
     page.remove_listener("websocket", on_ws)
-    return {"times": times, "failures": failures, "bytes": bytes_per}
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
+    return {
+        "times": [x.total for x in timings],
+        "parts": {k: statistics.median([getattr(x, k) for x in timings] or [nan]) for k in PARTS},
+        "failures": failures,
+        "bytes": bytes_per,
+    }
 
 
 def cold_start(script: str, path: str, extra: list[str], browser) -> float:
@@ -228,7 +232,20 @@ def main() -> None:
             port = free_port()
             servers[name] = start_server(port, extra, script=script)
             bases[name] = f"http://127.0.0.1:{port}"
+    print(
+        f"postScriptGC {'off' if args.gc_off else 'on'}; n = {args.n} after {args.warmup} "
+        f"warm-up; times in ms, from keydown to the changed figure drawn; wait, run, draw: "
+        f"medians of the parts (bench/probe.py)\n"
+    )
+    print(
+        f"{'probe':<24}{'median':>8}{'p95':>8}{'×ref med':>10}{'×ref p95':>10}"
+        + "".join(f"{k:>6}" for k in PARTS)
+        + f"{'kB/int':>9}"
+        f"{'fail':>6}  target",
+        flush=True,
+    )
     results: dict[str, dict] = {}
+    cold: dict[str, list[float]] = {}
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -239,58 +256,19 @@ def main() -> None:
                         page, bases[probe.server], probe, args.n, args.warmup
                     )
                 except Exception as err:  # a probe that cannot run is reported, not fatal
-                    results[probe.name] = {
-                        "times": [],
-                        "failures": -1,
-                        "bytes": 0,
-                        "error": str(err).splitlines()[0][:120],
-                    }
+                    results[probe.name] = {"error": str(err).splitlines()[0][:120]}
                 page.close()
-            cold = {}
-            if args.cold:
-                for label, script, path in (
-                    ("reference", "bench/reference_app.py", "/"),
-                    ("app", "app.py", "/?lang=en"),
-                ):
-                    cold[label] = [
-                        cold_start(script, path, extra, browser) for _ in range(args.cold)
-                    ]
+                print(report_line(probe, results), flush=True)
+            for label, script, path in (
+                ("reference", "bench/reference_app.py", "/"),
+                ("app", "app.py", "/?lang=en"),
+            ):
+                cold[label] = [cold_start(script, path, extra, browser) for _ in range(args.cold)]
             browser.close()
     finally:
         for proc in servers.values():
             proc.terminate()
-    ref = statistics.median(results["reference"]["times"]) if results["reference"]["times"] else 0
-    ref95 = pct(results["reference"]["times"], 0.95)
-    ref_edit = results.get("reference editor", {}).get("times") or [float("nan")]
-    print(
-        f"\npostScriptGC {'off' if args.gc_off else 'on'}; n = {args.n} after {args.warmup} "
-        f"warm-up; times in ms, from keydown to the changed figure drawn\n"
-    )
-    print(
-        f"{'probe':<22}{'median':>8}{'p95':>8}{'×ref med':>10}{'×ref p95':>10}{'kB/int':>9}"
-        f"{'fail':>6}  target"
-    )
-    for probe in probes:
-        r = results[probe.name]
-        if r.get("error"):
-            print(f"{probe.name:<22}  error: {r['error']}")
-            continue
-        med, p95 = (
-            statistics.median(r["times"]) if r["times"] else float("nan"),
-            pct(r["times"], 0.95),
-        )
-        base_med = statistics.median(ref_edit) if probe.group == "edit" else ref
-        base_p95 = pct(ref_edit, 0.95) if probe.group == "edit" else ref95
-        target = {
-            "default": "≤1.3× med, ≤2× p95 of reference",
-            "large": "≤3× med",
-            "edit": "vs reference editor",
-        }[probe.group]
-        print(
-            f"{probe.name:<22}{med:8.0f}{p95:8.0f}{med / base_med:10.2f}{p95 / base_p95:10.2f}"
-            f"{r['bytes'] / 1024:9.1f}{r['failures']:6d}  {target}"
-        )
-    if cold:
+    if args.cold:
         print(
             "\ncold start, process start → first figure painted (ms): "
             + ", ".join(
@@ -299,6 +277,29 @@ def main() -> None:
             )
             + f"; ratio {statistics.median(cold['app']) / statistics.median(cold['reference']):.2f}"
         )
+
+
+TARGETS = {
+    "default": "≤1.3× med, ≤2× p95 of reference",
+    "large": "≤3× med of reference",
+    "edit": "vs reference editor",
+}
+
+
+def report_line(probe: Probe, results: dict[str, dict]) -> str:
+    """One row of the table: the probe against the reference (or the reference editor)."""
+    r = results[probe.name]
+    if r.get("error"):
+        return f"{probe.name:<24}  error: {r['error']}"
+    base = results.get("reference editor" if probe.group == "edit" else "reference", {})
+    base_times = base.get("times") or [nan]
+    med, p95 = statistics.median(r["times"] or [nan]), pct(r["times"], 0.95)
+    parts = "".join(f"{r['parts'][k]:6.0f}" for k in PARTS)
+    return (
+        f"{probe.name:<24}{med:8.0f}{p95:8.0f}{med / statistics.median(base_times):10.2f}"
+        f"{p95 / pct(base_times, 0.95):10.2f}{parts}{r['bytes'] / 1024:9.1f}{r['failures']:6d}  "
+        f"{TARGETS[probe.group]}"
+    )
 
 
 if __name__ == "__main__":

@@ -42,44 +42,10 @@ from playwright.async_api import Browser, Page, async_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.probe import ARM_JS, Timing, pct  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_server  # noqa: E402
 from ui.navigation import available  # noqa: E402
 
-# Arms a probe: resolves with the ms from the next keydown until a figure whose data changed
-# is drawn and the script run is over, or -1 after `limit` ms.
-ARM_JS = """
-(limit) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const before = new Map();
-  document.querySelectorAll('.js-plotly-plot').forEach(n => before.set(n, n.data));
-  let t0 = null;
-  const onKey = () => { if (t0 === null) t0 = performance.now(); };
-  document.addEventListener('keydown', onKey, true);
-  window.__bench = new Promise(resolve => {
-    const started = performance.now();
-    function tick() {
-      const now = performance.now();
-      if (t0 !== null) {
-        const idle = app.getAttribute('data-test-script-state') === 'notRunning';
-        const changed = [...document.querySelectorAll('.js-plotly-plot')].some(
-          n => (!before.has(n) || before.get(n) !== n.data) && n.querySelector('.main-svg'));
-        if (idle && changed) {
-          document.removeEventListener('keydown', onKey, true);
-          resolve(now - t0);
-          return;
-        }
-      }
-      if (now - (t0 ?? started) > limit) {
-        document.removeEventListener('keydown', onKey, true);
-        resolve(-1);
-        return;
-      }
-      setTimeout(tick, 5);
-    }
-    tick();
-  });
-}
-"""
 READY = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 LIMIT_MS = 20_000  # an interaction slower than this counts as an error
 
@@ -127,13 +93,6 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    s = sorted(values)
-    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
-
-
 async def wait_ready(page: Page, timeout_ms: int = 60_000) -> None:
     await page.wait_for_function(
         "() => document.querySelector('[data-testid=\"stApp\"]')"
@@ -168,7 +127,8 @@ async def move(page: Page, index: int, previous: str | None) -> tuple[float, str
     await page.evaluate(ARM_JS, LIMIT_MS)
     await thumb.focus()
     await thumb.press(key)
-    return float(await page.evaluate("window.__bench")), key
+    timing = Timing.from_js(await page.evaluate("window.__bench"))
+    return (-1.0 if timing is None else timing.total), key
 
 
 async def calibrate(browser: Browser, base: str, only: set[str] | None) -> list[Target]:

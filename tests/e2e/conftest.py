@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Final
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 ROOT: Final = Path(__file__).resolve().parents[2]
 CHROMIUM: Final = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -125,4 +126,30 @@ def press_slider(page: Page, label: str, key: str, times: int = 1) -> None:
     thumb.focus()
     for _ in range(times):
         thumb.press(key)
+    wait_for_app(page)
+
+
+def open_cell_editor(page: Page) -> Locator:
+    """Open the editor of row 1, column 1 of the page's first table; returns its input."""
+    canvas = page.locator('[data-testid="stDataFrame"] canvas').first
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    assert box is not None
+    cell = (box["x"] + box["width"] * 0.45, box["y"] + 52)  # below the 35 px header
+    cell_editor = page.locator(".gdg-input, textarea").first
+    for _ in range(3):  # a click can land before the grid has focus; try again
+        page.mouse.click(*cell)
+        page.keyboard.press("Enter")
+        try:
+            cell_editor.wait_for(state="visible", timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    return cell_editor
+
+
+def edit_first_cell(page: Page, value: str) -> None:
+    """Type ``value`` into row 1, column 1 of the page's first table, Enter, wait for the run."""
+    open_cell_editor(page).fill(value)
+    page.keyboard.press("Enter")
     wait_for_app(page)

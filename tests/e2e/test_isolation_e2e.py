@@ -7,9 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.e2e.conftest import open_app, press_slider, wait_for_app
+from tests.e2e.conftest import edit_first_cell, open_app, press_slider, wait_for_app
 from ui.i18n import catalog
 from ui.navigation import available
 
@@ -54,27 +53,6 @@ def test_two_browsers_change_different_controls(two_browsers, app_url: str):
     # and after a rerun of the other session, still so
     press_slider(a, sweet, "ArrowLeft")
     assert slider_value(b, sweet) == 1.0 and "sweet=" not in share_link(b)
-
-
-def edit_first_cell(page: Page, value: str) -> None:
-    """Type ``value`` into row 1, column 1 of the page's first table, then Enter."""
-    canvas = page.locator('[data-testid="stDataFrame"] canvas').first
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box is not None
-    cell = (box["x"] + box["width"] * 0.45, box["y"] + 52)  # below the 35 px header
-    cell_editor = page.locator(".gdg-input, textarea").first
-    for _ in range(3):  # a click can land before the grid has focus; try again
-        page.mouse.click(*cell)
-        page.keyboard.press("Enter")
-        try:
-            cell_editor.wait_for(state="visible", timeout=3_000)
-            break
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-    cell_editor.fill(value)
-    page.keyboard.press("Enter")
-    wait_for_app(page)
 
 
 def wait_for_link(page: Page, part: str) -> None:

@@ -9,9 +9,8 @@ import json
 from typing import Final
 
 from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.e2e.conftest import open_app, press_slider, wait_for_app
+from tests.e2e.conftest import edit_first_cell, open_app, press_slider
 
 # The drawn heatmaps of the results figure (the first Plotly figure on the page), as JSON;
 # `_fullData` holds the decoded arrays (`data` keeps the typed-array form the server sent).
@@ -36,27 +35,6 @@ def heatmaps(page: Page, unlike: list | None = None) -> list[list[list[float | N
 
 def share_link(page: Page) -> str:
     return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
-
-
-def edit_first_cell(page: Page, value: str) -> None:
-    """Type ``value`` into row 1, column 1 of the first table (Q) and press Enter."""
-    canvas = page.locator('[data-testid="stDataFrame"] canvas').first
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box is not None
-    cell = (box["x"] + box["width"] * 0.45, box["y"] + 52)  # below the 35 px header
-    cell_editor = page.locator(".gdg-input, textarea").first
-    for _ in range(3):  # a click can land before the grid has focus; try again
-        page.mouse.click(*cell)
-        page.keyboard.press("Enter")
-        try:
-            cell_editor.wait_for(state="visible", timeout=3_000)
-            break
-        except PlaywrightTimeout:
-            page.keyboard.press("Escape")
-    cell_editor.fill(value)
-    page.keyboard.press("Enter")
-    wait_for_app(page)
 
 
 def test_edit_a_cell_move_the_temperature_and_reopen_the_link(page: Page, app_url: str):
