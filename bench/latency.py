@@ -158,7 +158,7 @@ def measure(page: Page, base: str, probe: Probe, n: int, warmup: int) -> dict:
     timings: list[Timing] = []
     failures = 0
     if probe.edit:
-        act = lambda i: one_edit(page, str(1 + i % 2))  # noqa: E731
+        act = lambda i: one_edit(page, f"{2 + i / 100:.2f}")  # noqa: E731  (a new value each time)
         pause = 100
     else:
         thumb = slider_thumb(page, probe.slider)

@@ -1,8 +1,8 @@
 """What bench/latency.py and bench/sessions.py share: the in-page timer and percentiles.
 
 ``ARM_JS`` arms a probe in the page; the next keydown starts the clock, and
-``window.__bench`` resolves once a rerun has started, a figure whose data changed is drawn
-and the script run is over (or with ``null`` after ``limit`` ms). It resolves with the total and where it went:
+``window.__bench`` resolves once a figure with new data is drawn and the script run is over
+(or with ``null`` after ``limit`` ms). It resolves with the total and where it went:
 
 - ``wait``: keydown → the app shows the script running (the widget's own debounce, the
   message to the server, the rerun request);
@@ -18,8 +18,20 @@ from dataclasses import dataclass
 ARM_JS = """
 (limit) => {
   const app = document.querySelector('[data-testid="stApp"]');
-  const before = new Map();
-  document.querySelectorAll('.js-plotly-plot').forEach(n => before.set(n, n.data));
+  // a figure counts as changed when its data equals none drawn before: a figure remounted or
+  // redrawn with the same data (on a resize, or when it scrolls into view) does not count
+  const seen = new Map();
+  const content = n => {
+    const hit = seen.get(n);
+    if (hit && hit.data === n.data) return hit.text;
+    let text;
+    try { text = JSON.stringify(n.data); } catch (e) { text = String(Math.random()); }
+    seen.set(n, {data: n.data, text: text});
+    return text;
+  };
+  const figures = () => [...document.querySelectorAll('.js-plotly-plot')].filter(
+    n => n.data && n.querySelector('.main-svg'));
+  const before = new Set(figures().map(content));
   let t0 = null, tRun = null, tDone = null;
   const onKey = () => { if (t0 === null) t0 = performance.now(); };
   document.addEventListener('keydown', onKey, true);
@@ -47,9 +59,7 @@ ARM_JS = """
       const now = performance.now();
       if (t0 !== null) {
         const idle = app.getAttribute('data-test-script-state') === 'notRunning';
-        const changed = [...document.querySelectorAll('.js-plotly-plot')].some(
-          n => (!before.has(n) || before.get(n) !== n.data) && n.querySelector('.main-svg'));
-        if (idle && changed && tRun !== null) {
+        if (idle && figures().some(n => !before.has(content(n)))) {
           const run0 = tRun ?? t0, run1 = tDone ?? now;
           finish({total: now - t0, wait: run0 - t0, run: run1 - run0, draw: now - run1});
           return;

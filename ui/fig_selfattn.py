@@ -21,10 +21,9 @@ from typing import Final
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
 from plotly.colors import get_colorscale
 
-from ui.figures import DIVERGING, MASKED_COLOUR, SEQUENTIAL
+from ui.figures import DIVERGING, LIGHT_TEMPLATE, MASKED_COLOUR, SEQUENTIAL, start_margins
 
 VALUES_UP_TO: Final = 8  # numbers on the cells when a panel is at most this on both sides
 PLOT_PX: Final = 1000  # about how wide a figure is drawn on a laptop or a projector
@@ -35,17 +34,6 @@ SEPARATOR: Final = "rgba(255,255,255,0.95)"  # head boundaries drawn over the ce
 # (Plotly's Python validation, which is skipped here, would have expanded the name).
 SIGNED_SCALE: Final = get_colorscale(DIVERGING)
 WEIGHT_SCALE: Final = get_colorscale(SEQUENTIAL)
-# The app's default template (``ui.figures`` sets it on import) as a plain dict, minus any
-# bulky sections (per-trace defaults, 3-D/polar/map axes) a default may carry: Plotly would
-# copy them twice per figure, and every trace here sets its own colours anyway.
-_BULK: Final = ("colorscale", "geo", "map", "mapbox", "polar", "scene", "smith", "ternary")
-LIGHT_TEMPLATE: Final = {
-    "layout": {
-        k: v
-        for k, v in pio.templates[pio.templates.default].layout.to_plotly_json().items()
-        if k not in _BULK
-    }
-}
 
 
 @dataclass(frozen=True)
@@ -74,17 +62,16 @@ def dict_figure(data: list[dict], layout: dict, *, big: bool = False) -> go.Figu
     dicts are trusted (Plotly's validation is skipped; the tests validate them).
     """
     base = int(layout.get("height") or 360)
-    title = (layout.get("title") or {}).get("text")
     layout = {
         "template": LIGHT_TEMPLATE,
         **layout,
         "height": int(base * 1.25) if big else base,
         "font": {"size": 20 if big else 13},
-        "margin": {"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
     }
     for name, axis in layout.items():
         if name.startswith(("xaxis", "yaxis")):
             axis.setdefault("automargin", True)
+    layout["margin"] = start_margins(data, layout, layout["font"]["size"])
     try:
         return go.Figure({"data": data, "layout": layout}, _validate=False)
     except TypeError:  # a Plotly without the private switch: validate after all

@@ -13,21 +13,18 @@ from typing import Final
 
 import numpy as np
 import plotly.graph_objects as go
-import plotly.io as pio
 from plotly.colors import get_colorscale
 
-from ui.figures import DIVERGING, PALETTE, SEQUENTIAL, colour_image, png_data_uri
+from ui.figures import (
+    DIVERGING,
+    LIGHT_TEMPLATE,
+    PALETTE,
+    SEQUENTIAL,
+    colour_image,
+    png_data_uri,
+    start_margins,
+)
 
-# The default template's look without its bulk (per-trace defaults, 3-D/polar/map sections):
-# Plotly copies a template into every figure, and it is most of a small figure's weight.
-_BULK: Final = ("colorscale", "geo", "map", "mapbox", "polar", "scene", "smith", "ternary")
-LIGHT_TEMPLATE: Final = {
-    "layout": {
-        k: v
-        for k, v in pio.templates[pio.templates.default].layout.to_plotly_json().items()
-        if k not in _BULK
-    }
-}
 # Scales as explicit colour lists: plotly.js knows "Viridis" but not "PuOr_r", and the figures
 # here skip the Python validation that would have expanded the names.
 SEQUENTIAL_SCALE: Final = get_colorscale(SEQUENTIAL)
@@ -174,10 +171,11 @@ def _figure(data: list[dict], layout: dict, style: Style | None = None) -> go.Fi
         title = layout.get("title", {}).get("text") or layout.get("annotations")
         layout["height"] = int(layout.get("height", 360) * style.height_factor)
         layout["font"] = {"size": style.font_size}
-        layout["margin"] = {"l": 10, "r": 10, "t": 50 if title else 20, "b": 10}
         for name, axis in layout.items():
             if name.startswith(("xaxis", "yaxis")):
                 axis["automargin"] = True
+        layout["margin"] = start_margins(data, layout, style.font_size)
+        layout["margin"]["t"] = max(layout["margin"]["t"], 50 if title else 20)
     try:
         return go.Figure({"data": data, "layout": layout}, _validate=False)
     except TypeError:  # a Plotly without the private switch: validate after all

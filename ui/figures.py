@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import io
+import re
+import unicodedata
 from collections.abc import Sequence
 from functools import cache
 from typing import Final
@@ -50,6 +52,8 @@ pio.templates["attn"] = go.layout.Template(
     }
 )
 pio.templates.default = "attn"
+# The same template as a plain dict, for figures built from dicts without validation.
+LIGHT_TEMPLATE: Final = {"layout": pio.templates["attn"].layout.to_plotly_json()}
 
 
 def _labels(labels: Sequence[str] | None, n: int, prefix: str) -> list[str]:
@@ -323,3 +327,160 @@ def bar_panels(
         fig.update_xaxes(type="category", row=1, col=c)
     fig.update_layout(height=340, bargap=0.25)
     return fig
+
+
+# --- starting margins -----------------------------------------------------------------------
+# Axes here have ``automargin``: when tick labels, titles, a colour bar or a legend do not fit
+# in the margins a figure starts with, plotly.js draws it, grows the margins and draws it
+# again — two to three times the work of one drawing (measured: a four-panel figure 175 ms
+# with 10 px margins, 64 ms when they fit). So every figure starts with margins estimated
+# from its own labels; automargin only corrects a short estimate.
+
+_CHAR: Final = 0.6  # width of an average Latin character or digit, in font sizes
+PAD: Final = 12  # px added to estimated labels: too much costs some white, too little a redraw
+LEGEND_ROW_PX: Final = 520  # a legend under the plot wraps at about this width
+_TAG = re.compile(r"<[^>]*>")
+
+
+def text_width(text: object, size: float) -> float:
+    """Estimated width in px of a label (the longest of its ``<br>`` lines) at font ``size``."""
+    lines = re.split(r"<br\s*/?>", str(text), flags=re.IGNORECASE)
+    best = 0.0
+    for line in lines:
+        plain = _TAG.sub("", line)
+        wide = sum(1 for ch in plain if unicodedata.east_asian_width(ch) in "WF")
+        best = max(best, (len(plain) - wide) * _CHAR * size + wide * size)
+    return best
+
+
+def _tick_width(axis: dict, values: list, size: float) -> float:
+    """Width of the widest tick label an axis will show (its own labels or its data's)."""
+    if axis.get("showticklabels") is False or axis.get("visible") is False:
+        return 0.0
+    if axis.get("ticktext") is not None:
+        return max((text_width(x, size) for x in axis["ticktext"]), default=0.0)
+    strings = [v for vs in values for v in vs if isinstance(v, str)]
+    if strings or axis.get("type") == "category":
+        return max((text_width(v, size) for v in strings[:500]), default=2 * _CHAR * size)
+    numbers = [v for vs in values for v in vs if isinstance(v, (int, float, np.number))]
+    lo_hi = axis.get("range") or (
+        [min(numbers), max(numbers)] if numbers and all(np.isfinite(numbers)) else [0, 1]
+    )
+    if axis.get("type") == "log":
+        return 5 * _CHAR * size
+    # auto ticks: about one more significant digit than the ends show (0.05, 0.1, … 0.95)
+    chars = max(len(f"{float(v):.2g}") for v in lo_hi if v is not None) if lo_hi else 3
+    return (chars + 1) * _CHAR * size
+
+
+def _axis_values(data: Sequence[dict], name: str) -> list:
+    letter, suffix = name[0], name[5:]
+    ref = letter + suffix
+    out = []
+    for trace in data:
+        if trace.get(f"{letter}axis", letter) != ref:
+            continue
+        values = trace.get(letter)
+        if values is None:
+            continue
+        flat = np.asarray(values, dtype=object).ravel()
+        out.append(list(flat[:: max(1, len(flat) // 200)]))
+    return out
+
+
+def _bar_width(bar: dict, size: float) -> float:
+    """Room a colour bar at the right of the plot takes: offset, bar, tick labels, title."""
+    if bar.get("x", 1.02) < 0.9:  # inside the plot (a bar near the right edge still sticks out)
+        return 0.0
+    ticks = (bar.get("tickfont") or {}).get("size", size)
+    title = (bar.get("title") or {}).get("text") or ""
+    labels = 5 * _CHAR * ticks + 6
+    return 14 + bar.get("thickness", 30) + 10 + max(labels, text_width(title, size)) + 24
+
+
+def _colour_bars(data: Sequence[dict], layout: dict) -> list[dict]:
+    """The colour bars a figure shows: its traces' own and its shared colour axes'."""
+    bars = []
+    for trace in data:
+        marker = trace.get("marker") if isinstance(trace.get("marker"), dict) else {}
+        if trace.get("type") in ("heatmap", "contour", "histogram2d") and "coloraxis" not in trace:
+            if trace.get("showscale", True):
+                bars.append(trace.get("colorbar") or {})
+        elif marker.get("showscale") and "coloraxis" not in marker:
+            bars.append(marker.get("colorbar") or {})
+    for name, axis in layout.items():
+        if name.startswith("coloraxis") and isinstance(axis, dict) and axis.get("showscale", True):
+            bars.append(axis.get("colorbar") or {})
+    return bars
+
+
+_NOT_IN_LEGEND: Final = ("heatmap", "image", "contour", "histogram2d")
+
+
+def _legend_items(data: Sequence[dict], layout: dict) -> list[str]:
+    """The legend's entries, as plotly.js decides: shown with two or more, or when asked."""
+    if layout.get("showlegend") is False:
+        return []
+    names = [
+        str(d.get("name") or "trace")
+        for d in data
+        if d.get("showlegend", d.get("type") not in _NOT_IN_LEGEND)
+    ]
+    return names if (layout.get("showlegend") or len(names) > 1) else []
+
+
+def start_margins(data: Sequence[dict], layout: dict, size: float) -> dict[str, int]:
+    """Margins (px) that should hold a figure's labels, colour bars and legend at font ``size``.
+
+    ``data`` and ``layout`` are plain dicts (a figure's own ``to_plotly_json`` parts). An
+    estimate: a little too much leaves a little white, too little costs one more drawing.
+    """
+    title = (layout.get("title") or {}).get("text")
+    # the right: room for the last x tick label's overhang; the top: for a legend or a note
+    side = {"l": 6.0, "r": 1.5 * size, "t": 50.0 if title else max(20.0, 1.4 * size), "b": 6.0}
+    for name, axis in layout.items():
+        if not (name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict)):
+            continue
+        if axis.get("visible") is False:
+            continue
+        tick_size = (axis.get("tickfont") or {}).get("size", size)
+        width = _tick_width(axis, _axis_values(data, name), tick_size)
+        has_title = bool((axis.get("title") or {}).get("text"))
+        ticks = 8.0 if axis.get("ticks", "outside") == "outside" else 3.0
+        width += PAD if width else 0.0
+        title_px = 1.5 * size + 8 if has_title else 0.0
+        if name.startswith("y"):
+            where = "r" if axis.get("side") == "right" else "l"
+            side[where] = max(side[where], width + ticks + title_px)
+        else:
+            angle = abs(float(axis.get("tickangle") or 0)) % 180
+            height = 1.45 * tick_size + PAD if width else 0.0
+            if angle:
+                s = abs(np.sin(np.radians(angle)))
+                height = width * s + tick_size * abs(np.cos(np.radians(angle)))
+            where = "t" if axis.get("side") == "top" else "b"
+            side[where] = max(side[where], height + ticks + title_px + (6 if where == "t" else 0))
+    bars = max((_bar_width(bar, size) for bar in _colour_bars(data, layout)), default=0.0)
+    side["r"] = max(side["r"], bars)
+    names = _legend_items(data, layout)
+    if names:
+        legend = layout.get("legend") or {}
+        x, y = legend.get("x", 1.02), legend.get("y", 1.0)
+        if legend.get("orientation") == "h" and y < 0:
+            plot_h = float(layout.get("height") or 360) - side["t"] - side["b"]
+            row = sum(text_width(n, size) + 46 for n in names)
+            rows = int(np.ceil(row / LEGEND_ROW_PX))
+            side["b"] = max(side["b"], -y * plot_h + rows * 2 * size + 16)
+        elif x >= 1:
+            widest = max(text_width(n, size) for n in names)
+            side["r"] = max(side["r"], 0.02 * 600 + widest + 64, bars)
+    return {k: int(np.ceil(v)) for k, v in side.items()}
+
+
+def figure_parts(fig: go.Figure) -> tuple[list[dict], dict]:
+    """A figure's traces and layout as the plain dicts it holds (not copied: do not modify)."""
+    data, layout = getattr(fig, "_data", None), getattr(fig, "_layout", None)
+    if isinstance(data, list) and isinstance(layout, dict):
+        return data, layout
+    spec = fig.to_plotly_json()
+    return spec["data"], spec["layout"]

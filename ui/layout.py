@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import state
+from ui import figures, state
 from ui.i18n import t
 
 PRESENTATION_KEY: Final = "app.pres"
@@ -92,10 +92,12 @@ def style_figure(fig: go.Figure, height: int | None = None) -> go.Figure:
         size = spec.get("font", {}).get("size")
         grown = (size * 1.4 if big else size) if size else (20 if big else 14)
         notes.append({**spec, "font": {**spec.get("font", {}), "size": grown}})
+    size = 20 if big else 13
+    data, spec = figures.figure_parts(fig)
     fig.update_layout(
         height=int(base * 1.25) if big else base,
-        font={"size": 20 if big else 13},
-        margin={"l": 10, "r": 10, "t": 50 if fig.layout.title.text else 20, "b": 10},
+        font={"size": size},
+        margin=figures.start_margins(data, {**spec, "height": base}, size),
         **({"annotations": notes} if notes else {}),
     )
     return fig
