@@ -29,7 +29,7 @@ from playwright.sync_api import Page, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.probe import ARM_JS, Timing, pct  # noqa: E402
+from bench.probe import ARM_JS, Timing, cpu_s, pct  # noqa: E402
 from tests.e2e.conftest import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -142,7 +142,7 @@ def upload_rows(page: Page, rows: int) -> None:
     wait_idle(page)
 
 
-def measure(page: Page, base: str, probe: Probe, n: int, warmup: int) -> dict:
+def measure(page: Page, base: str, pid: int, probe: Probe, n: int, warmup: int) -> dict:
     sent = {"bytes": 0}
 
     def on_ws(ws):
@@ -168,6 +168,7 @@ def measure(page: Page, base: str, probe: Probe, n: int, warmup: int) -> dict:
         act = lambda i: one_slider_move(page, thumb, keys[i % 2])  # noqa: E731
         pause = 60
     sent["bytes"] = 0
+    cpu0 = cpu_s(pid)
     for i in range(warmup + n):
         timing = act(i)
         if i >= warmup:
@@ -177,12 +178,14 @@ def measure(page: Page, base: str, probe: Probe, n: int, warmup: int) -> dict:
                 timings.append(timing)
         page.wait_for_timeout(pause)
     bytes_per = sent["bytes"] / max(1, warmup + n)
+    cpu_ms = (cpu_s(pid) - cpu0) * 1000 / max(1, warmup + n)  # the server's, per interaction
     page.remove_listener("websocket", on_ws)
     return {
         "times": [x.total for x in timings],
         "parts": {k: statistics.median([getattr(x, k) for x in timings] or [nan]) for k in PARTS},
         "failures": failures,
         "bytes": bytes_per,
+        "cpu_ms": cpu_ms,
     }
 
 
@@ -235,12 +238,12 @@ def main() -> None:
     print(
         f"postScriptGC {'off' if args.gc_off else 'on'}; n = {args.n} after {args.warmup} "
         f"warm-up; times in ms, from keydown to the changed figure drawn; wait, run, draw: "
-        f"medians of the parts (bench/probe.py)\n"
+        f"medians of the parts (bench/probe.py); CPU ms: the server's per interaction\n"
     )
     print(
         f"{'probe':<24}{'median':>8}{'p95':>8}{'×ref med':>10}{'×ref p95':>10}"
         + "".join(f"{k:>6}" for k in PARTS)
-        + f"{'kB/int':>9}"
+        + f"{'kB/int':>9}{'CPU ms':>8}"
         f"{'fail':>6}  target",
         flush=True,
     )
@@ -253,7 +256,12 @@ def main() -> None:
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 try:
                     results[probe.name] = measure(
-                        page, bases[probe.server], probe, args.n, args.warmup
+                        page,
+                        bases[probe.server],
+                        servers[probe.server].pid,
+                        probe,
+                        args.n,
+                        args.warmup,
                     )
                 except Exception as err:  # a probe that cannot run is reported, not fatal
                     results[probe.name] = {"error": str(err).splitlines()[0][:120]}
@@ -297,7 +305,8 @@ def report_line(probe: Probe, results: dict[str, dict]) -> str:
     parts = "".join(f"{r['parts'][k]:6.0f}" for k in PARTS)
     return (
         f"{probe.name:<24}{med:8.0f}{p95:8.0f}{med / statistics.median(base_times):10.2f}"
-        f"{p95 / pct(base_times, 0.95):10.2f}{parts}{r['bytes'] / 1024:9.1f}{r['failures']:6d}  "
+        f"{p95 / pct(base_times, 0.95):10.2f}{parts}{r['bytes'] / 1024:9.1f}{r['cpu_ms']:8.0f}"
+        f"{r['failures']:6d}  "
         f"{TARGETS[probe.group]}"
     )
 
