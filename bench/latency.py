@@ -158,7 +158,7 @@ def measure(page: Page, base: str, pid: int, probe: Probe, n: int, warmup: int) 
     timings: list[Timing] = []
     failures = 0
     if probe.edit:
-        act = lambda i: one_edit(page, f"{2 + i / 100:.2f}")  # noqa: E731  (a new value each time)
+        act = lambda i: one_edit(page, f"{1 + (i % 9 + 1) / 10:.1f}")  # noqa: E731  (never twice)
         pause = 100
     else:
         thumb = slider_thumb(page, probe.slider)

@@ -193,7 +193,7 @@ async def run_n(
 ) -> Result:
     res = Result(n=n, targets=[f"{t.ns}#{t.slider}" for t in targets])
     port = free_port()
-    proc = start_server(port)
+    proc = start_server(port, args.server_args)
     base = f"http://127.0.0.1:{port}"
     contexts = []
     try:
@@ -306,8 +306,16 @@ def main() -> None:
     parser.add_argument("--pages", default="", help="only these page namespaces (a,b,c)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", default="", help="also write the results here")
+    parser.add_argument(
+        "--gc",
+        choices=("config", "on", "off"),
+        default="config",
+        help="runner.postScriptGC for the measured server (default: as .streamlit/config.toml)",
+    )
     args = parser.parse_args()
     args.ns = [int(x) for x in args.ns.split(",") if x]
+    gc = {"on": "true", "off": "false"}.get(args.gc)
+    args.server_args = ["--runner.postScriptGC", gc] if gc else []
     if any(n < 1 or n > 200 for n in args.ns):
         raise SystemExit("N must be between 1 and 200")
     t0 = time.perf_counter()
