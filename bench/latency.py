@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -236,7 +237,7 @@ def main() -> None:
             servers[name] = start_server(port, extra, script=script)
             bases[name] = f"http://127.0.0.1:{port}"
     print(
-        f"postScriptGC {'off' if args.gc_off else 'on'}; n = {args.n} after {args.warmup} "
+        f"postScriptGC {'false' if args.gc_off else config_gc()}; n = {args.n} after {args.warmup} "
         f"warm-up; times in ms, from keydown to the changed figure drawn; wait, run, draw: "
         f"medians of the parts (bench/probe.py); CPU ms: the server's per interaction\n"
     )
@@ -285,6 +286,12 @@ def main() -> None:
             )
             + f"; ratio {statistics.median(cold['app']) / statistics.median(cold['reference']):.2f}"
         )
+
+
+def config_gc() -> str:
+    """``runner.postScriptGC`` as the servers read it from .streamlit/config.toml."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    return str(config.get("runner", {}).get("postScriptGC", True)).lower()
 
 
 TARGETS = {
