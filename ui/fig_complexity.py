@@ -273,6 +273,15 @@ def _lines(segments: dict | None = None, axis: str = "", **style) -> dict:
     }
 
 
+def two_lines(title: str) -> str:
+    """``Name: count`` on two lines, so three titles fit over three narrow panels."""
+    for sep in ("：", ": "):
+        if sep in title:
+            head, tail = title.split(sep, 1)
+            return f"{head}{sep.strip()}<br>{tail}"
+    return title
+
+
 def path_figure(
     n: int,
     k: int,
@@ -384,7 +393,7 @@ def path_figure(
         "height": height,
         "annotations": [
             {
-                "text": titles[layer],
+                "text": two_lines(titles[layer]),
                 "x": c * (w + gap) + w / 2,
                 "y": 1.0,
                 "xref": "paper",

@@ -460,6 +460,12 @@ def start_margins(data: Sequence[dict], layout: dict, size: float) -> dict[str, 
                 height = width * s + tick_size * abs(np.cos(np.radians(angle)))
             where = "t" if axis.get("side") == "top" else "b"
             side[where] = max(side[where], height + ticks + title_px + (6 if where == "t" else 0))
+    for note in layout.get("annotations") or ():  # titles set above the plot area
+        above = note.get("y", 0) >= 1 and note.get("yanchor") == "bottom"
+        if note.get("yref") == "paper" and above:
+            lines = len(re.split(r"<br\s*/?>", str(note.get("text", "")), flags=re.IGNORECASE))
+            font = (note.get("font") or {}).get("size", size)
+            side["t"] = max(side["t"], lines * 1.35 * font + 6)
     bars = max((_bar_width(bar, size) for bar in _colour_bars(data, layout)), default=0.0)
     side["r"] = max(side["r"], bars)
     names = _legend_items(data, layout)
