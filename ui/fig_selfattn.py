@@ -23,7 +23,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
-from ui.figures import DIVERGING, LIGHT_TEMPLATE, MASKED_COLOUR, SEQUENTIAL, start_margins
+from ui import figures
+from ui.figures import DIVERGING, MASKED_COLOUR, SEQUENTIAL
 
 VALUES_UP_TO: Final = 8  # numbers on the cells when a panel is at most this on both sides
 PLOT_PX: Final = 1000  # about how wide a figure is drawn on a laptop or a projector
@@ -56,26 +57,13 @@ class Panel:
 
 
 def dict_figure(data: list[dict], layout: dict, *, big: bool = False) -> go.Figure:
-    """A figure from plain dicts, with the app's sizes (larger in presentation mode).
+    """A figure from plain dicts with the app's sizes (larger when ``big``: presentation mode).
 
-    Same sizes as ``ui.layout.style_figure``: height ×1.25 and 20 px type when ``big``. The
-    dicts are trusted (Plotly's validation is skipped; the tests validate them).
+    The dicts are trusted (Plotly's validation is skipped; the tests validate them).
     """
-    base = int(layout.get("height") or 360)
-    layout = {
-        "template": LIGHT_TEMPLATE,
-        **layout,
-        "height": int(base * 1.25) if big else base,
-        "font": {"size": 20 if big else 13},
-    }
-    for name, axis in layout.items():
-        if name.startswith(("xaxis", "yaxis")):
-            axis.setdefault("automargin", True)
-    layout["margin"] = start_margins(data, layout, layout["font"]["size"])
-    try:
-        return go.Figure({"data": data, "layout": layout}, _validate=False)
-    except TypeError:  # a Plotly without the private switch: validate after all
-        return go.Figure({"data": data, "layout": layout})
+    return figures.dict_figure(
+        data, layout, font_size=20 if big else 13, height_factor=1.25 if big else 1.0
+    )
 
 
 def _axis_labels(labels: Sequence[str] | None, n: int) -> list[str]:

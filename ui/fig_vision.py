@@ -17,12 +17,12 @@ from plotly.colors import get_colorscale
 
 from ui.figures import (
     DIVERGING,
-    LIGHT_TEMPLATE,
     PALETTE,
     SEQUENTIAL,
     colour_image,
+    dict_figure,
+    from_dicts,
     png_data_uri,
-    start_margins,
 )
 
 # Scales as explicit colour lists: plotly.js knows "Viridis" but not "PuOr_r", and the figures
@@ -161,25 +161,18 @@ class Style:
 
 
 def _figure(data: list[dict], layout: dict, style: Style | None = None) -> go.Figure:
-    """One ``go.Figure`` from plain dicts with a light template, not validated here.
-
-    ``st.plotly_chart`` validates the figure once when it sends it (and the tests validate every
-    builder), so validating here too would only double the cost.
-    """
-    layout = {"template": LIGHT_TEMPLATE, **layout}
-    if style is not None:
-        title = layout.get("title", {}).get("text") or layout.get("annotations")
-        layout["height"] = int(layout.get("height", 360) * style.height_factor)
-        layout["font"] = {"size": style.font_size}
-        for name, axis in layout.items():
-            if name.startswith(("xaxis", "yaxis")):
-                axis["automargin"] = True
-        layout["margin"] = start_margins(data, layout, style.font_size)
-        layout["margin"]["t"] = max(layout["margin"]["t"], 50 if title else 20)
-    try:
-        return go.Figure({"data": data, "layout": layout}, _validate=False)
-    except TypeError:  # a Plotly without the private switch: validate after all
-        return go.Figure({"data": data, "layout": layout})
+    """One unvalidated ``go.Figure`` from plain dicts, sized by ``style`` when given (with room
+    above the plot for a title or panel titles)."""
+    if style is None:
+        return from_dicts(data, layout)
+    titled = layout.get("title", {}).get("text") or layout.get("annotations")
+    return dict_figure(
+        data,
+        layout,
+        font_size=style.font_size,
+        height_factor=style.height_factor,
+        min_top=50 if titled else 20,
+    )
 
 
 def clip_box(region: Sequence[int], shape: tuple[int, ...], name: str, colour: str) -> Box:

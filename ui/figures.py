@@ -340,13 +340,13 @@ _CHAR: Final = 0.6  # width of an average Latin character or digit, in font size
 PAD: Final = 12  # px added to estimated labels: too much costs some white, too little a redraw
 LEGEND_ROW_PX: Final = 520  # a legend under the plot wraps at about this width
 _TAG = re.compile(r"<[^>]*>")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 
 
 def text_width(text: object, size: float) -> float:
     """Estimated width in px of a label (the longest of its ``<br>`` lines) at font ``size``."""
-    lines = re.split(r"<br\s*/?>", str(text), flags=re.IGNORECASE)
     best = 0.0
-    for line in lines:
+    for line in _BR.split(str(text)):
         plain = _TAG.sub("", line)
         wide = sum(1 for ch in plain if unicodedata.east_asian_width(ch) in "WF")
         best = max(best, (len(plain) - wide) * _CHAR * size + wide * size)
@@ -463,7 +463,7 @@ def start_margins(data: Sequence[dict], layout: dict, size: float) -> dict[str, 
     for note in layout.get("annotations") or ():  # titles set above the plot area
         above = note.get("y", 0) >= 1 and note.get("yanchor") == "bottom"
         if note.get("yref") == "paper" and above:
-            lines = len(re.split(r"<br\s*/?>", str(note.get("text", "")), flags=re.IGNORECASE))
+            lines = len(_BR.split(str(note.get("text", ""))))
             font = (note.get("font") or {}).get("size", size)
             side["t"] = max(side["t"], lines * 1.35 * font + 6)
     bars = max((_bar_width(bar, size) for bar in _colour_bars(data, layout)), default=0.0)
@@ -490,3 +490,41 @@ def figure_parts(fig: go.Figure) -> tuple[list[dict], dict]:
         return data, layout
     spec = fig.to_plotly_json()
     return spec["data"], spec["layout"]
+
+
+def from_dicts(data: list[dict], layout: dict) -> go.Figure:
+    """A ``go.Figure`` from plain dicts with the light template, not validated here.
+
+    ``st.plotly_chart`` validates the figure once when it sends it (and the tests validate
+    every builder), so validating here too would only double the cost.
+    """
+    spec = {"data": data, "layout": {"template": LIGHT_TEMPLATE, **layout}}
+    try:
+        return go.Figure(spec, _validate=False)
+    except TypeError:  # a Plotly without the private switch: validate after all
+        return go.Figure(spec)
+
+
+def dict_figure(
+    data: list[dict],
+    layout: dict,
+    *,
+    font_size: int = 13,
+    height_factor: float = 1.0,
+    min_top: int = 0,
+) -> go.Figure:
+    """:func:`from_dicts` with the app's sizes applied in the one constructor call.
+
+    The same sizes as ``ui.layout.style_figure`` (20 px type and height ×1.25 in presentation
+    mode), automargin on every axis, and margins from :func:`start_margins`, the top one at
+    least ``min_top``. Sizing
+    inside the constructor is several times cheaper than updating a built figure.
+    """
+    height = int(int(layout.get("height") or 360) * height_factor)
+    layout = {**layout, "height": height, "font": {"size": font_size}}
+    for name, axis in layout.items():  # every axis grows a margin its labels do not fit
+        if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
+            layout[name] = {"automargin": True, **axis}
+    margin = start_margins(data, layout, font_size)
+    margin["t"] = max(margin["t"], min_top)
+    return from_dicts(data, {**layout, "margin": margin})
