@@ -116,16 +116,10 @@ def slider_thumb(page: Page, label: str | None):
     return sliders.first.locator('input[type="range"], [role="slider"]').first
 
 
-def one_slider_move(page: Page, thumb, direction: str) -> Timing | None:
+def timed(page: Page, press) -> Timing | None:
+    """Arm the in-page probe, call ``press`` (which sends the keydown), wait for the result."""
     page.evaluate(ARM_JS, LIMIT_MS)
-    thumb.press(direction)
-    return Timing.from_js(page.evaluate("window.__bench"))
-
-
-def one_edit(page: Page, value: str) -> Timing | None:
-    open_cell_editor(page).fill(value)
-    page.evaluate(ARM_JS, LIMIT_MS)
-    page.keyboard.press("Enter")
+    press()
     return Timing.from_js(page.evaluate("window.__bench"))
 
 
@@ -159,14 +153,22 @@ def measure(page: Page, base: str, pid: int, probe: Probe, n: int, warmup: int) 
     timings: list[Timing] = []
     failures = 0
     if probe.edit:
-        act = lambda i: one_edit(page, f"{1 + (i % 9 + 1) / 10:.1f}")  # noqa: E731  (never twice)
+
+        def act(i: int) -> Timing | None:
+            # 1.1 … 1.9 in turn: never the value the cell holds (the editor keeps one decimal)
+            open_cell_editor(page).fill(f"{1 + (i % 9 + 1) / 10:.1f}")
+            return timed(page, lambda: page.keyboard.press("Enter"))
+
         pause = 100
     else:
         thumb = slider_thumb(page, probe.slider)
         now = thumb.get_attribute("aria-valuenow") or thumb.input_value()
         at_max = now == (thumb.get_attribute("aria-valuemax") or thumb.get_attribute("max"))
         keys = ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight", "ArrowLeft")
-        act = lambda i: one_slider_move(page, thumb, keys[i % 2])  # noqa: E731
+
+        def act(i: int) -> Timing | None:
+            return timed(page, lambda: thumb.press(keys[i % 2]))
+
         pause = 60
     sent["bytes"] = 0
     cpu0 = cpu_s(pid)
