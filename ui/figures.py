@@ -383,8 +383,12 @@ def _axis_values(data: Sequence[dict], name: str) -> list:
         values = trace.get(letter)
         if values is None:
             continue
-        flat = np.asarray(values, dtype=object).ravel()
-        out.append(list(flat[:: max(1, len(flat) // 200)]))
+        # a sample of at most ~200 values is enough; sampled before any conversion, since
+        # turning a long NumPy array into Python objects costs more than the whole estimate
+        flat = values.ravel() if isinstance(values, np.ndarray) else None
+        if flat is None:
+            flat = np.asarray(values, dtype=object).ravel()
+        out.append(list(flat[:: max(1, len(flat) // 200)].astype(object)))
     return out
 
 
