@@ -53,5 +53,6 @@ def test_styled_figures_start_with_the_estimate(monkeypatch):
     fig = figures.heatmap(np.eye(3), x_title="key", y_title="query", colorbar_title="weight")
     data, spec = figures.figure_parts(fig)
     expected = start_margins(data, spec, 13)
-    layout.style_figure(fig)
-    assert fig.layout.margin.to_plotly_json() == expected
+    styled = layout.style_figure(fig)
+    assert styled.layout.margin.to_plotly_json() == expected
+    assert styled.layout.height == fig.layout.height and styled.layout.font.size == 13

@@ -15,6 +15,7 @@ from typing import Any, Final
 import numpy as np
 import plotly.graph_objects as go
 
+from ui import figures
 from ui.figures import IMAGE_ABOVE, MASKED_COLOUR, PALETTE, SEQUENTIAL, heatmap
 
 GAP_COLOUR: Final = "rgba(120,120,120,0.16)"
@@ -29,7 +30,7 @@ CATEGORY_BARS_UP_TO: Final = 30  # more distinct waists: bars on a numeric axis,
 
 
 def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
-    return go.Figure({"data": data, "layout": layout}, _validate=False)
+    return figures.from_dicts(data, layout)
 
 
 def _vline(x: float, xref: str = "x") -> dict[str, Any]:

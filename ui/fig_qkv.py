@@ -260,7 +260,7 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
         520 if max_rows > figures.IMAGE_ABOVE else max(300, min(600, 90 + 36 * max_rows))
     )
     layout["showlegend"] = False
-    return go.Figure({"data": data, "layout": layout})
+    return figures.from_dicts(data, layout)
 
 
 def _swatches(

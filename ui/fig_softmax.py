@@ -17,6 +17,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.colors import get_colorscale
 
+from ui import figures
 from ui.figures import DIVERGING, PALETTE, SEQUENTIAL
 
 GREY = "#555555"
@@ -30,7 +31,7 @@ Spec = dict[str, Any]
 
 def figure(data: list[Spec], layout: Spec) -> go.Figure:
     """A figure from plain trace and layout dicts, built without per-property validation."""
-    return go.Figure({"data": data, "layout": layout}, _validate=False)
+    return figures.from_dicts(data, layout)
 
 
 def axis_names(i: int) -> tuple[str, str]:

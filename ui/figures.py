@@ -94,42 +94,44 @@ def heatmap(
         z[np.asarray(masked, dtype=bool)] = np.nan
     if show_values is None:
         show_values = max(n_rows, n_cols) <= VALUES_UP_TO
-    trace = go.Heatmap(
-        z=z,
-        x=xs,
-        y=ys,
-        zmin=zmin,
-        zmax=zmax,
-        colorscale=DIVERGING if diverging else SEQUENTIAL,
-        colorbar={"title": {"text": colorbar_title}, "thickness": 14},
-        hovertemplate="%{y} · %{x}: %{z:.4g}<extra></extra>",
-        xgap=1,
-        ygap=1,
-    )
+    trace = {
+        "type": "heatmap",
+        "z": z,
+        "x": xs,
+        "y": ys,
+        "zmin": zmin,
+        "zmax": zmax,
+        "colorscale": DIVERGING if diverging else SEQUENTIAL,
+        "colorbar": {"title": {"text": colorbar_title}, "thickness": 14},
+        "hovertemplate": "%{y} · %{x}: %{z:.4g}<extra></extra>",
+        "xgap": 1,
+        "ygap": 1,
+    }
     if show_values:
         trace.update(texttemplate="%{z:" + value_format + "}", textfont={"size": 12})
-    fig = go.Figure(trace)
+    data = [trace]
+    layout = {
+        "title": {"text": title},
+        "xaxis": {"title": {"text": x_title}, "side": "bottom", "type": "category"},
+        "yaxis": {"title": {"text": y_title}, "autorange": "reversed", "type": "category"},
+        "height": max(260, min(560, 60 + 34 * n_rows)),
+    }
     if masked is not None and np.any(masked):
         mi, mj = np.nonzero(np.asarray(masked, dtype=bool))
-        fig.add_trace(
-            go.Scatter(
-                x=[xs[j] for j in mj],
-                y=[ys[i] for i in mi],
-                mode="text" if show_values else "markers",
-                text=["–"] * len(mi),
-                marker={"symbol": "square", "size": 6, "color": MASKED_COLOUR},
-                hoverinfo="skip",
-                showlegend=False,
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": [xs[j] for j in mj],
+                "y": [ys[i] for i in mi],
+                "mode": "text" if show_values else "markers",
+                "text": ["–"] * len(mi),
+                "marker": {"symbol": "square", "size": 6, "color": MASKED_COLOUR},
+                "hoverinfo": "skip",
+                "showlegend": False,
+            }
         )
-        fig.update_layout(plot_bgcolor=MASKED_COLOUR)
-    fig.update_layout(
-        title={"text": title},
-        xaxis={"title": {"text": x_title}, "side": "bottom", "type": "category"},
-        yaxis={"title": {"text": y_title}, "autorange": "reversed", "type": "category"},
-        height=max(260, min(560, 60 + 34 * n_rows)),
-    )
-    return fig
+        layout["plot_bgcolor"] = MASKED_COLOUR
+    return from_dicts(data, layout)
 
 
 def colour_image(
@@ -177,32 +179,31 @@ def _image_heatmap(
     lo = float(np.min(m)) if zmin is None else zmin
     hi = float(np.max(m)) if zmax is None else zmax
     uri = png_data_uri(colour_image(m, lo, hi, diverging))
-    fig = go.Figure(go.Image(source=uri, hoverinfo="skip"))
-    # an invisible marker carries the colour bar that go.Image lacks
-    fig.add_trace(
-        go.Scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            marker={
-                "colorscale": DIVERGING if diverging else SEQUENTIAL,
-                "cmin": lo,
-                "cmax": hi if hi > lo else lo + 1,
-                "color": [lo],
-                "showscale": True,
-                "colorbar": {"title": {"text": colorbar_title}, "thickness": 14},
-            },
-            hoverinfo="skip",
-            showlegend=False,
-        )
+    colour_bar = {  # an invisible marker carries the colour bar that an image trace lacks
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "marker": {
+            "colorscale": DIVERGING if diverging else SEQUENTIAL,
+            "cmin": lo,
+            "cmax": hi if hi > lo else lo + 1,
+            "color": [lo],
+            "showscale": True,
+            "colorbar": {"title": {"text": colorbar_title}, "thickness": 14},
+        },
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+    return from_dicts(
+        [{"type": "image", "source": uri, "hoverinfo": "skip"}, colour_bar],
+        {
+            "title": {"text": title},
+            "xaxis": {"title": {"text": x_title}, "showgrid": False},
+            "yaxis": {"title": {"text": y_title}, "showgrid": False, "autorange": "reversed"},
+            "height": 520,
+        },
     )
-    fig.update_layout(
-        title={"text": title},
-        xaxis={"title": {"text": x_title}, "showgrid": False},
-        yaxis={"title": {"text": y_title}, "showgrid": False, "autorange": "reversed"},
-        height=520,
-    )
-    return fig
 
 
 def bars(
@@ -217,27 +218,40 @@ def bars(
     y_range: tuple[float, float] | None = None,
 ) -> go.Figure:
     """A bar chart with each bar's value written on it; ``highlight`` picks one bar out."""
+    return from_dicts(
+        [_bar_trace(values, labels, value_format, highlight)],
+        {
+            "title": {"text": title},
+            "xaxis": {"title": {"text": x_title}, "type": "category"},
+            "yaxis": {"title": {"text": y_title}, **({"range": list(y_range)} if y_range else {})},
+            "height": 320,
+            "showlegend": False,
+        },
+    )
+
+
+def _bar_trace(
+    values: Sequence[float] | np.ndarray,
+    labels: Sequence[str],
+    value_format: str,
+    highlight: int | None,
+    axes: str = "",
+) -> dict:
+    """Bars with their values written above them; ``highlight`` picks one bar out."""
     v = np.asarray(values, dtype=np.float64)
-    colours = [PALETTE[1] if i == highlight else PALETTE[0] for i in range(len(v))]
-    fig = go.Figure(
-        go.Bar(
-            x=list(labels),
-            y=v,
-            marker_color=colours,
-            texttemplate="%{y:" + value_format + "}",
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{x}: %{y:.6g}<extra></extra>",
-        )
-    )
-    fig.update_layout(
-        title={"text": title},
-        xaxis={"title": {"text": x_title}, "type": "category"},
-        yaxis={"title": {"text": y_title}, "range": list(y_range) if y_range else None},
-        height=320,
-        showlegend=False,
-    )
-    return fig
+    return {
+        "type": "bar",
+        "x": list(labels),
+        "y": v,
+        "marker": {"color": [PALETTE[1] if i == highlight else PALETTE[0] for i in range(len(v))]},
+        "texttemplate": "%{y:" + value_format + "}",
+        "textposition": "outside",
+        "cliponaxis": False,
+        "hovertemplate": "%{x}: %{y:.6g}<extra></extra>",
+        "showlegend": False,
+        "xaxis": "x" + axes,  # "x", "x2", …: the subplot it is drawn in
+        "yaxis": "y" + axes,
+    }
 
 
 def vectors_plane(
@@ -257,39 +271,42 @@ def vectors_plane(
     """
     Q = np.atleast_2d(np.asarray(queries, dtype=np.float64))  # (n_q, 2)
     K = np.atleast_2d(np.asarray(keys, dtype=np.float64))  # (n_k, 2)
-    fig = go.Figure()
     size = 10 + 40 * np.asarray(weights) if weights is not None else np.full(len(K), 12.0)
+    data = []
     for pts, labels, colour, sizes, dash in (
         (K, key_labels, PALETTE[0], size, "dot"),
         (Q, query_labels, PALETTE[1], np.full(len(Q), 14.0), "solid"),
     ):
         for (x, y), label, s in zip(pts, labels, sizes, strict=True):
-            fig.add_trace(
-                go.Scatter(
-                    x=[0, x],
-                    y=[0, y],
-                    mode="lines+markers+text",
-                    line={"color": colour, "dash": dash, "width": 2},
-                    marker={"size": [0, float(s)], "color": colour},
-                    text=["", label],
-                    textposition="top center",
-                    hovertemplate=f"{label}: (%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
-                    showlegend=False,
-                )
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": [0, float(x)],
+                    "y": [0, float(y)],
+                    "mode": "lines+markers+text",
+                    "line": {"color": colour, "dash": dash, "width": 2},
+                    "marker": {"size": [0, float(s)], "color": colour},
+                    "text": ["", label],
+                    "textposition": "top center",
+                    "hovertemplate": f"{label}: (%{{x:.3g}}, %{{y:.3g}})<extra></extra>",
+                    "showlegend": False,
+                }
             )
     lim = float(np.max(np.abs(np.vstack([Q, K])))) * 1.25 or 1.0
-    fig.update_layout(
-        title={"text": title},
-        xaxis={"title": {"text": axis_titles[0]}, "range": [-lim, lim], "zeroline": True},
-        yaxis={
-            "title": {"text": axis_titles[1]},
-            "range": [-lim, lim],
-            "scaleanchor": "x",
-            "zeroline": True,
+    return from_dicts(
+        data,
+        {
+            "title": {"text": title},
+            "xaxis": {"title": {"text": axis_titles[0]}, "range": [-lim, lim], "zeroline": True},
+            "yaxis": {
+                "title": {"text": axis_titles[1]},
+                "range": [-lim, lim],
+                "scaleanchor": "x",
+                "zeroline": True,
+            },
+            "height": 380,
         },
-        height=380,
     )
-    return fig
 
 
 def bar_panels(
@@ -303,30 +320,37 @@ def bar_panels(
 
     One figure instead of several is one redraw in the browser instead of several.
     """
-    from plotly.subplots import make_subplots
-
-    fig = make_subplots(rows=1, cols=len(panels), subplot_titles=[p[0] for p in panels])
-    for c, (_, values, fmt) in enumerate(panels, start=1):
-        v = np.asarray(values, dtype=np.float64)
-        fig.add_trace(
-            go.Bar(
-                x=list(labels),
-                y=v,
-                marker_color=[PALETTE[1] if i == highlight else PALETTE[0] for i in range(len(v))],
-                texttemplate="%{y:" + fmt + "}",
-                textposition="outside",
-                cliponaxis=False,
-                hovertemplate="%{x}: %{y:.6g}<extra></extra>",
-                showlegend=False,
-            ),
-            row=1,
-            col=c,
-        )
+    n = max(1, len(panels))
+    gap = 0.2 / n  # the spacing plotly's make_subplots puts between columns
+    width = (1 - gap * (n - 1)) / n
+    data, layout = [], {"height": 340, "bargap": 0.25, "annotations": []}
+    for c, (title, values, fmt) in enumerate(panels, start=1):
+        axes = "" if c == 1 else str(c)
+        left = (c - 1) * (width + gap)
+        data.append(_bar_trace(values, labels, fmt, highlight, axes=axes))
+        y_axis = {"anchor": "x" + axes}
         if y_ranges is not None and y_ranges[c - 1] is not None:
-            fig.update_yaxes(range=list(y_ranges[c - 1]), row=1, col=c)
-        fig.update_xaxes(type="category", row=1, col=c)
-    fig.update_layout(height=340, bargap=0.25)
-    return fig
+            y_axis["range"] = list(y_ranges[c - 1])
+        layout["xaxis" + axes] = {
+            "domain": [left, min(1.0, left + width)],
+            "anchor": "y" + axes,
+            "type": "category",
+        }
+        layout["yaxis" + axes] = {"domain": [0.0, 1.0], **y_axis}
+        layout["annotations"].append(
+            {
+                "text": title,
+                "x": left + width / 2,
+                "y": 1.0,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 16},
+            }
+        )
+    return from_dicts(data, layout)
 
 
 # --- starting margins -----------------------------------------------------------------------
@@ -499,8 +523,9 @@ def figure_parts(fig: go.Figure) -> tuple[list[dict], dict]:
 def from_dicts(data: list[dict], layout: dict) -> go.Figure:
     """A ``go.Figure`` from plain dicts with the light template, not validated here.
 
-    ``st.plotly_chart`` validates the figure once when it sends it (and the tests validate
-    every builder), so validating here too would only double the cost.
+    Validation costs ~6 ms for a small heatmap and tens of ms for a multi-panel figure, more
+    than the rest of its rerun; ``st.plotly_chart`` does not validate a ``go.Figure`` again.
+    tests/app/test_figures_valid.py validates every figure every page sends instead.
     """
     spec = {"data": data, "layout": {"template": LIGHT_TEMPLATE, **layout}}
     try:
