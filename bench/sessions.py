@@ -14,11 +14,17 @@ and the script run is over" interval (as bench/latency.py does). Printed per N:
 - server CPU seconds used during the run.
 
 Every loop is bounded in count and in time and stops by itself; only 127.0.0.1 is contacted.
-Server and browsers share this machine's cores, so at large N the browsers' own rendering
-competes with the server: the numbers are an upper bound of what students on their own
-computers would see.
 
-    python bench/sessions.py                          # N = 1, 10, 20, 40; 180 s each
+Server and browsers share this machine's two cores. A Chromium page spends 0.3–0.5 s of CPU
+drawing one interaction, so 40 of them moving a slider every 2 s ask for ~8 cores: at large N
+an all-browser run measures the browsers, not the server. ``--browsers B`` keeps B real browser
+sessions and makes the other N − B protocol sessions (bench/ws_session.py): they open the same
+pages and send the same rerun requests over Streamlit's WebSocket, so the server does exactly
+the work of N students, while only B browsers draw. Both kinds are reported: browser latency
+is what a student sees (keydown → figure drawn); protocol latency is request → run over.
+
+    python bench/sessions.py                          # N = 1, 10, 20, 40; all browsers
+    python bench/sessions.py --browsers 4             # 4 browsers + N − 4 protocol sessions
     python bench/sessions.py --ns 1,5 --duration 30   # a quick check
     python bench/sessions.py --pages overview,softmax --json bench/out/sessions.json
 """
@@ -43,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.probe import ARM_JS, Timing, cpu_s, pct, rss_mb  # noqa: E402
+from bench.ws_session import ProtocolSession  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_server  # noqa: E402
 from ui.navigation import available  # noqa: E402
 
@@ -63,11 +70,14 @@ class Target:
 class Result:
     n: int
     targets: list[str]
+    browsers: int = 0
     actions: int = 0
     errors: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)
     latency_ms: list[float] = field(default_factory=list)
     open_ms: list[float] = field(default_factory=list)
+    ws_latency_ms: list[float] = field(default_factory=list)  # protocol sessions
+    ws_open_ms: list[float] = field(default_factory=list)
     rss_start_mb: float = 0.0
     rss_one_idle_mb: float = 0.0
     rss_idle_mb: float = 0.0
@@ -155,6 +165,57 @@ async def open_session(browser: Browser, base: str, target: Target, res: Result)
     return ctx, page
 
 
+async def open_protocol(base: str, target: Target, res: Result) -> ProtocolSession | None:
+    session = ProtocolSession(base, target.path)
+    t0 = time.perf_counter()
+    try:
+        stats = await session.open()
+    except Exception:
+        res.error("open")
+        return None
+    res.ws_open_ms.append((time.perf_counter() - t0) * 1000)
+    if stats.exceptions:
+        res.error("exception on page")
+    return session
+
+
+async def drive_protocol(
+    session: ProtocolSession,
+    target: Target,
+    until: float,
+    max_actions: int,
+    interval: float,
+    res: Result,
+    rng: random.Random,
+) -> None:
+    direction, shown = 1, None
+    for _ in range(max_actions):
+        await asyncio.sleep(interval * rng.uniform(0.75, 1.25))
+        if time.monotonic() >= until:
+            return
+        try:
+            change = session.step(target.slider, direction)
+            if change == session.values.get(change.id):  # at an end of the slider: turn
+                direction = -direction
+                change = session.step(target.slider, direction)
+            t0 = time.perf_counter()
+            stats = await session.rerun(change)
+        except TimeoutError:
+            res.error("timeout")
+            continue
+        except Exception:
+            res.error("disconnected")
+            return
+        res.actions += 1
+        direction = -direction
+        res.ws_latency_ms.append((time.perf_counter() - t0) * 1000)
+        if stats.exceptions:
+            res.error("exception on page")
+        if shown is not None and not stats.figures - shown:
+            res.error("no figure changed")
+        shown = stats.figures
+
+
 async def drive(
     page: Page,
     target: Target,
@@ -191,11 +252,13 @@ async def drive(
 async def run_n(
     browser: Browser, n: int, targets: list[Target], args: argparse.Namespace
 ) -> Result:
-    res = Result(n=n, targets=[f"{t.ns}#{t.slider}" for t in targets])
+    browsers = min(n, args.browsers or n)
+    res = Result(n=n, targets=[f"{t.ns}#{t.slider}" for t in targets], browsers=browsers)
     port = free_port()
     proc = start_server(port, args.server_args)
     base = f"http://127.0.0.1:{port}"
     contexts = []
+    protocol: list[ProtocolSession | None] = []
     try:
         await asyncio.sleep(args.settle)
         res.rss_start_mb = rss_mb(proc.pid)
@@ -212,9 +275,13 @@ async def run_n(
         res.rss_one_idle_mb = rss_mb(proc.pid)
         # the rest of the class opens the link at the same moment
         chosen = [targets[i % len(targets)] for i in range(1, n)]
-        opened = await asyncio.gather(*(open_session(browser, base, t, res) for t in chosen))
+        in_browser, by_protocol = chosen[: browsers - 1], chosen[browsers - 1 :]
+        opened, protocol = await asyncio.gather(  # type: ignore[assignment]
+            asyncio.gather(*(open_session(browser, base, t, res) for t in in_browser)),
+            asyncio.gather(*(open_protocol(base, t, res) for t in by_protocol)),
+        )
         contexts += [c for c, _ in opened]
-        sessions += [(p, t) for (_, p), t in zip(opened, chosen, strict=True)]
+        sessions += [(p, t) for (_, p), t in zip(opened, in_browser, strict=True)]
         await asyncio.sleep(args.settle)
         res.rss_idle_mb = rss_mb(proc.pid)
 
@@ -234,6 +301,12 @@ async def run_n(
         drivers = [
             drive(p, t, until, max_actions, args.interval, res, random.Random(rng.random()))
             for p, t in sessions
+        ] + [
+            drive_protocol(
+                p, t, until, max_actions, args.interval, res, random.Random(rng.random())
+            )
+            for p, t in zip(protocol, by_protocol, strict=True)
+            if p is not None
         ]
         try:
             await asyncio.wait_for(asyncio.gather(*drivers), timeout=args.duration + 120)
@@ -247,6 +320,9 @@ async def run_n(
     finally:
         for c in contexts:
             await c.close()
+        for session in protocol:
+            if session is not None:
+                await session.close()
         proc.terminate()
         try:
             proc.wait(timeout=10)
@@ -257,14 +333,22 @@ async def run_n(
 
 def report(res: Result) -> str:
     growth = (res.rss_idle_mb - res.rss_one_idle_mb) / (res.n - 1) if res.n > 1 else float("nan")
-    lat, op = res.latency_ms, res.open_ms
     kinds = ", ".join(f"{k}: {v}" for k, v in sorted(res.error_kinds.items())) or "-"
+
+    def line(name: str, lat: list[float], op: list[float]) -> str:
+        return (
+            f"       {name:<9} latency ms  p50 {pct(lat, 0.5):6.0f}  p95 {pct(lat, 0.95):6.0f}  "
+            f"max {max(lat, default=float('nan')):6.0f}  ({len(lat)})   "
+            f"first load ms  p50 {pct(op, 0.5):6.0f}  p95 {pct(op, 0.95):6.0f}\n"
+        )
+
     return (
-        f"N={res.n:>3}  actions {res.actions:>5}  errors {res.errors:>3} ({kinds})\n"
-        f"       latency ms  p50 {pct(lat, 0.5):7.0f}  p95 {pct(lat, 0.95):7.0f}  "
-        f"max {max(lat, default=float('nan')):7.0f}   first load ms  p50 {pct(op, 0.5):6.0f}  "
-        f"p95 {pct(op, 0.95):6.0f}\n"
-        f"       server RSS MB  start {res.rss_start_mb:6.1f}  1 idle {res.rss_one_idle_mb:6.1f}  "
+        f"N={res.n:>3} ({res.browsers} in browsers)  actions {res.actions:>5}  "
+        f"errors {res.errors:>3} ({kinds})\n"
+        + line("browsers", res.latency_ms, res.open_ms)
+        + (line("protocol", res.ws_latency_ms, res.ws_open_ms) if res.browsers < res.n else "")
+        + f"       server RSS MB  start {res.rss_start_mb:6.1f}  "
+        f"1 idle {res.rss_one_idle_mb:6.1f}  "
         f"{res.n} idle {res.rss_idle_mb:6.1f}  peak {res.rss_peak_mb:6.1f}  "
         f"→ {growth:5.2f} MB per idle session after the first\n"
         f"       server CPU {res.cpu_s:6.1f} s in {res.wall_s:5.1f} s "
@@ -304,6 +388,12 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between moves")
     parser.add_argument("--settle", type=float, default=5.0, help="seconds before RSS readings")
     parser.add_argument("--pages", default="", help="only these page namespaces (a,b,c)")
+    parser.add_argument(
+        "--browsers",
+        type=int,
+        default=0,
+        help="real browser sessions per N; the rest are protocol sessions (default: all)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", default="", help="also write the results here")
     parser.add_argument(
@@ -331,6 +421,8 @@ def main() -> None:
                 "latency_p50_ms": pct(r.latency_ms, 0.5),
                 "latency_p95_ms": pct(r.latency_ms, 0.95),
                 "latency_mean_ms": statistics.fmean(r.latency_ms) if r.latency_ms else None,
+                "protocol_p50_ms": pct(r.ws_latency_ms, 0.5),
+                "protocol_p95_ms": pct(r.ws_latency_ms, 0.95),
             }
             rows.append(row)
         out.write_text(json.dumps(rows, indent=1))
