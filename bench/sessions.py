@@ -25,6 +25,7 @@ is what a student sees (keydown → figure drawn); protocol latency is request �
 
     python bench/sessions.py                          # N = 1, 10, 20, 40; all browsers
     python bench/sessions.py --browsers 4             # 4 browsers + N − 4 protocol sessions
+    python bench/sessions.py --browsers 2 --replicas 2  # two servers behind nginx
     python bench/sessions.py --ns 1,5 --duration 30   # a quick check
     python bench/sessions.py --pages overview,softmax --json bench/out/sessions.json
 """
@@ -39,6 +40,8 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.probe import ARM_JS, Timing, cpu_s, pct, rss_mb  # noqa: E402
 from bench.ws_session import ProtocolSession  # noqa: E402
+from tests.e2e import proxy  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_server  # noqa: E402
 from ui.navigation import available  # noqa: E402
 
@@ -254,81 +258,113 @@ async def run_n(
 ) -> Result:
     browsers = min(n, args.browsers or n)
     res = Result(n=n, targets=[f"{t.ns}#{t.slider}" for t in targets], browsers=browsers)
-    port = free_port()
-    proc = start_server(port, args.server_args)
-    base = f"http://127.0.0.1:{port}"
     contexts = []
     protocol: list[ProtocolSession | None] = []
-    try:
-        await asyncio.sleep(args.settle)
-        res.rss_start_mb = rss_mb(proc.pid)
-        # one session visits every page first (imports, caches), then stays: the baseline
-        ctx, page = await open_session(browser, base, targets[0], res)
-        contexts.append(ctx)
-        for t in targets[1:]:
-            await page.goto(base + t.path)
+    with servers(args) as (base, pids, direct):
+
+        def rss() -> float:
+            return sum(rss_mb(pid) for pid in pids)
+
+        def cpu() -> float:
+            return sum(cpu_s(pid) for pid in pids)
+
+        try:
+            await asyncio.sleep(args.settle)
+            res.rss_start_mb = rss()
+            for url in direct:  # every replica has imported every page (a browser warms one)
+                for t in targets:
+                    warm = ProtocolSession(url, t.path)
+                    await warm.open()
+                    await warm.close()
+            # one session visits every page first (imports, caches), then stays: the baseline
+            ctx, page = await open_session(browser, base, targets[0], res)
+            contexts.append(ctx)
+            for t in targets[1:]:
+                await page.goto(base + t.path)
+                await wait_ready(page)
+            await page.goto(base + targets[0].path)
             await wait_ready(page)
-        await page.goto(base + targets[0].path)
-        await wait_ready(page)
-        sessions = [(page, targets[0])]
-        await asyncio.sleep(args.settle)
-        res.rss_one_idle_mb = rss_mb(proc.pid)
-        # the rest of the class opens the link at the same moment
-        chosen = [targets[i % len(targets)] for i in range(1, n)]
-        in_browser, by_protocol = chosen[: browsers - 1], chosen[browsers - 1 :]
-        opened, protocol = await asyncio.gather(  # type: ignore[assignment]
-            asyncio.gather(*(open_session(browser, base, t, res) for t in in_browser)),
-            asyncio.gather(*(open_protocol(base, t, res) for t in by_protocol)),
-        )
-        contexts += [c for c, _ in opened]
-        sessions += [(p, t) for (_, p), t in zip(opened, in_browser, strict=True)]
-        await asyncio.sleep(args.settle)
-        res.rss_idle_mb = rss_mb(proc.pid)
-
-        peak = {"mb": res.rss_idle_mb}
-        stop = asyncio.Event()
-
-        async def sample() -> None:
-            while not stop.is_set():
-                peak["mb"] = max(peak["mb"], rss_mb(proc.pid))
-                await asyncio.sleep(0.5)
-
-        sampler = asyncio.create_task(sample())
-        cpu0, wall0 = cpu_s(proc.pid), time.monotonic()
-        until = wall0 + args.duration
-        max_actions = int(args.duration / (args.interval * 0.75)) + 1
-        rng = random.Random(args.seed)
-        drivers = [
-            drive(p, t, until, max_actions, args.interval, res, random.Random(rng.random()))
-            for p, t in sessions
-        ] + [
-            drive_protocol(
-                p, t, until, max_actions, args.interval, res, random.Random(rng.random())
+            sessions = [(page, targets[0])]
+            await asyncio.sleep(args.settle)
+            res.rss_one_idle_mb = rss()
+            # the rest of the class opens the link at the same moment
+            chosen = [targets[i % len(targets)] for i in range(1, n)]
+            in_browser, by_protocol = chosen[: browsers - 1], chosen[browsers - 1 :]
+            opened, protocol = await asyncio.gather(  # type: ignore[assignment]
+                asyncio.gather(*(open_session(browser, base, t, res) for t in in_browser)),
+                asyncio.gather(*(open_protocol(base, t, res) for t in by_protocol)),
             )
-            for p, t in zip(protocol, by_protocol, strict=True)
-            if p is not None
-        ]
-        try:
-            await asyncio.wait_for(asyncio.gather(*drivers), timeout=args.duration + 120)
-        except TimeoutError:
-            res.error("run overtime")
-        res.cpu_s = cpu_s(proc.pid) - cpu0
-        res.wall_s = time.monotonic() - wall0
-        stop.set()
-        await sampler
-        res.rss_peak_mb = peak["mb"]
-    finally:
-        for c in contexts:
-            await c.close()
-        for session in protocol:
-            if session is not None:
-                await session.close()
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except Exception:
-            proc.kill()
+            contexts += [c for c, _ in opened]
+            sessions += [(p, t) for (_, p), t in zip(opened, in_browser, strict=True)]
+            await asyncio.sleep(args.settle)
+            res.rss_idle_mb = rss()
+
+            peak = {"mb": res.rss_idle_mb}
+            stop = asyncio.Event()
+
+            async def sample() -> None:
+                while not stop.is_set():
+                    peak["mb"] = max(peak["mb"], rss())
+                    await asyncio.sleep(0.5)
+
+            sampler = asyncio.create_task(sample())
+            cpu0, wall0 = cpu(), time.monotonic()
+            until = wall0 + args.duration
+            max_actions = int(args.duration / (args.interval * 0.75)) + 1
+            rng = random.Random(args.seed)
+            drivers = [
+                drive(p, t, until, max_actions, args.interval, res, random.Random(rng.random()))
+                for p, t in sessions
+            ] + [
+                drive_protocol(
+                    p, t, until, max_actions, args.interval, res, random.Random(rng.random())
+                )
+                for p, t in zip(protocol, by_protocol, strict=True)
+                if p is not None
+            ]
+            try:
+                await asyncio.wait_for(asyncio.gather(*drivers), timeout=args.duration + 120)
+            except TimeoutError:
+                res.error("run overtime")
+            res.cpu_s = cpu() - cpu0
+            res.wall_s = time.monotonic() - wall0
+            stop.set()
+            await sampler
+            res.rss_peak_mb = peak["mb"]
+        finally:
+            for c in contexts:
+                await c.close()
+            for session in protocol:
+                if session is not None:
+                    await session.close()
     return res
+
+
+@contextmanager
+def servers(args: argparse.Namespace) -> Iterator[tuple[str, list[int], list[str]]]:
+    """The app for one N: its URL, its server processes' ids and each one's own URL.
+
+    One server, or ``--replicas`` of them behind nginx (deploy/nginx.conf), as a school with
+    several cores would run it: one Python process uses about one core.
+    """
+    if args.replicas <= 1:
+        port = free_port()
+        proc = start_server(port, args.server_args)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            yield url, [proc.pid], [url]
+        finally:
+            proxy.stop(proc)
+        return
+    nginx = proxy.find_nginx()
+    if nginx is None:
+        raise SystemExit("--replicas needs nginx (apt-get install nginx)")
+    with proxy.deployment(nginx, args.replicas, args.server_args) as d:
+        yield (
+            d.url,
+            [p.pid for p in d.replicas.values()],
+            [f"http://127.0.0.1:{port}" for port in d.replicas],
+        )
 
 
 def report(res: Result) -> str:
@@ -388,6 +424,12 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between moves")
     parser.add_argument("--settle", type=float, default=5.0, help="seconds before RSS readings")
     parser.add_argument("--pages", default="", help="only these page namespaces (a,b,c)")
+    parser.add_argument(
+        "--replicas",
+        type=int,
+        default=1,
+        help="app servers behind nginx (deploy/nginx.conf); 1: one server, no proxy",
+    )
     parser.add_argument(
         "--browsers",
         type=int,
