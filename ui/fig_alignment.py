@@ -16,7 +16,6 @@ import plotly.graph_objects as go
 from ui.fig_softmax import (
     BELOW,
     GREY,
-    SEQUENTIAL_SCALE,
     TOP,
     Spec,
     axis_names,
@@ -24,7 +23,7 @@ from ui.fig_softmax import (
     panels,
     vline,
 )
-from ui.figures import IMAGE_ABOVE, PALETTE, colour_image, png_data_uri
+from ui.figures import IMAGE_ABOVE, PALETTE, SEQUENTIAL_SCALE, colour_image, png_data_uri
 
 OUTSIDE = "#BBBBBB"  # bars outside the local window
 

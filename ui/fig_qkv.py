@@ -113,7 +113,7 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
         n_rows, n_cols = m.shape
         max_rows = max(max_rows, n_rows + (p.top_swatches is not None))
         zmin, zmax = _limits(p)
-        scale = figures.SEQUENTIAL if p.kind == "weights" else figures.DIVERGING
+        scale = figures.SEQUENTIAL_SCALE if p.kind == "weights" else figures.DIVERGING_SCALE
         bar = {
             "thickness": 12,
             "x": left + width + 0.006,

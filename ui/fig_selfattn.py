@@ -21,20 +21,18 @@ from typing import Final
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import get_colorscale
 
 from ui import figures
-from ui.figures import DIVERGING, MASKED_COLOUR, SEQUENTIAL
+from ui.figures import DIVERGING_SCALE, MASKED_COLOUR, SEQUENTIAL_SCALE
 
 VALUES_UP_TO: Final = 8  # numbers on the cells when a panel is at most this on both sides
 PLOT_PX: Final = 1000  # about how wide a figure is drawn on a laptop or a projector
 PANEL_TITLE_PX: Final = 30  # room above a panel for its title
 AXIS_PX: Final = 62  # room below a panel for tick labels and the axis title
 SEPARATOR: Final = "rgba(255,255,255,0.95)"  # head boundaries drawn over the cells
-# The app's scales as explicit colour lists: plotly.js itself knows "Viridis" but not "PuOr_r"
-# (Plotly's Python validation, which is skipped here, would have expanded the name).
-SIGNED_SCALE: Final = get_colorscale(DIVERGING)
-WEIGHT_SCALE: Final = get_colorscale(SEQUENTIAL)
+# The app's scales as explicit colour lists (see ui.figures), under this page's names
+SIGNED_SCALE: Final = DIVERGING_SCALE
+WEIGHT_SCALE: Final = SEQUENTIAL_SCALE
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,12 @@ from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import get_colorscale
 
 from ui import figures
-from ui.figures import DIVERGING, PALETTE, SEQUENTIAL
+from ui.figures import DIVERGING_SCALE, PALETTE
 
 GREY = "#555555"
 # Plotly.js knows only a few scales by name; without validation the name is not translated
-DIVERGING_SCALE = [[float(a), str(c)] for a, c in get_colorscale(DIVERGING)]
-SEQUENTIAL_SCALE = [[float(a), str(c)] for a, c in get_colorscale(SEQUENTIAL)]
 TOP = 0.86  # panels fill the paper up to here; their titles sit above
 BELOW = {"orientation": "h", "y": -0.3, "yanchor": "top"}  # a legend under the axis titles
 Spec = dict[str, Any]

@@ -13,22 +13,17 @@ from typing import Final
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.colors import get_colorscale
 
 from ui.figures import (
-    DIVERGING,
     PALETTE,
-    SEQUENTIAL,
+    SEQUENTIAL_SCALE,
+    colour_bar_marker,
     colour_image,
     dict_figure,
     from_dicts,
     png_data_uri,
 )
 
-# Scales as explicit colour lists: plotly.js knows "Viridis" but not "PuOr_r", and the figures
-# here skip the Python validation that would have expanded the names.
-SEQUENTIAL_SCALE: Final = get_colorscale(SEQUENTIAL)
-DIVERGING_SCALE: Final = get_colorscale(DIVERGING)
 MARK: Final = {
     "symbol": "x",
     "size": 13,
@@ -84,23 +79,10 @@ def _image_trace(rgb: np.ndarray) -> dict:
 
 
 def _colourbar(lo: float, hi: float, diverging: bool, title: str) -> dict:
-    """An invisible marker whose only job is to draw the colour bar of an image."""
-    return {
-        "type": "scatter",
-        "x": [None],
-        "y": [None],
-        "mode": "markers",
-        "marker": {
-            "colorscale": DIVERGING_SCALE if diverging else SEQUENTIAL_SCALE,
-            "cmin": lo,
-            "cmax": hi if hi > lo else lo + 1,
-            "color": [lo],
-            "showscale": True,
-            "colorbar": {"title": {"text": title}, "thickness": 12, "len": 0.9},
-        },
-        "hoverinfo": "skip",
-        "showlegend": False,
-    }
+    """The colour bar of an image (a marker that draws nothing else)."""
+    return colour_bar_marker(
+        lo, hi, diverging, {"title": {"text": title}, "thickness": 12, "len": 0.9}
+    )
 
 
 def _pixel_mark(pixel: tuple[int, int] | None, name: str = "") -> list[dict]:

@@ -18,12 +18,16 @@ from typing import Final
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
-from plotly.colors import sample_colorscale
+from plotly.colors import get_colorscale, sample_colorscale
 
 VALUES_UP_TO: Final = 12  # numbers on cells when both sides are at most this
 IMAGE_ABOVE: Final = 64  # larger matrices are drawn as an image
 SEQUENTIAL: Final = "Viridis"
 DIVERGING: Final = "PuOr_r"
+# The scales as explicit colour lists, for figures built from dicts: plotly.js knows "Viridis"
+# but not "PuOr_r", and only Plotly's Python validation (skipped there) expands a name.
+SEQUENTIAL_SCALE: Final = get_colorscale(SEQUENTIAL)
+DIVERGING_SCALE: Final = get_colorscale(DIVERGING)
 MASKED_COLOUR: Final = "rgba(160,160,160,0.55)"
 PALETTE: Final = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")
 
@@ -101,7 +105,7 @@ def heatmap(
         "y": ys,
         "zmin": zmin,
         "zmax": zmax,
-        "colorscale": DIVERGING if diverging else SEQUENTIAL,
+        "colorscale": DIVERGING_SCALE if diverging else SEQUENTIAL_SCALE,
         "colorbar": {"title": {"text": colorbar_title}, "thickness": 14},
         "hovertemplate": "%{y} · %{x}: %{z:.4g}<extra></extra>",
         "xgap": 1,
@@ -166,6 +170,26 @@ def png_data_uri(rgb: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+def colour_bar_marker(lo: float, hi: float, diverging: bool, colorbar: dict) -> dict:
+    """An invisible marker whose only job is to draw the colour bar an image trace lacks."""
+    return {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "marker": {
+            "colorscale": DIVERGING_SCALE if diverging else SEQUENTIAL_SCALE,
+            "cmin": lo,
+            "cmax": hi if hi > lo else lo + 1,
+            "color": [lo],
+            "showscale": True,
+            "colorbar": colorbar,
+        },
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+
+
 def _image_heatmap(
     m: np.ndarray,
     title: str,
@@ -179,22 +203,9 @@ def _image_heatmap(
     lo = float(np.min(m)) if zmin is None else zmin
     hi = float(np.max(m)) if zmax is None else zmax
     uri = png_data_uri(colour_image(m, lo, hi, diverging))
-    colour_bar = {  # an invisible marker carries the colour bar that an image trace lacks
-        "type": "scatter",
-        "x": [None],
-        "y": [None],
-        "mode": "markers",
-        "marker": {
-            "colorscale": DIVERGING if diverging else SEQUENTIAL,
-            "cmin": lo,
-            "cmax": hi if hi > lo else lo + 1,
-            "color": [lo],
-            "showscale": True,
-            "colorbar": {"title": {"text": colorbar_title}, "thickness": 14},
-        },
-        "hoverinfo": "skip",
-        "showlegend": False,
-    }
+    colour_bar = colour_bar_marker(
+        lo, hi, diverging, {"title": {"text": colorbar_title}, "thickness": 14}
+    )
     return from_dicts(
         [{"type": "image", "source": uri, "hoverinfo": "skip"}, colour_bar],
         {

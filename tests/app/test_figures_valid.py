@@ -14,6 +14,25 @@ import pytest
 
 from tests.app.conftest import open_page
 
+# The colour-scale names plotly.js itself knows. Any other name (e.g. "PuOr_r") is expanded only
+# by Plotly's Python validation, which the builders skip: sent as a name, the browser would
+# fall back to its default scale.
+PLOTLY_JS_SCALES = {
+    "Blackbody", "Bluered", "Blues", "Cividis", "Earth", "Electric", "Greens", "Greys", "Hot",
+    "Jet", "Picnic", "Portland", "Rainbow", "RdBu", "Reds", "Viridis", "YlGnBu", "YlOrRd",
+}  # fmt: skip
+
+
+def colour_scales(obj: object) -> list:
+    """Every ``colorscale`` value anywhere in a figure spec."""
+    if isinstance(obj, dict):
+        found = [v for k, v in obj.items() if k == "colorscale"]
+        return found + [s for v in obj.values() for s in colour_scales(v)]
+    if isinstance(obj, list):
+        return [s for v in obj for s in colour_scales(v)]
+    return []
+
+
 PAGES = [
     "app_pages/overview.py",
     "app_pages/qkv.py",
@@ -40,3 +59,5 @@ def test_every_sent_figure_validates(page: str, lang: str, pres: str) -> None:
         except ValueError as err:
             raise AssertionError(f"{page} {chart.proto.id}: {err}") from err
         assert spec["data"] or spec["layout"].get("images"), chart.proto.id
+        for scale in colour_scales({"data": spec["data"], "layout": spec["layout"]}):
+            assert not isinstance(scale, str) or scale in PLOTLY_JS_SCALES, (chart.proto.id, scale)
