@@ -40,7 +40,7 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -183,6 +183,18 @@ async def open_protocol(base: str, target: Target, res: Result) -> ProtocolSessi
     return session
 
 
+async def paced(
+    until: float, max_actions: int, interval: float, rng: random.Random
+) -> AsyncIterator[int]:
+    """A session's moments to act: every ``interval`` s ± 25 %, until ``until`` (monotonic
+    time) or ``max_actions``, whichever comes first."""
+    for i in range(max_actions):
+        await asyncio.sleep(interval * rng.uniform(0.75, 1.25))
+        if time.monotonic() >= until:
+            return
+        yield i
+
+
 async def drive_protocol(
     session: ProtocolSession,
     target: Target,
@@ -193,13 +205,10 @@ async def drive_protocol(
     rng: random.Random,
 ) -> None:
     direction, shown = 1, None
-    for _ in range(max_actions):
-        await asyncio.sleep(interval * rng.uniform(0.75, 1.25))
-        if time.monotonic() >= until:
-            return
+    async for _ in paced(until, max_actions, interval, rng):
         try:
             change = session.step(target.slider, direction)
-            if change == session.values.get(change.id):  # at an end of the slider: turn
+            if change == session.step(target.slider, 0):  # at an end of the slider: turn
                 direction = -direction
                 change = session.step(target.slider, direction)
             t0 = time.perf_counter()
@@ -230,10 +239,7 @@ async def drive(
     rng: random.Random,
 ) -> None:
     previous = None
-    for _ in range(max_actions):
-        await asyncio.sleep(interval * rng.uniform(0.75, 1.25))
-        if time.monotonic() >= until:
-            return
+    async for _ in paced(until, max_actions, interval, rng):
         try:
             ms, previous = await move(page, target.slider, previous)
         except Exception:

@@ -108,7 +108,8 @@ class ProtocolSession:
                     return stats
 
     def step(self, index: int, direction: int) -> WidgetState:
-        """The widget state of slider ``index`` moved one step (``direction`` ±1), kept in range."""
+        """The widget state of slider ``index`` moved one step (``direction`` ±1, or 0: where it
+        is), kept in range."""
         slider = self.sliders[index]
         state = WidgetState(id=slider.id)
         if slider.type == Slider.Type.SELECT_SLIDER:
