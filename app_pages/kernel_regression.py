@@ -1,8 +1,10 @@
 """Waist → weight: Nadaraya–Watson kernel regression, the first attention model (seed 001)."""
 
 import time
+from functools import partial
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from attn_core import (
@@ -227,7 +229,7 @@ with layout.controls(t("kernel.data.controls")):
         st.download_button(
             t("kernel.download"),
             lambda: layout.csv_bytes(table_csv, index=False),
-            file_name="waist_weight.csv",
+            file_name=f"{layout.export_name('kernel.data')}.csv",
             mime="text/csv",
             key="kernel.download",
             icon="⬇️",
@@ -341,6 +343,7 @@ if gaps:
     st.info(t("kernel.uncovered.gaps", spans=spans, h=f"{h:g}"))
 
 nearest = int(np.argmax(alpha)) if not lost else None
+view = f"{method}-{kernel}" if method == "nw" else method  # what the weights depend on
 # side by side on a screen; one below the other on a projector, where type is larger
 col_curve, col_bars = (
     (st.container(), st.container()) if layout.presenting() else st.columns([3, 2])
@@ -369,6 +372,14 @@ with col_curve:
             baseline=float(np.mean(values)) if method != "average" else None,
         ),
         key="kernel.curve",
+        name=f"curve-{view}",
+    )
+    layout.download_csv(
+        t("kernel.export.curve"),
+        partial(pd.DataFrame, {"waist (query, cm)": grid, "predicted weight (kg)": curve}),
+        f"{layout.export_name('kernel.prediction', view)}.csv",
+        key="kernel.dl.curve",
+        index=False,
     )
 with col_bars:
     layout.show_figure(
@@ -386,6 +397,16 @@ with col_bars:
             highlight=float(keys[nearest]) if nearest is not None else None,
         ),
         key="kernel.bars",
+        name=f"weights-at-{q:g}",
+    )
+    layout.download_csv(
+        t("kernel.export.bars", q=f"{q:g}"),
+        partial(
+            pd.DataFrame, {"waist (key, cm)": keys, "weight (value, kg)": values, "alpha": alpha}
+        ),
+        f"{layout.export_name('kernel.weights-at', f'{q:g}', view)}.csv",
+        key="kernel.dl.bars",
+        index=False,
     )
 
 st.subheader(t("app.formula"))
@@ -431,6 +452,17 @@ if method == "parametric" and fit is not None:
             },
         ),
         key="kernel.loss",
+        name="fit-history",
+    )
+    layout.download_csv(
+        t("kernel.export.history"),
+        partial(
+            layout.table_frame,
+            {"loss": result.loss_history, "w": result.w_history},
+            index_name="epoch",
+        ),
+        f"{layout.export_name('kernel.fit-history')}.csv",
+        key="kernel.dl.history",
     )
     layout.explain(t("kernel.fit.text"))
 
@@ -451,6 +483,7 @@ layout.show_figure(
         },
     ),
     key="kernel.heatmap",
+    name=f"heatmap-{view}",
 )
 if heat_lost.any():
     st.caption(t("kernel.heatmap.grey"))
@@ -460,7 +493,7 @@ layout.download_csv(
     layout.matrix_frame(
         heat[:, order], [f"{x:g}" for x in heat_q], fig_kernel.unique_labels(keys[order])
     ),
-    "attention_weights.csv",
+    f"{layout.export_name('kernel.attention-weights', view)}.csv",
     key="kernel.download_weights",
 )
 
@@ -495,5 +528,19 @@ st.markdown(
             for name, res in rows
         ],
     )
+)
+layout.download_csv(
+    t("kernel.export.example"),
+    partial(
+        pd.DataFrame,
+        {
+            "prediction (kg)": [res.prediction[0] for _, res in rows],
+            "keys reached": [int(np.count_nonzero(res.weights[0] > 1e-3)) for _, res in rows],
+            "keys": n,
+        },
+        index=pd.Index([name for name, _ in rows], name="method"),
+    ),
+    f"{layout.export_name('kernel.every-method-at', f'{PAIR_QUERY:g}')}.csv",
+    key="kernel.dl.example",
 )
 layout.explain(t("kernel.example.after"))

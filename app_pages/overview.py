@@ -1,5 +1,7 @@
 """Overview: the three steps every attention shares, and attention as a choice of cue."""
 
+from functools import partial
+
 import numpy as np
 import streamlit as st
 
@@ -70,6 +72,24 @@ layout.show_figure(
     ),
     key="overview.steps",
 )
+layout.download_csv(
+    t("overview.export.steps"),
+    partial(
+        layout.table_frame,
+        {
+            "sweet (key)": FRUIT_KEYS[:, 0],
+            "sour (key)": FRUIT_KEYS[:, 1],
+            "score": scores,
+            "weight": weights,
+            "sugar (value)": FRUIT_SUGAR,
+            "weight x sugar": weights * FRUIT_SUGAR,
+        },
+        fruit_names,
+        "fruit",
+    ),
+    f"{layout.export_name('overview.steps')}.csv",
+    key="overview.dl.steps",
+)
 
 st.subheader(t("app.formula"))
 names = ", ".join(fruit_names)
@@ -113,6 +133,21 @@ layout.show_figure(
     ),
     key="overview.plane",
 )
+layout.download_csv(
+    t("overview.export.plane"),
+    partial(
+        layout.table_frame,
+        {
+            "sweet": np.concatenate([[q[0]], FRUIT_KEYS[:, 0]]),
+            "sour": np.concatenate([[q[1]], FRUIT_KEYS[:, 1]]),
+            "weight": np.concatenate([[np.nan], weights]),
+        },
+        ["q", *fruit_names],
+        "vector",
+    ),
+    f"{layout.export_name('overview.plane')}.csv",
+    key="overview.dl.plane",
+)
 
 # --- 2. Volitional and non-volitional cues -------------------------------------------------
 st.header(t("overview.cues.title"))
@@ -143,6 +178,13 @@ layout.show_figure(
         y_range=(0, 1.1),
     ),
     key="overview.cues",
+    name=f"cues-{intent}",
+)
+layout.download_csv(
+    t("overview.export.cues"),
+    partial(layout.table_frame, {"score": cue_scores, "weight": cue_weights}, desk_names, "object"),
+    f"{layout.export_name('overview.cues', intent)}.csv",
+    key="overview.dl.cues",
 )
 st.success(
     t(

@@ -1,5 +1,7 @@
 """Q · K · V playground: fill in queries, keys and values, and watch attention recompute."""
 
+from functools import partial
+
 import numpy as np
 import streamlit as st
 
@@ -347,6 +349,12 @@ if kind in PARAM_NAMES:
                 if m.size > editor.MAX_EDIT_CELLS:
                     panel = fig_qkv.Panel(m, name, t("qkv.axis.dims"), "", columns, rows)
                     layout.show_figure(fig_qkv.panels([panel]), key=f"qkv.fig.param.{name}")
+                layout.download_csv(
+                    t("qkv.export.param", name=name),
+                    partial(layout.matrix_frame, params[name], rows, columns),
+                    f"{layout.export_name('qkv.param', kind, name)}.csv",
+                    key=f"qkv.download.param.{name}",
+                )
         if kind == "additive":
             params["w_v"] = params["w_v"][0]  # stored as one row, used as a vector (h,)
 
@@ -432,6 +440,7 @@ if result is not None:
             ]
         ),
         key="qkv.fig.results",
+        name="-".join(("scores-weights-output", kind, b["mask"])),
     )
     if colours:
         st.caption(t("qkv.fig.mix.caption"))
@@ -450,6 +459,7 @@ if result is not None:
                     plane_figure(Q, K, row, q_labels, k_labels),
                     key="qkv.fig.plane",
                     height=PLANE_HEIGHT,
+                    name=f"plane-{q_labels[row]}",
                 )
             with c2:
                 if kind in ("dot", "scaled_dot"):
@@ -485,19 +495,21 @@ if result is not None:
 
     # --- 6. Downloads ------------------------------------------------------------------------
     st.header(t("qkv.download.title"))
-    cols = st.columns(5)
+    cols = st.columns(6)
+    view = (kind, b["mask"])  # the score and the mask the results depend on
     frames = (
-        ("Q", Q, q_labels, [str(c + 1) for c in range(d_q)]),
-        ("K", K, k_labels, [str(c + 1) for c in range(d_k)]),
-        ("V", V, k_labels, v_labels),
-        ("weights", result.weights, q_labels, k_labels),
-        ("output", result.output, q_labels, v_labels),
+        ("Q", Q, q_labels, [str(c + 1) for c in range(d_q)], ()),
+        ("K", K, k_labels, [str(c + 1) for c in range(d_k)], ()),
+        ("V", V, k_labels, v_labels, ()),
+        ("scores", result.scores, q_labels, k_labels, (kind,)),
+        ("weights", result.weights, q_labels, k_labels, view),
+        ("output", result.output, q_labels, v_labels, view),
     )
-    for col, (name, m, rows, columns) in zip(cols, frames, strict=True):
+    for col, (name, m, rows, columns, shown) in zip(cols, frames, strict=True):
         with col:
             layout.download_csv(
                 t(f"qkv.download.{name}"),
-                layout.matrix_frame(m, rows, columns),
-                f"{name}.csv",
+                partial(layout.matrix_frame, m, rows, columns),
+                f"{layout.export_name(f'qkv.{name}', *shown)}.csv",
                 key=f"qkv.download.{name}",
             )

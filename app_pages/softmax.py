@@ -1,5 +1,7 @@
 """Softmax, temperature and √d: type scores, turn the temperature, and see why we scale by √d."""
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -144,7 +146,28 @@ layout.show_figure(
         colorbar_title="∂p/∂x",
     ),
     key="softmax.fig.main",
+    name=f"scores-weights-jacobian-tau-{tau:g}",
 )
+c1, c2 = st.columns(2)
+with c1:
+    layout.download_csv(
+        t("softmax.export.weights"),
+        partial(layout.table_frame, {"score x": x, "weight p": p}, [f"x{i + 1}" for i in range(n)]),
+        f"{layout.export_name('softmax.scores-weights', f'tau-{tau:g}')}.csv",
+        key="softmax.dl.weights",
+    )
+with c2:
+    layout.download_csv(
+        t("softmax.export.jacobian"),
+        partial(
+            layout.matrix_frame,
+            J,
+            [f"p{i + 1}" for i in range(n)],
+            [f"x{j + 1}" for j in range(n)],
+        ),
+        f"{layout.export_name('softmax.jacobian', f'tau-{tau:g}')}.csv",
+        key="softmax.dl.jacobian",
+    )
 
 m1, m2, m3, m4 = st.columns(2) * 2 if layout.presenting() else st.columns(4)
 m1.metric(t("softmax.metric.top", i=top + 1), f"{p[top]:.4f}")
@@ -190,17 +213,29 @@ layout.show_figure(
     ),
     key="softmax.fig.temperature",
 )
+layout.download_csv(
+    t("softmax.export.temperature"),
+    partial(
+        layout.table_frame,
+        {"entropy": H_sweep, **{f"p{i + 1}": P_sweep[:, i] for i in range(n)}},
+        [f"{v:.6g}" for v in SWEEP],
+        "tau",
+    ),
+    f"{layout.export_name('softmax.temperature')}.csv",
+    key="softmax.dl.temperature",
+)
 if n_top == n:
     st.info(t("softmax.temp.all_equal"))
 
 # --- 3. Seed example: [51, 49] and [70, 30], then divided by √64 = 8 -------------------------
 st.header(t("softmax.seed.title"))
 layout.explain(t("softmax.seed.text"))
-rows, shown_w = [], {}
+rows, shown_w, seed_numbers = [], {}, []
 for name in SEED_ROWS:
     v = np.array(PRESETS[name])  # (2,)
     w = softmax(v)  # (2,)  τ = 1, as in the example
     shown_w[name] = ", ".join(probability(float(pi)) for pi in w)
+    seed_numbers.append((*v, v[0] - v[1], *w, np.linalg.norm(softmax_jacobian(w))))
     rows.append(
         {
             t("softmax.seed.col.scores"): format_scores(np.round(v, 4)),
@@ -211,6 +246,17 @@ for name in SEED_ROWS:
     )
 seed_table = pd.DataFrame(rows, index=[t(f"softmax.preset.{name}") for name in SEED_ROWS])
 st.table(seed_table)
+layout.download_csv(
+    t("softmax.export.seed"),
+    partial(
+        pd.DataFrame,
+        seed_numbers,
+        index=pd.Index(SEED_ROWS, name="preset"),
+        columns=["x1", "x2", "gap", "p1", "p2", "jacobian norm"],
+    ),
+    f"{layout.export_name('softmax.seed-example')}.csv",
+    key="softmax.dl.seed",
+)
 share = PRESETS["a"][0] / sum(PRESETS["a"])  # the "scores as shares" misreading
 layout.explain(t("softmax.seed.after", share=f"{share:.2f}", **shown_w))
 
@@ -261,6 +307,15 @@ layout.show_figure(
         ],
     ),
     key="softmax.fig.histograms",
+    name=f"histograms-d-{d}",
+)
+experiment_view = (f"{b['n']}-pairs", f"{b['keys']}-keys", f"seed-{b['seed']}")
+layout.download_csv(
+    t("softmax.export.samples", n=f"{raw.size:,}"),
+    lambda raw=raw, d=d: layout.table_frame({"q.k": raw, "q.k / sqrt(d)": raw / np.sqrt(d)}),
+    f"{layout.export_name('softmax.dot-products', f'd-{d}', *experiment_view)}.csv",
+    key="softmax.dl.samples",
+    index=False,
 )
 for line in variance_latex(d, e.variance[g], e.scaled_variance[g], t("softmax.var.measured")):
     st.latex(line)
@@ -302,5 +357,23 @@ layout.show_figure(
         y_ranges=[None, (0.0, 1.05), None],
     ),
     key="softmax.fig.versus_d",
+)
+layout.download_csv(
+    t("softmax.export.variance"),
+    partial(
+        layout.table_frame,
+        {
+            "variance": e.variance,
+            "variance scaled": e.scaled_variance,
+            "max weight": e.max_weight,
+            "max weight scaled": e.scaled_max_weight,
+            "jacobian norm": e.jacobian_norm,
+            "jacobian norm scaled": e.scaled_jacobian_norm,
+        },
+        [f"{v:g}" for v in D_GRID],
+        "d",
+    ),
+    f"{layout.export_name('softmax.variance-experiment', *experiment_view)}.csv",
+    key="softmax.dl.variance",
 )
 layout.explain(t("softmax.var.after"))

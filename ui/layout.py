@@ -7,7 +7,8 @@ folded into expanders, controls in a compact panel, figures taller with bigger f
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
@@ -15,7 +16,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import figures, state
-from ui.i18n import t
+from ui.i18n import current_language, t
+from ui.navigation import PAGES
 
 if TYPE_CHECKING:  # pandas loads on the first table: the first page opens ~0.5 s sooner
     import pandas as pd
@@ -26,6 +28,8 @@ FIGURE_CONFIG: Final = {
     "toImageButtonOptions": {"format": "png", "scale": 2},
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
 }
+EXPORT_WIDTH: Final = 1280  # the camera button saves a figure as wide as a projector shows it
+PRESENTATION_GROWTH: Final = 1.25  # figures are this much taller in presentation mode
 
 _PRESENTATION_CSS: Final = """
 <style>
@@ -98,25 +102,75 @@ def style_figure(fig: go.Figure, height: int | None = None) -> go.Figure:
     for note in spec.get("annotations") or ():
         font = note.get("font") or {}
         size = font.get("size")
-        grown = (size * 1.4 if big else size) if size else (20 if big else 14)
+        grown = (size * 1.4 if big else size) if size else (figures.PRES_FONT if big else 14)
         notes.append({**note, "font": {**font, "size": grown}})
-    size = 20 if big else 13
+    size = figures.PRES_FONT if big else figures.FONT
     layout = {
         **spec,
-        "height": int(base * 1.25) if big else base,
+        "height": int(base * figures.PRES_HEIGHT) if big else base,
         "font": {**(spec.get("font") or {}), "size": size},
-        "margin": figures.start_margins(data, {**spec, "height": base}, size),
     }
     if notes:
         layout["annotations"] = notes
+    if big:  # no text under figures.PRES_MIN_FONT px on a projector
+        data, layout = figures.floor_fonts(data, layout)
+    layout["margin"] = figures.start_margins(data, {**layout, "height": base}, size)
     return figures.from_dicts(data, layout)
 
 
-def show_figure(fig: go.Figure, key: str, height: int | None = None) -> None:
-    """Draw a figure with the PNG download button in its toolbar."""
-    st.plotly_chart(
-        style_figure(fig, height), key=key, theme=None, config=FIGURE_CONFIG, width="stretch"
-    )
+def export_name(key: str, *view: object) -> str:
+    """A file name (no extension) for what ``key`` shows: ``page-figure-view``.
+
+    The page is the URL name of the page whose namespace starts ``key`` (``"qkv.fig.results"``
+    → ``qkv-results``; the default page, which has no URL name, is ``overview``); ``view`` adds
+    what the export depends on (a head, a mode). Only ASCII letters, digits and ``-`` remain.
+    """
+    ns, _, rest = key.partition(".")
+    page = next((p.url_path or p.ns for p in PAGES if p.ns == ns), ns)
+    rest = re.sub(r"^fig[._]", "", rest)
+    parts = [page, rest, *(str(v) for v in view)]
+    slug = "-".join(re.sub(r"[^A-Za-z0-9]+", "-", p).strip("-") for p in parts)
+    return re.sub(r"-+", "-", slug).strip("-")
+
+
+def figure_config(fig: go.Figure, key: str, name: str | None = None) -> dict:
+    """The toolbar's settings for one figure: its PNG gets a name that says what it shows
+    (``page-figure[-view]``, ``-zh`` for the Chinese labels) and the presentation-mode size."""
+    _, spec = figures.figure_parts(fig)
+    height = spec.get("height") or 450
+    if not presenting():
+        height *= PRESENTATION_GROWTH
+    stem = export_name(key if name is None else f"{key.partition('.')[0]}.{name}")
+    lang = current_language()
+    return {
+        **FIGURE_CONFIG,
+        "toImageButtonOptions": {
+            "filename": stem if lang == "en" else f"{stem}-{lang}",
+            "format": "png",
+            "width": EXPORT_WIDTH,
+            "height": round(height),
+            "scale": 2,
+        },
+    }
+
+
+def show_figure(
+    fig: go.Figure,
+    key: str,
+    height: int | None = None,
+    *,
+    name: str | None = None,
+    restyle: bool = True,
+) -> None:
+    """Draw a figure with the PNG download button in its toolbar: the one place figures are shown.
+
+    ``key`` starts with the page's namespace (``"qkv.fig.results"``); the PNG's file name comes
+    from it unless ``name`` (the figure and view part, e.g. ``"head-2-weights"``) is given.
+    ``restyle=False`` draws a figure whose builder already applied the app's sizes.
+    """
+    if restyle:
+        fig = style_figure(fig, height)
+    st.plotly_chart(fig, key=key, theme=None, config=figure_config(fig, key, name), width="stretch")
 
 
 def matrix_frame(
@@ -131,6 +185,20 @@ def matrix_frame(
     return pd.DataFrame(m, index=rows, columns=cols)
 
 
+def table_frame(
+    columns: Mapping[str, object],
+    index: Sequence[str] | None = None,
+    index_name: str | None = None,
+) -> pd.DataFrame:
+    """A DataFrame of named columns (arrays or scalars), optionally with row labels."""
+    import pandas as pd
+
+    frame = pd.DataFrame(dict(columns), index=None if index is None else list(index))
+    if index_name is not None:
+        frame.index.name = index_name
+    return frame
+
+
 def csv_bytes(frame: pd.DataFrame, index: bool = True) -> bytes:
     """CSV text of a frame (UTF-8 with BOM so spreadsheet programs read 中文 headers)."""
     buf = io.StringIO()
@@ -138,11 +206,22 @@ def csv_bytes(frame: pd.DataFrame, index: bool = True) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def download_csv(label: str, frame: pd.DataFrame, file_name: str, key: str) -> None:
-    """A download button for a table as CSV, built only when clicked (no rerun on click)."""
+def download_csv(
+    label: str,
+    frame: pd.DataFrame | Callable[[], pd.DataFrame],
+    file_name: str,
+    key: str,
+    *,
+    index: bool = True,
+) -> None:
+    """A download button for a table as CSV, built only when clicked (no rerun on click).
+
+    ``frame`` (or a function that makes it, so that not even the table is built before the
+    click) holds arrays the page already computed; the CSV text is made on the click.
+    """
     st.download_button(
         label,
-        lambda: csv_bytes(frame),
+        lambda: csv_bytes(frame() if callable(frame) else frame, index=index),
         file_name=file_name,
         mime="text/csv",
         key=key,

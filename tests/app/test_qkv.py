@@ -112,7 +112,7 @@ def test_default_page_shows_the_cores_numbers(lang):
     expected = qkv_of("qkv", generate("default", "qkv"))
     assert all(np.array_equal(a, b) for a, b in zip((Q, K, V), expected, strict=True))
     assert_matches_core(at)
-    assert len(at.get("download_button")) == 5
+    assert len(at.get("download_button")) == 6  # Q, K, V, scores, weights, output
     assert any(c.proto.id.endswith("qkv.fig.plane") for c in at.get("plotly_chart"))
     # causal needs n_q = n_k: not offered for 3 queries and 4 keys, and the reason is given
     assert cat["qkv.mask.causal"] not in at.radio(key="qkv.mask").options

@@ -1,0 +1,208 @@
+"""Everything can be exported under a name that says what it is.
+
+Every figure's camera button saves ``page-figure[-view].png`` at presentation size (not
+Plotly's ``plot-image.png``); every matrix, table and figure's data has a CSV download whose
+file name says what it holds and whose numbers are the page's (checked against the core).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from attn_core import (
+    complexity,
+    dot_product_experiment,
+    fit_bandwidth,
+    multi_head_attention,
+    random_mha_weights,
+    score,
+    softmax,
+)
+from tests.app.conftest import open_page
+from ui import kernel_data as kd
+from ui import layout
+from ui.navigation import PAGES
+from ui.qkv_data import generate, qkv_of
+from ui.tokens import embed, tokenize
+
+URL_NAME = {p.path: p.url_path or p.ns for p in PAGES}
+EIGHT = [p.path for p in PAGES if not p.path.startswith("app_pages/trained")][:8]
+
+
+@pytest.fixture
+def files(monkeypatch) -> dict[str, tuple[str | None, Callable]]:
+    """Every deferred download the app registers: file id → (file name, the bytes' maker)."""
+    store: dict[str, tuple[str | None, Callable]] = {}
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        file_id = original(self, data_callable, mimetype, coordinates, file_name, **kw)
+        store[file_id] = (file_name, data_callable)
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return store
+
+
+def downloads(at: AppTest, files: dict) -> dict[str, tuple[str, bytes]]:
+    """The page's download buttons: widget key → (file name, the file's bytes)."""
+    found = {}
+    for el in at.get("download_button"):
+        proto = el.proto
+        assert proto.HasField("deferred_file_id"), proto.id  # built on the click only
+        name, make = files[proto.deferred_file_id]
+        key = proto.id.rsplit("-", 1)[-1] if "-" in proto.id else proto.id
+        found[key] = (name, make())
+    return found
+
+
+def csv_of(data: bytes, index_col: int | None = 0) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", index_col=index_col)
+
+
+def get(found: dict, key: str, name: str, index_col: int | None = 0) -> pd.DataFrame:
+    """The CSV of download ``key``, whose file must be called ``name``."""
+    assert key in found, (key, sorted(found))
+    file_name, data = found[key]
+    assert file_name == name, (key, file_name, name)
+    return csv_of(data, index_col)
+
+
+# --- every page, both languages: PNG names and CSV names -----------------------------------
+
+
+@pytest.mark.parametrize("page", EIGHT)
+@pytest.mark.parametrize(("lang", "pres"), [("en", "0"), ("zh", "1")])
+def test_every_figure_and_download_has_a_name_that_says_what_it_is(page, lang, pres, files):
+    at = open_page(page, query={"pres": pres}, lang=lang)
+    assert not at.exception, [e.value for e in at.exception]
+    url = URL_NAME[page]
+    charts = at.get("plotly_chart")
+    assert charts, page
+    names = []
+    for chart in charts:
+        options = json.loads(chart.proto.config)["toImageButtonOptions"]
+        name = options["filename"]
+        assert name.startswith(f"{url}-"), (chart.proto.id, name)
+        assert name != "plot-image" and name.isascii() and " " not in name, name
+        assert name.endswith("-zh") == (lang == "zh"), name
+        assert options["format"] == "png" and options["scale"] == 2
+        assert options["width"] == layout.EXPORT_WIDTH
+        height = json.loads(chart.proto.spec)["layout"].get("height") or 450
+        grow = 1.0 if pres == "1" else layout.PRESENTATION_GROWTH
+        assert options["height"] == round(height * grow), (name, options["height"], height)
+        names.append(name)
+    assert len(set(names)) == len(names), names
+    found = downloads(at, files)
+    assert found, f"{page} offers no CSV"
+    csv_names = [name for name, _ in found.values()]
+    assert len(set(csv_names)) == len(csv_names), csv_names
+    for key, (name, data) in found.items():
+        assert name.startswith(f"{url}-") and name.endswith(".csv"), (key, name)
+        assert name.isascii() and " " not in name, name
+        frame = csv_of(data)
+        assert frame.size > 0, (key, name)
+
+
+# --- the numbers in the files are the page's --------------------------------------------------
+
+
+def test_overview_toy_and_cues(files):
+    at = open_page("app_pages/overview.py")
+    found = downloads(at, files)
+    steps = get(found, "overview.dl.steps", "overview-steps.csv")
+    keys = steps[["sweet (key)", "sour (key)"]].to_numpy()
+    q = np.array([1.0, 0.0])  # the default query: sweet 1, sour 0
+    assert np.allclose(steps["score"], keys @ q)
+    assert np.allclose(steps["weight"], softmax(keys @ q))
+    assert np.allclose(steps["weight x sugar"], steps["weight"] * steps["sugar (value)"])
+    assert list(steps.index) == ["apple", "lemon", "mango", "grape"]
+    plane = get(found, "overview.dl.plane", "overview-plane.csv")
+    assert np.allclose(plane.loc["q", ["sweet", "sour"]], q)
+    assert np.allclose(plane.iloc[1:][["sweet", "sour"]], keys)
+    cues = get(found, "overview.dl.cues", "overview-cues-none.csv")
+    assert np.allclose(cues["weight"], softmax(cues["score"].to_numpy()))
+    at.radio(key="overview.intent").set_value("read").run()
+    cues = get(downloads(at, files), "overview.dl.cues", "overview-cues-read.csv")
+    assert cues["weight"].idxmax() == "book"
+
+
+def test_qkv_scores_weights_and_output(files):
+    at = open_page("app_pages/qkv.py")
+    found = downloads(at, files)
+    Q, K, V = qkv_of("qkv", generate("default", "qkv"))
+    S = score(Q, K, "scaled_dot")
+    scores = get(found, "qkv.download.scores", "qkv-scores-scaled-dot.csv")
+    assert np.allclose(scores.to_numpy(), S, rtol=1e-9, atol=0)
+    assert list(scores.index) == ["q1", "q2", "q3"] and list(scores.columns)[0] == "k1"
+    W = softmax(S)
+    weights = get(found, "qkv.download.weights", "qkv-weights-scaled-dot-none.csv")
+    assert np.allclose(weights.to_numpy(), W, rtol=1e-9, atol=1e-12)
+    output = get(found, "qkv.download.output", "qkv-output-scaled-dot-none.csv")
+    assert np.allclose(output.to_numpy(), W @ V)
+    for name, m in zip("QKV", (Q, K, V), strict=True):
+        assert np.array_equal(get(found, f"qkv.download.{name}", f"qkv-{name}.csv").to_numpy(), m)
+    at.radio(key="qkv.score").set_value("additive").run()
+    found = downloads(at, files)
+    params = {
+        n: get(found, f"qkv.download.param.{n}", f"qkv-param-additive-{n.replace('_', '-')}.csv")
+        for n in ("W_q", "W_k", "w_v")
+    }
+    p = {n: f.to_numpy() for n, f in params.items()}
+    p["w_v"] = p["w_v"][0]
+    S = score(Q, K, "additive", p)
+    assert np.allclose(get(found, "qkv.download.scores", "qkv-scores-additive.csv"), S)
+
+
+def test_waist_weight_fit_history_curve_and_weights(files):
+    at = open_page("app_pages/kernel_regression.py", query={"method": "parametric"})
+    found = downloads(at, files)
+    data = kd.default_dataset()
+    fit = fit_bandwidth(data[:, 0], data[:, 1], lr=1.0, epochs=50)
+    history = get(found, "kernel.dl.history", "waist-weight-fit-history.csv")
+    assert history.index.name == "epoch" and list(history.index) == list(range(51))
+    assert np.allclose(history["w"], fit.w_history, rtol=1e-9)
+    assert np.allclose(history["loss"], fit.loss_history, rtol=1e-9)
+    bars = get(found, "kernel.dl.bars", "waist-weight-weights-at-57-parametric.csv", None)
+    assert np.isclose(bars["alpha"].sum(), 1.0)
+    assert np.array_equal(bars["waist (key, cm)"], data[:, 0])
+    curve = get(found, "kernel.dl.curve", "waist-weight-prediction-parametric.csv", None)
+    assert curve.shape == (401, 2)
+    table = get(found, "kernel.download", "waist-weight-data.csv", None)
+    assert np.array_equal(table.to_numpy(), data)
+    get(found, "kernel.download_weights", "waist-weight-attention-weights-parametric.csv")
+    example = get(found, "kernel.dl.example", "waist-weight-every-method-at-57.csv")
+    assert example.shape[0] == 5  # average, three kernels, the fitted parametric
+
+
+def test_softmax_weights_jacobian_and_variance_experiment(files):
+    at = open_page("app_pages/softmax.py")
+    found = downloads(at, files)
+    x = np.array([2.0, 1.0, 0.5, 0.0, -1.0])  # the example preset, τ = 1
+    p = np.exp(x - x.max()) / np.exp(x - x.max()).sum()
+    table = get(found, "softmax.dl.weights", "softmax-scores-weights-tau-1.csv")
+    assert np.allclose(table["score x"], x) and np.allclose(table["weight p"], p, rtol=1e-12)
+    jac = get(found, "softmax.dl.jacobian", "softmax-jacobian-tau-1.csv")
+    analytic = np.diag(p) - np.outer(p, p)  # ∂p_i/∂x_j = p_i(δ_ij − p_j) / τ
+    assert np.allclose(jac.to_numpy(), analytic, rtol=1e-9, atol=1e-15)
+    sweep = get(found, "softmax.dl.temperature", "softmax-temperature.csv")
+    assert sweep.shape == (161, 6) and np.allclose(sweep.iloc[:, 1:].sum(axis=1), 1.0)
+    seed = get(found, "softmax.dl.seed", "softmax-seed-example.csv")
+    assert np.allclose(seed.loc["a", ["p1", "p2"]], softmax(np.array([51.0, 49.0])))
+    e = dot_product_experiment(tuple(float(2**i) for i in range(11)), 2000, 8, 0)
+    var = get(found, "softmax.dl.variance", "softmax-variance-experiment-2000-pairs-8-keys-seed-0.csv")
+    assert list(var.index) == [2**i for i in range(11)]
+    assert np.allclose(var["variance"], e.variance, rtol=1e-9)
+    assert np.allclose(var["variance scaled"], e.scaled_variance, rtol=1e-9)
+    assert np.allclose(var["jacobian norm"], e.jacobian_norm, rtol=1e-9)
+    samples = get(found, "softmax.dl.samples", "softmax-dot-products-d-64-2000-pairs-8-keys-seed-0.csv", None)
+    assert np.allclose(samples["q.k"], e.flat_scores(6), rtol=1e-9)
+    assert np.allclose(samples["q.k / sqrt(d)"], e.flat_scores(6) / 8.0, rtol=1e-9)
