@@ -35,6 +35,7 @@ with st.sidebar:
         format_func=LANGUAGES.__getitem__,
         key=LANG_KEY,
         required=True,
+        help=t("app.language.help"),
     )
     st.toggle(t("app.presentation"), key=layout.PRESENTATION_KEY, help=t("app.presentation.help"))
 

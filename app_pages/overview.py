@@ -42,8 +42,12 @@ layout.explain(t("overview.steps.text"))
 fruit_names = [t(f"overview.fruit.{f}") for f in FRUITS]
 with layout.controls():
     c1, c2, c3, c4 = st.columns(4)
-    c1.slider(t("overview.sweet"), -2.0, 2.0, step=0.1, key=b.key("sweet"))
-    c2.slider(t("overview.sour"), -2.0, 2.0, step=0.1, key=b.key("sour"))
+    c1.slider(
+        t("overview.sweet"), -2.0, 2.0, step=0.1, key=b.key("sweet"), help=t("overview.sweet.help")
+    )
+    c2.slider(
+        t("overview.sour"), -2.0, 2.0, step=0.1, key=b.key("sour"), help=t("overview.sour.help")
+    )
     with c3:
         tau = log_slider(t("overview.tau"), b.key("tau"), TAU_GRID, help=t("overview.tau.help"))
     c4.selectbox(

@@ -112,6 +112,7 @@ with layout.controls():
             key=b.key("sentence"),
             max_chars=200,
             help=t("selfattn.sentence.help", n=MAX_TOKENS),
+            placeholder=t("selfattn.sentence.placeholder"),
         )
         c2.slider(
             t("selfattn.d"),

@@ -84,6 +84,7 @@ with layout.controls():
         t("softmax.x", lo=MIN_LEN, hi=MAX_LEN),
         key=TEXT_KEY,
         help=t("softmax.x.help"),
+        placeholder=t("softmax.x.placeholder"),
         max_chars=400,
     )
     with c2:
