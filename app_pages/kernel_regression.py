@@ -26,6 +26,7 @@ LR_GRID = log_grid(0.05, 100.0)
 METHODS = ("average", "nw", "parametric")
 PAIR_QUERY, PAIR_KEYS, PAIR_VALUES = 57.0, (56.0, 58.0), (43.0, 48.0)  # seed 001's neighbours
 AUTO_FIT_ROWS = 100  # larger tables are fitted on a button press: one epoch costs ~n² work
+PROGRESS_AFTER_S = 0.3  # a fit running longer than this shows a progress bar (and keeps it)
 FIT_CACHE, FIT_CACHE_SIZE = "_kernel.fits", 8
 EDITOR_BASE = "_kernel.editor_base"  # (editor key, language, the table the editor started from)
 UPLOAD_VERSION, UPLOADED = "_kernel.upload_version", "_kernel.uploaded"
@@ -81,11 +82,11 @@ def data_table(data: np.ndarray) -> None:
     if base is None or base[0] != ek or base[1] != lang or ek not in st.session_state:
         base = (ek, lang, np.array(data))
         st.session_state[EDITOR_BASE] = base
+    # No min_value/max_value/step: the browser would clamp (500 → 200) or round what is typed,
+    # silently; the range is checked here and a value outside it is refused with a message.
     config = {
         c: st.column_config.NumberColumn(
             t(f"kernel.col.{c}.head"),
-            min_value=kd.RANGES[c][0],
-            max_value=kd.RANGES[c][1],
             required=True,  # format "plain" would show 95 as 95.00000000000001 (1.67)
         )
         for c in kd.COLUMNS
@@ -104,6 +105,7 @@ def data_table(data: np.ndarray) -> None:
         if not np.array_equal(result.data, data):
             st.session_state[DATA] = result.data
     else:
+        result = kd.with_kept(result, data, len(edited))  # name what each bad cell still is
         st.error(
             t("kernel.table.bad", problems=kd.describe_all(result, source="row"), n=len(data)),
             icon="✋",
@@ -123,15 +125,24 @@ def fitted(data: np.ndarray, lr: float, epochs: int, slot) -> tuple[BandwidthFit
         t("kernel.fit.button", n=len(data), epochs=epochs), icon="▶️"
     ):
         return None
-    bar = slot.progress(0.0, text=t("kernel.fit.running"))
+    # A large table's fit shows its bar at once; any other fit shows it as soon as it has run
+    # for PROGRESS_AFTER_S (a bar that would flash for 6 ms is not drawn at all).
+    bar = slot.progress(0.0, text=t("kernel.fit.running")) if len(data) > AUTO_FIT_ROWS else None
     every = max(1, epochs // 25)  # ~25 updates, whatever the number of epochs
+    start = time.perf_counter()
 
     def progress(epoch: int, w: float, loss: float) -> None:
-        if epoch % every == 0 or epoch == epochs:
-            text = t("kernel.fit.progress", epoch=epoch, epochs=epochs, loss=f"{loss:.3f}")
-            bar.progress(epoch / epochs, text=text)
+        nonlocal bar
+        if epoch % every and epoch != epochs:
+            return
+        spent = time.perf_counter() - start
+        if bar is None and spent < PROGRESS_AFTER_S:
+            return
+        text = t(
+            "kernel.fit.progress", epoch=epoch, epochs=epochs, loss=f"{loss:.3f}", s=f"{spent:.1f}"
+        )
+        bar = (bar if bar is not None else slot).progress(epoch / epochs, text=text)
 
-    start = time.perf_counter()
     try:
         fit = fit_bandwidth(data[:, 0], data[:, 1], lr=lr, epochs=epochs, callback=progress)
     except ValueError as err:
@@ -212,6 +223,15 @@ with layout.controls(t("kernel.data.controls")):
                 if result.ignored:
                     ignored = ", ".join(state.shown(c) for c in result.ignored[:6])
                     st.caption(t("kernel.upload.ignored", cols=ignored))
+                if result.skipped:
+                    lines = ", ".join(str(i) for i in result.skipped_at[:10])
+                    st.caption(
+                        t(
+                            "kernel.upload.skipped",
+                            n=result.skipped,
+                            lines=lines + (", …" if result.skipped > 10 else ""),
+                        )
+                    )
             else:
                 st.error(
                     t(
@@ -306,7 +326,12 @@ with layout.controls():
     if method == "parametric":
         slot = st.empty()
         fit = fitted(data, float(b["lr"]), int(b["epochs"]), slot)
-        if fit is not None:
+        if fit is not None and fit[1] >= PROGRESS_AFTER_S:  # a long fit: its bar stays, full
+            slot.progress(
+                1.0, text=t("kernel.fit.done_slow", epochs=b["epochs"], s=f"{fit[1]:.1f}")
+            )
+            w = fit[0].w
+        elif fit is not None:
             slot.caption(t("kernel.fit.done", epochs=b["epochs"], ms=f"{fit[1] * 1000:.0f}"))
             w = fit[0].w
         else:

@@ -44,24 +44,54 @@ class Problem:
     kept: float
 
 
+@dataclass(frozen=True)
+class Change:
+    """A cell whose typed value could not be used as it is: ``typed`` became ``used``."""
+
+    row: str
+    col: str
+    typed: float
+    used: float
+
+
+def shown_number(x: float) -> str:
+    """A user's number in a notice: every digit typed (up to 10 significant), ``5.0`` → ``5``."""
+    return f"{float(x):.10g}"
+
+
 def read_frame(
-    frame: pd.DataFrame, last_good: np.ndarray, lo: float, hi: float
-) -> tuple[np.ndarray, list[Problem], bool]:
+    frame: pd.DataFrame, last_good: np.ndarray, lo: float, hi: float, *, whole: bool = False
+) -> tuple[np.ndarray, list[Problem], list[Change]]:
     """Turn an edited frame into a matrix: bad cells keep their last good value.
 
-    Returns the matrix, the bad cells, and whether any value was clipped to ``[lo, hi]``.
+    Returns the matrix, the bad cells, and the cells whose value had to change: outside
+    ``[lo, hi]`` (clipped), or not a whole number when ``whole`` (rounded). Every other value
+    is used exactly as typed (full float64 precision).
     """
     values = frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
     if values.shape != last_good.shape:
-        return last_good, [], False
+        return last_good, [], []
     bad = ~np.isfinite(values)
     problems = [
         Problem(str(frame.index[i]), str(frame.columns[j]), float(last_good[i, j]))
         for i, j in zip(*np.nonzero(bad), strict=True)
     ]
-    out = np.where(bad, last_good, values)
-    clipped = np.clip(out, lo, hi)
-    return clipped, problems, bool(np.any(clipped != out))
+    out = np.where(bad, last_good, values)  # (rows, cols)
+    used = np.clip(np.round(out) if whole else out, lo, hi)
+    changes = [
+        Change(str(frame.index[i]), str(frame.columns[j]), float(out[i, j]), float(used[i, j]))
+        for i, j in zip(*np.nonzero(used != out), strict=True)
+    ]
+    return used, problems, changes
+
+
+def describe_changes(changes: Sequence[Change], most: int = 6) -> str:
+    """``(row, col): typed → used`` for the first ``most`` changes (safe Markdown)."""
+    parts = [
+        f"({c.row}, {c.col}): {shown_number(c.typed)} → {shown_number(c.used)}"
+        for c in changes[:most]
+    ]
+    return "; ".join(parts) + ("; …" if len(changes) > most else "")
 
 
 def matrix_editor(
@@ -71,11 +101,20 @@ def matrix_editor(
     col_labels: Sequence[str],
     lo: float = -1e6,
     hi: float = 1e6,
-    step: float = 0.1,
+    step: float | None = None,
     disabled: bool = False,
     height: int | None = None,
 ) -> np.ndarray:
-    """Draw the editor for ``st.session_state[key]`` and return the current good matrix."""
+    """Draw the editor for ``st.session_state[key]`` and return the current good matrix.
+
+    Cells keep every digit typed: the columns have no ``step`` (Streamlit rounds typed values
+    to the step's decimals in the browser, silently) and no ``min_value``/``max_value`` (the
+    browser would clamp silently too). Values outside ``[lo, hi]`` are clipped here, and a
+    whole-number ``step`` (1) makes the cells whole numbers (rounded here); either change is
+    reported with the typed and the used value. The cells show integers as integers and
+    other numbers with up to 4 decimals (Streamlit's default number format).
+    """
+    whole = step is not None and float(step) >= 1 and float(step).is_integer()
     last_good = np.asarray(st.session_state[key], dtype=np.float64)
     if last_good.size > MAX_EDIT_CELLS:
         st.caption(
@@ -88,10 +127,7 @@ def matrix_editor(
         )
         return last_good
     frame = pd.DataFrame(last_good, index=list(row_labels), columns=list(col_labels))
-    config = {
-        c: st.column_config.NumberColumn(c, min_value=lo, max_value=hi, step=step, format="%.3g")
-        for c in frame.columns
-    }
+    config = {c: st.column_config.NumberColumn(c) for c in frame.columns}
     edited = st.data_editor(
         frame,
         key=editor_key(key),
@@ -100,12 +136,20 @@ def matrix_editor(
         disabled=disabled,
         height=height if height is not None else "auto",
     )
-    matrix, problems, clipped = read_frame(edited, last_good, lo, hi)
+    matrix, problems, changes = read_frame(edited, last_good, lo, hi, whole=whole)
     if problems:
         where = ", ".join(f"({p.row}, {p.col})" for p in problems[:6])
         more = "…" if len(problems) > 6 else ""
         st.error(t("app.editor.bad_cells", where=where + more), icon="✋")
-    if clipped:
-        st.warning(t("app.editor.clipped", lo=f"{lo:g}", hi=f"{hi:g}"))
+    if changes:
+        st.warning(
+            t(
+                "app.editor.changed_whole" if whole else "app.editor.changed",
+                lo=shown_number(lo),
+                hi=shown_number(hi),
+                cells=describe_changes(changes),
+            ),
+            icon="✏️",
+        )
     st.session_state[key] = matrix
     return matrix

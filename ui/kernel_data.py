@@ -13,7 +13,7 @@ import hashlib
 import io
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -54,6 +54,7 @@ class Problem:
     raw: str = ""
     value: float | None = None
     n: int | None = None
+    kept: float | None = None  # what the figures still use in that cell, when known
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class ParseResult:
     more: bool = False  # more problems than are listed
     ignored: tuple[str, ...] = ()  # extra columns that were not used
     skipped: int = 0  # blank rows left out
+    skipped_at: tuple[int, ...] = ()  # their line (or row) numbers, 1-based
 
     @property
     def ok(self) -> bool:
@@ -187,10 +189,10 @@ def parse_csv(raw: bytes) -> ParseResult:
     ignored = tuple(h.strip() for i, h in enumerate(header) if names[i] is None and h.strip())
     rows: list[tuple[float, float]] = []
     problems: list[Problem] = []
-    skipped = 0
+    skipped_at: list[int] = []
     for line_no, cells in enumerate(table[header_at + 1 :], start=header_at + 2):
         if not any(c.strip() for c in cells):
-            skipped += 1
+            skipped_at.append(line_no)
             continue
         pair = []
         for col, i in (("waist", i_waist), ("weight", i_weight)):
@@ -200,7 +202,14 @@ def parse_csv(raw: bytes) -> ParseResult:
             pair.append(value)
         if None not in pair:
             rows.append((pair[0], pair[1]))
-    return _finish(rows, problems, max_rows=MAX_ROWS, ignored=ignored, skipped=skipped)
+    return _finish(
+        rows,
+        problems,
+        max_rows=MAX_ROWS,
+        ignored=ignored,
+        skipped=len(skipped_at),
+        skipped_at=tuple(skipped_at),
+    )
 
 
 def read_table(frame: pd.DataFrame) -> ParseResult:
@@ -214,11 +223,11 @@ def read_table(frame: pd.DataFrame) -> ParseResult:
     m = values.to_numpy(dtype=np.float64, na_value=np.nan).round(6)
     rows: list[tuple[float, float]] = []
     problems: list[Problem] = []
-    skipped = 0
+    skipped_at: list[int] = []
     for r, (w, kg) in enumerate(m, start=1):
         finite = np.isfinite([w, kg])
         if not finite.any():
-            skipped += 1
+            skipped_at.append(r)
             continue
         pair = []
         for col, v, ok in (("waist", w, finite[0]), ("weight", kg, finite[1])):
@@ -230,7 +239,27 @@ def read_table(frame: pd.DataFrame) -> ParseResult:
             pair.append(value)
         if None not in pair:
             rows.append((pair[0], pair[1]))
-    return _finish(rows, problems, max_rows=MAX_ROWS, skipped=skipped)
+    return _finish(
+        rows, problems, max_rows=MAX_ROWS, skipped=len(skipped_at), skipped_at=tuple(skipped_at)
+    )
+
+
+def with_kept(result: ParseResult, last_good: np.ndarray, n_rows: int) -> ParseResult:
+    """A refused table's problems with the value each cell still has in ``last_good``.
+
+    Only when the rows line up: the edited table has ``n_rows`` rows, none of them blank,
+    and the last good table has as many (then row ``r`` of one is row ``r`` of the other).
+    """
+    if result.skipped or n_rows != len(last_good):
+        return result
+    cols = {c: j for j, c in enumerate(COLUMNS)}
+    problems = tuple(
+        replace(p, kept=float(last_good[p.row - 1, cols[p.col]]))
+        if p.row is not None and p.col in cols and 1 <= p.row <= len(last_good)
+        else p
+        for p in result.problems
+    )
+    return replace(result, problems=problems)
 
 
 def parse_url(raw: str) -> ParseResult:
@@ -336,7 +365,7 @@ def describe(p: Problem, *, source: str = "row") -> str:
         where=where,
         col=col,
         raw=state.shown(p.raw),
-        value=f"{p.value:g}" if p.value is not None else "",
+        value=f"{p.value:.10g}" if p.value is not None else "",
         lo=f"{lo:g}",
         hi=f"{hi:g}",
         unit=t(f"kernel.unit.{p.col}") if p.col else "",
@@ -346,6 +375,10 @@ def describe(p: Problem, *, source: str = "row") -> str:
         min_rows=MIN_ROWS,
         url_rows=URL_MAX_ROWS,
     )
+    if p.kept is not None:
+        text += " " + t(
+            "kernel.problem.kept", kept=f"{p.kept:.10g}", unit=t(f"kernel.unit.{p.col}")
+        )
     return text
 
 
