@@ -9,7 +9,7 @@ from attn_core import SCORE_KINDS, attention, causal_mask, random_score_params, 
 from ui import editor, fig_qkv, layout, qkv_data, qkv_text, state
 from ui.i18n import t
 from ui.qkv_data import MAX_D, MAX_N, MODES
-from ui.widgets import log_grid, log_slider
+from ui.widgets import log_grid, log_slider, snap_choice
 
 TAU_GRID = log_grid(0.05, 20.0)
 MASKS = ("none", "causal", "valid")
@@ -169,10 +169,17 @@ if kind in PARAM_NAMES:
             editor.set_matrix(b.key(name), made_p[name])
 
 square = n_q == n_k
-if b["mask"] == "causal" and not square:
-    if from_link["mask"]:
-        state.add_notice(t("qkv.notice.causal", n_q=n_q, n_k=n_k))
+if from_link["mask"] and b["mask"] == "causal" and not square:
+    state.add_notice(t("qkv.notice.causal", n_q=n_q, n_k=n_k))
     b.set("mask", "none")
+# options that follow the sizes: a quick click can send one that is gone, or its label
+snap_choice(
+    b.key("mask"),
+    MASKS if square else ("none", "valid"),
+    label=t("qkv.mask"),
+    format_func={m: t(f"qkv.mask.{m}") for m in MASKS}.__getitem__,
+    default="none",
+)
 if b["mask"] == "valid":
     state.bind(
         "qkv",
@@ -185,10 +192,10 @@ if b["mask"] == "valid":
         if from_link["lens"]:
             state.add_notice(t("qkv.notice.lens", n_q=n_q, n_k=n_k))
         editor.set_matrix(b.key("lens"), lens)
-if b["row"] >= n_q:
-    if from_link["row"]:
-        state.add_notice(t("qkv.notice.row", n=n_q))
+if from_link["row"] and b["row"] >= n_q:
+    state.add_notice(t("qkv.notice.row", n=n_q))
     b.set("row", n_q - 1)
+snap_choice(b.key("row"), range(n_q), label=t("qkv.row"), format_func=lambda i: f"q{i + 1}")
 
 layout.header("qkv")
 

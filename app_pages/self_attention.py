@@ -15,6 +15,7 @@ from ui.fig_selfattn import Panel, heatmap_grid, positional_encoding_figure
 from ui.i18n import t
 from ui.selfattn_text import head_row_latex, permutation_latex, tex_label
 from ui.tokens import MAX_TOKEN_CHARS, MAX_TOKENS, embed, labels, permutation, tokenize
+from ui.widgets import snap_choice
 
 SOURCES = ("sentence", "matrix")
 D_MAX = 64  # d_model: more columns would not fit the heatmaps
@@ -64,19 +65,23 @@ b = state.bind(
     state.Int("shuffle", 1, lo=0, hi=9999),
 )
 
-# The number of heads must divide d_model; a link may ask for one that does not.
-matrix_mode = b["source"] == "matrix"
-d_model = int(np.shape(st.session_state[b.key("X")])[1]) if matrix_mode else int(b["d"])
-if d_model % b["heads"]:
-    fixed = max(h for h in divisors(d_model) if h <= b["heads"])
-    state.add_notice(t("selfattn.notice.heads", heads=b["heads"], d=d_model, fixed=fixed))
-    b.set("heads", fixed)
-
 
 def snap_heads() -> None:
-    """After d_model changed: keep the largest number of heads that still divides it."""
-    d = int(np.shape(st.session_state[b.key("X")])[1]) if b["source"] == "matrix" else b["d"]
-    b.set("heads", max(h for h in divisors(d) if h <= b["heads"]))
+    """The number of heads must divide d_model: after d_model changed (or a link or a quick
+    click asked for one that does not), keep the largest that divides it, and say so."""
+    d = int(np.shape(st.session_state[b.key("X")])[1]) if b["source"] == "matrix" else int(b["d"])
+    snap_choice(
+        b.key("heads"),
+        divisors(d),
+        label=t("selfattn.heads", d=d),
+        pick=lambda h: max((k for k in divisors(d) if k <= h), default=1),
+        reason=lambda old, new: t("selfattn.notice.heads", heads=old, d=d, fixed=new),
+    )
+
+
+matrix_mode = b["source"] == "matrix"
+d_model = int(np.shape(st.session_state[b.key("X")])[1]) if matrix_mode else int(b["d"])
+snap_heads()
 
 
 def fill_from_sentence() -> None:
@@ -352,23 +357,32 @@ if result is not None:
     )
 
     st.subheader(t("app.formula"))
-    if b["row"] > n:
-        b.set("row", n)
-    if b["head"] > heads:
-        b.set("head", heads)
+    # options that follow the sentence and the heads: a quick click can send a stale one
+    row_label = lambda i: token_labels[i - 1]  # noqa: E731
+    head_label = {h: t("selfattn.fig.head", h=h) for h in range(1, heads + 1)}.__getitem__
+    snap_choice(
+        b.key("row"), range(1, n + 1), label=t("selfattn.row"), format_func=row_label, here=True
+    )
+    snap_choice(
+        b.key("head"),
+        range(1, heads + 1),
+        label=t("selfattn.head"),
+        format_func=head_label,
+        here=True,
+    )
     with layout.controls():
         c1, c2 = st.columns(2)
         c1.selectbox(
             t("selfattn.row"),
             list(range(1, n + 1)),
             key=b.key("row"),
-            format_func=lambda i: token_labels[i - 1],
+            format_func=row_label,
         )
         c2.selectbox(
             t("selfattn.head"),
             list(range(1, heads + 1)),
             key=b.key("head"),
-            format_func={h: t("selfattn.fig.head", h=h) for h in range(1, heads + 1)}.__getitem__,
+            format_func=head_label,
         )
     i_row, h_sel = int(b["row"]) - 1, int(b["head"]) - 1
     for line in head_row_latex(

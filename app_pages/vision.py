@@ -19,7 +19,7 @@ from attn_core import (
 from ui import editor, fig_vision, images, layout, state, vision_data, vision_text
 from ui.i18n import current_language, t
 from ui.state import shown
-from ui.widgets import log_grid, log_slider
+from ui.widgets import log_grid, log_slider, snap_choice
 
 SOURCES = (*images.BUILTINS, "upload")
 SIZE_GRID = tuple(float(s) for s in images.SIZES)
@@ -374,8 +374,14 @@ def resize_kernel() -> None:
 left, right = side_by_side()
 with left, layout.controls():
     cmp_options = [s for s in SOURCES if s != "upload" or uploaded() is not None]
-    if b["cmp"] not in cmp_options:
-        b.set("cmp", "stripes")
+    snap_choice(
+        b.key("cmp"),
+        cmp_options,
+        label=t("vision.static.cmp"),
+        format_func=SOURCE_LABELS.__getitem__,
+        default="stripes",
+        here=True,
+    )
     st.selectbox(
         t("vision.static.cmp"),
         cmp_options,

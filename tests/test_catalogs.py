@@ -88,3 +88,35 @@ def test_the_chinese_help_says_which_widget_words_stay_english():
     """Streamlit draws some words itself (“Browse files”); the sidebar help says so, in Chinese."""
     zh = catalog("zh")["app.language.help"]
     assert "Streamlit" in zh and "Browse files" in zh and "英文" in zh
+
+
+NUMBER = re.compile(r"(?<![\w{])\d+(?:[.,]\d+)*")
+# Numbers the Chinese says in words or in its own units: "2-D" is 二维, "rounded to 0.01" is
+# 保留两位小数, and millions become 万 / 亿 (1.3 M = 130 万, 14 M = 1400 万, 303 M = 3.03 亿).
+NUMBERS_SAID_OTHERWISE = {
+    "alignment.hard.after": {"2"},
+    "vision.kernel.random.help": {"0.01"},
+    "vision.data.count.0": {"1.3"},
+    "vision.data.count.1": {"14"},
+    "vision.data.count.2": {"303"},
+}
+
+
+def numbers(text: str) -> set[str]:
+    """The literal numbers of a text, placeholders left out, thousands separators dropped."""
+    return {n.replace(",", "") for n in NUMBER.findall(re.sub(r"\{[^{}]*\}", " ", text))}
+
+
+def test_every_number_in_english_is_in_chinese():
+    en, zh = catalog("en"), catalog("zh")
+    lost = {
+        k: sorted(numbers(v) - numbers(zh[k]) - NUMBERS_SAID_OTHERWISE.get(k, set()))
+        for k, v in en.items()
+        if k in zh
+    }
+    assert {k: v for k, v in lost.items() if v} == {}
+
+
+def test_the_number_check_sees_a_wrong_number():
+    assert numbers("at most 1,000 rows and 1 MB, d = {d}") == {"1000", "1"}
+    assert numbers("最多 100 行") - numbers("at most 1,000 rows") == {"100"}

@@ -27,6 +27,7 @@ VERSION_PARAM: Final = "v"
 MAX_RAW_LEN: Final = 20_000  # characters read from one URL value; more is dropped unread
 _BINDINGS: Final = "_state.bindings"
 _NOTICES: Final = "_state.notices"
+_FLASH: Final = "_state.flash"  # notices of one run (a value snapped by a callback or a check)
 _SAVED: Final = "_state.saved"
 _PAGE: Final = "_state.page"
 _ZWSP: Final = "\u200b"  # zero-width space
@@ -319,8 +320,17 @@ def _from_url(p: Param, raw: str) -> tuple[Any, str | None]:
 
 
 def notices() -> list[str]:
-    """The notices of this page visit (bad URL values and what was kept instead)."""
-    return list(st.session_state.get(_NOTICES, []))
+    """The notices of this page visit (bad URL values and what was kept instead), then the
+    notices of this run (see :func:`flash`)."""
+    return list(st.session_state.get(_NOTICES, [])) + list(st.session_state.get(_FLASH, []))
+
+
+def flash(text: str) -> None:
+    """Add a notice for this run only (text must already be safe Markdown); callbacks and
+    checks before the page's header use it; :func:`publish` forgets it after the run."""
+    pending: list[str] = st.session_state.setdefault(_FLASH, [])
+    if text not in pending:
+        pending.append(text)
 
 
 def add_notice(text: str) -> None:
@@ -347,6 +357,7 @@ def url_params() -> tuple[dict[str, str], list[str]]:
 
 def publish() -> tuple[dict[str, str], list[str]]:
     """Write this run's state into the URL (only when it changed) and remember it."""
+    st.session_state[_FLASH] = []  # shown by this run's header
     saved: dict[str, Any] = st.session_state.setdefault(_SAVED, {})
     for b in st.session_state.get(_BINDINGS, []):
         for name in b.params:

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
 import numpy as np
 import streamlit as st
+
+from ui import state
+from ui.i18n import t
+
+T = TypeVar("T")
 
 NICE_MANTISSAS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)  # ~evenly spaced in log
 
@@ -28,3 +37,113 @@ def log_slider(label: str, key: str, grid: tuple[float, ...], help: str | None =
     return float(
         st.select_slider(label, options=grid, key=key, format_func=lambda v: f"{v:g}", help=help)
     )
+
+
+def _number(value: Any) -> float | None:
+    """``value`` as a finite number (``8``, ``"8"``, ``8.0``, ``np.int64(8)``); else ``None``."""
+    if value is None or isinstance(value, (bool, np.bool_)):
+        return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _is_number(option: Any) -> bool:
+    return isinstance(option, (int, float, np.integer, np.floating)) and not isinstance(
+        option, (bool, np.bool_)
+    )
+
+
+def _label(format_func: Callable[[Any], Any], value: Any) -> str | None:
+    try:
+        return str(format_func(value))
+    except Exception:
+        return None
+
+
+def as_option(
+    value: Any, options: Sequence[T], format_func: Callable[[Any], Any] = str
+) -> T | None:
+    """The option that ``value`` stands for, whatever its type; ``None`` when there is none.
+
+    A widget hands back its value as the browser sent it: the option itself, its number as
+    text (``"8"``), or its label when the options changed under a quick click.
+    """
+    for option in options:  # the usual case: the option itself
+        if type(option) is type(value) and option == value:
+            return option
+    x = _number(value)
+    for option in options:
+        if x is not None and _is_number(option) and float(option) == x:
+            return option
+        if isinstance(value, str) and not _is_number(option) and str(option) == value:
+            return option
+    if isinstance(value, str):  # a label of an option
+        for option in options:
+            if _label(format_func, option) == value:
+                return option
+    return None
+
+
+def snap_choice(
+    key: str,
+    options: Sequence[T],
+    *,
+    label: str,
+    format_func: Callable[[Any], Any] = str,
+    pick: Callable[[float], T | None] | None = None,
+    default: T | None = None,
+    reason: Callable[[str, str], str] | None = None,
+    here: bool = False,
+) -> T | None:
+    """Make ``st.session_state[key]`` one of ``options`` before its widget is drawn.
+
+    Call it before the radio, selectbox, select_slider or segmented control whose options
+    depend on other controls. A value that is an option in another type (``"8"`` for ``8``)
+    becomes that option. A value that is not (or no longer) an option is replaced by
+    ``pick(old number)`` when the old value is a number and ``pick`` is given, else by the
+    nearest numeric option, else by ``default`` (or the first option), and a notice names the
+    old and the new value: ``reason(old, new)`` or a generic sentence with ``label``. The
+    notice is drawn here (``here=True``, for a widget below the page's header) or at the top
+    of the page for this run (in callbacks and before the header). Returns the value.
+    """
+    opts = list(options)
+    if not opts or key not in st.session_state:
+        return None
+    value = st.session_state[key]
+    option = as_option(value, opts, format_func)
+    if option is not None:
+        if option is not value:
+            st.session_state[key] = option  # the same choice, in the options' own type
+        return option
+    x = _number(value)
+    new: T | None = None
+    if x is not None and pick is not None:
+        try:
+            new = as_option(pick(x), opts, format_func)
+        except (TypeError, ValueError):
+            new = None
+    if new is None and x is not None and all(_is_number(o) for o in opts):
+        new = min(opts, key=lambda o: (abs(float(o) - x), float(o)))  # ties: the smaller
+    if new is None:
+        new = default if default is not None and as_option(default, opts) is not None else opts[0]
+    st.session_state[key] = new
+    if value is None:
+        old_text = "—"
+    elif x is not None:
+        old_text = f"{x:g}"
+    else:  # a name of an option that is gone ("causal") reads as its label
+        old_text = _label(format_func, value) or str(value)
+    new_text = _label(format_func, new) or str(new)
+    old_text, new_text = state.shown(old_text), state.shown(new_text)
+    if reason is not None:
+        text = reason(old_text, new_text)
+    else:
+        text = t("app.notice.choice", label=label, old=old_text, new=new_text)
+    if here:
+        st.warning(text, icon="⚠️")
+    else:
+        state.flash(text)
+    return new

@@ -184,7 +184,10 @@ def test_heads_follow_d_model():
     at.slider(key="selfattn.d").set_value(8).run()  # 6 does not divide 8: the largest that does
     assert_ok(at)
     assert at.session_state["selfattn.heads"] == 4
-    assert not at.warning  # a control change needs no notice
+    # the heads the user chose changed: said, with the old and the new number
+    assert [w.value for w in at.warning] == [
+        catalog("en")["selfattn.notice.heads"].format(heads=6, d=8, fixed=4)
+    ]
 
 
 def test_matrix_mode_edit_fill_and_reset():

@@ -1,0 +1,158 @@
+"""Widgets whose options follow other controls: a stale or wrong-type value never crashes a page.
+
+A radio or selectbox hands back what the browser sent. After a quick click on options that
+have since changed (d_model changed, then at once the number of heads), that is the option's
+text (``"8"``), a label, or a value that is no longer an option. Each test puts such a value
+into the session, as the browser would, and checks that the page runs, that the value is
+snapped to an option, and that a notice names the old and the new value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Widget
+
+from tests.app.conftest import assert_ok, open_page
+from ui.i18n import catalog
+from ui.state import shown
+from ui.widgets import as_option
+
+SELFATTN = "app_pages/self_attention.py"
+QKV = "app_pages/qkv.py"
+VISION = "app_pages/vision.py"
+EN, ZH = catalog("en"), catalog("zh")
+
+
+def send(at: AppTest, texts: dict[str, str]) -> AppTest:
+    """Run as after a quick click: the widget with each key sends this text (what a radio or
+    selectbox sends: an option's label), whether or not it is still one of its options."""
+    states = at._tree.get_widget_states()  # every widget as the last run left it
+    ids = {node.key: node.id for node in at._tree if isinstance(node, Widget)}
+    for key, text in texts.items():
+        (state,) = [w for w in states.widgets if w.id == ids[key]]
+        state.string_value = text
+    return at._run(states)
+
+
+def warnings(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning]
+
+
+def choice_notice(cat: dict[str, str], label: str, old: str, new: str) -> str:
+    return cat["app.notice.choice"].format(label=label, old=shown(old), new=shown(new))
+
+
+# --- the helper's matching, without Streamlit ------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(4, 4), ("4", 4), (4.0, 4), (np.int64(4), 4), ("Head 4", 4), ("8", None), (None, None)],
+)
+def test_a_value_of_another_type_finds_its_option(value, expected):
+    got = as_option(value, [1, 2, 4], format_func=lambda h: f"Head {h}")
+    assert got == expected
+    if expected is not None:
+        assert type(got) is int
+
+
+def test_a_bool_is_not_the_number_one():
+    assert as_option(True, [1, 2]) is None
+    assert as_option("causal", ("none", "valid")) is None
+    assert as_option("valid", ("none", "valid")) == "valid"
+
+
+# --- self-attention: heads follow d_model; row and head follow the sentence and the heads ----
+def test_heads_sent_as_text_that_no_longer_divides_d_model_is_snapped_with_a_notice():
+    """d_model went 8 → 6 and the click on "8 heads" arrived after: the radio hands back "8"."""
+    at = open_page(SELFATTN, query={"d": "6"})
+    send(at, {"selfattn.heads": "8"})
+    assert_ok(at)
+    assert at.session_state["selfattn.heads"] == 6
+    assert warnings(at) == [EN["selfattn.notice.heads"].format(heads=8, d=6, fixed=6)]
+    assert at.radio(key="selfattn.heads").value == 6
+
+
+def test_d_model_and_a_stale_heads_value_in_one_rerun():
+    """Both changes reach the server together: the d_model callback sees heads = "8"."""
+    at = open_page(SELFATTN, query={"d": "6"})
+    at.slider(key="selfattn.d").set_value(12)
+    send(at, {"selfattn.heads": "8"})
+    assert_ok(at)
+    assert at.session_state["selfattn.heads"] == 6  # the largest divisor of 12 up to 8
+    assert warnings(at) == [EN["selfattn.notice.heads"].format(heads=8, d=12, fixed=6)]
+    at.run()  # the notice was for that change: the next run has none
+    assert_ok(at)
+    assert not warnings(at)
+
+
+def test_heads_that_are_no_number_fall_back_to_one_head_with_a_notice():
+    at = open_page(SELFATTN)
+    send(at, {"selfattn.heads": "many"})
+    assert_ok(at)
+    assert at.session_state["selfattn.heads"] == 1
+    assert warnings(at) == [EN["selfattn.notice.heads"].format(heads="many", d=8, fixed=1)]
+
+
+def test_heads_as_text_that_divide_d_model_are_kept_without_a_notice():
+    at = open_page(SELFATTN)  # d_model = 8
+    at.session_state["selfattn.heads"] = "4"
+    at.run()
+    assert_ok(at)
+    assert at.session_state["selfattn.heads"] == 4
+    assert type(at.session_state["selfattn.heads"]) is int
+    assert not warnings(at)
+
+
+def test_row_and_head_that_are_gone_are_snapped_where_they_are_chosen():
+    """The sentence shrank to 3 tokens while token 5 and head 2 of 2 were picked."""
+    at = open_page(SELFATTN, query={"sentence": "one two three four five", "row": "5"})
+    row_label = at.selectbox(key="selfattn.row").options[4]
+    at.text_input(key="selfattn.sentence").set_value("one two three")
+    at.radio(key="selfattn.heads").set_value(1)
+    send(at, {"selfattn.row": row_label, "selfattn.head": EN["selfattn.fig.head"].format(h=2)})
+    assert_ok(at)
+    assert at.session_state["selfattn.row"] == 3
+    assert at.session_state["selfattn.head"] == 1
+    assert warnings(at) == [
+        choice_notice(EN, EN["selfattn.row"], "5", at.selectbox(key="selfattn.row").options[2]),
+        choice_notice(EN, EN["selfattn.head"], "2", EN["selfattn.fig.head"].format(h=1)),
+    ]
+
+
+def test_the_notice_speaks_chinese_on_a_chinese_page():
+    at = open_page(SELFATTN, query={"d": "6"}, lang="zh")
+    send(at, {"selfattn.heads": "4"})
+    assert_ok(at)
+    assert at.session_state["selfattn.heads"] == 3
+    assert warnings(at) == [ZH["selfattn.notice.heads"].format(heads=4, d=6, fixed=3)]
+
+
+# --- Q · K · V: the query row follows n_q, the causal mask needs n_q = n_k -----------------
+def test_qkv_row_label_that_is_gone_is_snapped_with_a_notice():
+    at = open_page(QKV)  # 3 queries
+    send(at, {"qkv.row": "q7"})
+    assert_ok(at)
+    assert at.session_state["qkv.row"] == 0  # a label says no number: the first query
+    assert warnings(at) == [choice_notice(EN, EN["qkv.row"], "q7", "q1")]
+
+
+def test_qkv_causal_mask_on_non_square_sizes_is_dropped_with_a_notice():
+    at = open_page(QKV)  # 3 queries, 4 keys: no causal mask
+    send(at, {"qkv.mask": EN["qkv.mask.causal"]})
+    assert_ok(at)
+    assert at.session_state["qkv.mask"] == "none"
+    notice = choice_notice(EN, EN["qkv.mask"], EN["qkv.mask.causal"], EN["qkv.mask.none"])
+    assert warnings(at) == [notice]
+
+
+# --- vision: the comparison picture offers "upload" only when there is one ------------------
+def test_vision_comparison_upload_without_an_upload_is_snapped_with_a_notice():
+    at = open_page(VISION)
+    send(at, {"vision.cmp": EN["vision.img.upload"]})
+    assert_ok(at)
+    assert at.session_state["vision.cmp"] == "stripes"
+    notice = choice_notice(
+        EN, EN["vision.static.cmp"], EN["vision.img.upload"], EN["vision.img.stripes"]
+    )
+    assert notice in warnings(at)
