@@ -354,3 +354,64 @@ def test_hostile_links_are_refused_with_notices(query):
     assert len(text) < 2_000
     for warning in at.warning:
         assert not re.search(r"(?<!\\)<(script|b>)", warning.value)  # only escaped, as text
+
+
+# --- what is typed is what is computed; every change is said -------------------------------
+
+
+def test_a_typed_weight_keeps_every_digit_and_travels_in_the_link():
+    at = open_page(PAGE)
+    edit(at, edited={0: {"weight": 43.123}})
+    assert_ok(at)
+    assert at.session_state["kernel.data"][0, 1] == 43.123
+    assert "data=56,43.123;" in link(at)
+    again = open_page(PAGE, query={"data": link(at).split("data=")[1].split("&")[0]})
+    assert again.session_state["kernel.data"][0, 1] == 43.123
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_500_cm_typed_is_refused_naming_the_typed_and_the_used_value(lang):
+    at = open_page(PAGE, lang=lang)
+    edit(at, edited={1: {"waist": 500.0}})
+    assert_ok(at)
+    np.testing.assert_array_equal(at.session_state["kernel.data"], DATA)  # nothing clamped
+    message = at.error[0].value
+    unit = catalog(lang)["kernel.unit.waist"]
+    assert f"500 {unit}" in message
+    assert f"{DATA[1, 0]:g} {unit}" in message.split("500")[1]  # what row 2 still has
+
+
+def test_an_upload_names_the_blank_lines_it_left_out():
+    at = open_page(PAGE)
+    raw = b"waist,weight\n56,43\n\n58,48\n\n70,60.25\n"
+    at.file_uploader[0].set_value(("people.csv", raw, "text/csv")).run()
+    assert_ok(at)
+    np.testing.assert_array_equal(
+        at.session_state["kernel.data"], [[56, 43], [58, 48], [70, 60.25]]
+    )
+    captions = " ".join(c.value for c in at.caption)
+    assert "2 blank lines" in captions and "lines 3, 5" in captions
+
+
+def progress_bars(at) -> list:
+    return list(at.get("progress"))
+
+
+def test_a_short_fit_shows_no_bar_and_a_long_fit_shows_its_progress():
+    at = open_page(PAGE, query={"method": "parametric", "epochs": "60"})
+    assert_ok(at)
+    fit_s = next(iter(at.session_state["_kernel.fits"].values()))[1]
+    assert fit_s < 0.3 and not progress_bars(at)  # the default table: a few ms, a caption
+    rng = np.random.default_rng(1)
+    waist = rng.uniform(55, 110, 1_000).round(1)
+    big = np.stack([waist, (0.9 * waist + rng.normal(0, 4, 1_000)).round(1)], axis=1)
+    at.session_state["kernel.data"] = big
+    at.session_state["_editor.version.kernel.data"] = 7  # as after an upload
+    at.run()
+    at.button[-1].click().run()  # a large table is fitted on the button
+    assert_ok(at)
+    fit_s = at.session_state["_kernel.fits"][(kd.digest(big), 1.0, 60)][1]
+    assert fit_s >= 0.3, f"the fit took {fit_s:.2f} s: not a long fit"
+    bars = progress_bars(at)
+    assert len(bars) == 1 and bars[0].value == 100
+    assert "60" in bars[0].proto.text and f"{fit_s:.1f}" in bars[0].proto.text
