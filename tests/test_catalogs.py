@@ -120,3 +120,28 @@ def test_every_number_in_english_is_in_chinese():
 def test_the_number_check_sees_a_wrong_number():
     assert numbers("at most 1,000 rows and 1 MB, d = {d}") == {"1000", "1"}
     assert numbers("最多 100 行") - numbers("at most 1,000 rows") == {"100"}
+
+
+FORMULA = re.compile(r"\$[^$]+\$")
+
+
+def test_chinese_keeps_the_formulas_of_the_english():
+    """Every $…$ formula of the English is in the Chinese of the same key, and no other."""
+    en, zh = catalog("en"), catalog("zh")
+    differ = {
+        k: set(FORMULA.findall(v)) ^ set(FORMULA.findall(zh[k]))
+        for k, v in en.items()
+        if k in zh and set(FORMULA.findall(v)) != set(FORMULA.findall(zh[k]))
+    }
+    assert differ == {}
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_markdown_marks_come_in_pairs(lang):
+    """An odd number of **, ` or $ would leave bold, code or a formula open to the end."""
+    odd = [
+        k
+        for k, v in catalog(lang).items()
+        if v.count("**") % 2 or v.count("`") % 2 or v.replace(r"\$", "").count("$") % 2
+    ]
+    assert odd == []
