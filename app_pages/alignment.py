@@ -1,18 +1,30 @@
 """Alignment variants: global vs local (local-m, local-p), soft vs hard attention."""
 
+from functools import partial
+
 import numpy as np
 import streamlit as st
 
-from attn_core import global_weights, hard_attention, local_weights, predicted_position
+from attn_core import (
+    global_weights,
+    hard_attention,
+    local_weights,
+    peak_hit_rate,
+    position_logit,
+    predicted_position,
+    softmax_parts,
+)
 from ui import fig_alignment, layout, state
 from ui.alignment_toy import (
     context_latex,
     error_latex,
     global_latex,
-    local_latex,
+    local_m_latex,
+    local_p_latex,
     log_spaced,
     make_toy,
     position_latex,
+    window_latex,
 )
 from ui.i18n import t
 
@@ -86,53 +98,61 @@ with layout.controls():
 
 toy = make_toy(S, int(b["shift"]), int(b["seed"]))
 step, D = int(b["t"]), int(b["D"])
-z = np.tanh(toy.target @ toy.W_p.T) @ toy.v_p  # (S,)  v_pᵀ tanh(W_p h_t), for the formula
+z = position_logit(toy.target, toy.W_p, toy.v_p)  # (S,) v_pᵀ tanh(W_p h_t), for the formula
 p_pred = predicted_position(toy.target, toy.W_p, toy.v_p, S)  # (S,) one centre per step
 p_local = p_pred.copy()
 if b["pmode"] == "slider":
     p_local[step] = float(b["p"])  # the slider moves the window of the step shown
 
-weights = {
-    "global": global_weights(toy.scores),  # (S, S)
-    "local_m": local_weights(toy.scores, np.arange(S, dtype=float), D),
-    "local_p": local_weights(toy.scores, p_local, D),
-}
+lm = local_weights(toy.scores, np.arange(S), D, mode="local-m")  # p_t = t, window softmax
+lp = local_weights(toy.scores, p_local, D, mode="local-p")  # window softmax × Gaussian
 W = {
-    "global": weights["global"],
-    "local_m": weights["local_m"].weights,  # (S, S), rows sum to less than 1 (no renormalising)
-    "local_p": weights["local_p"].weights,
+    "global": global_weights(toy.scores),  # (S, S), rows sum to 1
+    "local_m": lm.weights,  # (S, S), each row sums to 1 inside its window
+    "local_p": lp.weights,  # (S, S), rows sum to less than 1 (not renormalised, as in the paper)
 }
+totals = {v: float(W[v][step].sum()) for v in VARIANTS}  # 1, 1 and less than 1
 names = {v: t(f"alignment.variant.{v}") for v in VARIANTS}
 
 # --- 2. Global vs local at step t ----------------------------------------------------------
 st.header(t("alignment.compare.title", t=step))
 layout.explain(t("alignment.compare.text"))
-rows = []
-for v in VARIANTS:
-    title = t("alignment.fig.weights", name=names[v], total=f"{W[v][step].sum():.3f}")
-    if v == "global":
-        rows.append(fig_alignment.Panel(title, W[v][step]))
-    else:
-        la = weights[v]  # LocalAlignment: the window, its centre and the Gaussian of every row
-        rows.append(
-            fig_alignment.Panel(
-                title,
-                W[v][step],
-                window=la.window[step],
-                p_t=float(la.p_t[step]),
-                gaussian=la.gaussian[step],
-            )
-        )
+rows = [
+    fig_alignment.Panel(
+        t("alignment.fig.weights", name=names["global"], total=f"{totals['global']:.3f}"),
+        W["global"][step],
+    ),
+    fig_alignment.Panel(
+        t("alignment.fig.weights", name=names["local_m"], total=f"{totals['local_m']:.3f}"),
+        W["local_m"][step],
+        window=lm.window[step],
+        p_t=float(lm.p_t[step]),
+    ),
+    fig_alignment.Panel(
+        t("alignment.fig.weights", name=names["local_p"], total=f"{totals['local_p']:.3f}"),
+        W["local_p"][step],
+        window=lp.window[step],
+        p_t=float(lp.p_t[step]),
+        gaussian=lp.gaussian[step],
+    ),
+]
 layout.show_figure(
     fig_alignment.position_weights(
         rows,
         truth=int(toy.aligned[step]),
         x_title=t("alignment.axis.s"),
         y_title=t("alignment.axis.weight"),
-        gauss_label=t("alignment.fig.gauss", sigma=f"{D / 2:g}"),
+        gauss_label=t("alignment.fig.gauss", sigma=f"{lp.sigma:g}"),
         truth_label=t("alignment.fig.truth"),
     ),
     key="alignment.fig.weights",
+    name=f"weights-t-{step}",
+)
+layout.download_csv(
+    t("alignment.export.weights", t=step),
+    partial(layout.table_frame, {v: W[v][step] for v in VARIANTS}, index_name="s"),
+    f"{layout.export_name('alignment.weights', f't-{step}')}.csv",
+    key="alignment.dl.weights",
 )
 
 tops = {v: int(np.argmax(W[v][step])) for v in VARIANTS}
@@ -147,26 +167,51 @@ for col, v in zip(cols, VARIANTS, strict=True):
     )
 
 st.subheader(t("app.formula"))
-s_top = tops["global"]
-st.latex(global_latex(toy.scores[step], W["global"][step], s_top))
+st.markdown(f"**{names['global']}**")
+s_g = tops["global"]
+st.latex(global_latex(toy.scores[step], W["global"][step], s_g, *softmax_parts(toy.scores[step])))
+st.markdown(f"**{names['local_m']}** — {t('alignment.formula.local_m', t=step)}")
+s_lm, first_m, last_m = tops["local_m"], int(lm.first[step]), int(lm.last[step])
+st.latex(window_latex(float(step), D, first_m, last_m))
+st.latex(
+    local_m_latex(
+        s_lm,
+        float(toy.scores[step, s_lm]),
+        *softmax_parts(toy.scores[step], lm.window[step]),
+        float(lm.weights[step, s_lm]),
+        first_m,
+        last_m,
+        totals["local_m"],
+    )
+)
+st.markdown(f"**{names['local_p']}**")
 if b["pmode"] == "predicted":
     st.latex(position_latex(S, float(z[step]), float(p_local[step])))
 else:
     st.latex(rf"p_t = {p_local[step]:g}\ \ (\text{{{t('alignment.p.by_slider')}}})")
-lp = weights["local_p"]
 s_lp = tops["local_p"]  # the position local-p weighs most
-local_lines = local_latex(
-    float(p_local[step]),
-    D,
-    s_lp,
-    float(lp.window_softmax[step, s_lp]),
-    float(lp.gaussian[step, s_lp]),
-    float(lp.weights[step, s_lp]),
+st.latex(window_latex(float(p_local[step]), D, int(lp.first[step]), int(lp.last[step]), lp.sigma))
+st.latex(
+    local_p_latex(
+        float(p_local[step]),
+        lp.sigma,
+        s_lp,
+        float(lp.window_softmax[step, s_lp]),
+        float(lp.gaussian[step, s_lp]),
+        float(lp.weights[step, s_lp]),
+        totals["local_p"],
+    )
 )
-for line in local_lines:
-    st.latex(line)
 if b["pmode"] == "predicted":
-    st.caption(t("alignment.caption.untrained"))
+    st.caption(
+        t(
+            "alignment.caption.untrained",
+            lo=f"{float(p_pred.min()):.1f}",
+            hi=f"{float(p_pred.max()):.1f}",
+            a_lo=int(toy.aligned.min()),
+            a_hi=int(toy.aligned.max()),
+        )
+    )
 
 # --- 3. Every step: the t × position maps -------------------------------------------------
 st.header(t("alignment.maps.title"))
@@ -182,7 +227,15 @@ layout.show_figure(
     ),
     key="alignment.fig.maps",
 )
-hits = {v: float(np.mean(W[v].argmax(axis=1) == toy.aligned)) for v in VARIANTS}
+for col, v in zip(st.columns(len(VARIANTS)), VARIANTS, strict=True):
+    with col:
+        layout.download_csv(
+            t("alignment.export.map", name=names[v]),
+            partial(layout.matrix_frame, W[v]),
+            f"{layout.export_name('alignment.map', v)}.csv",
+            key=f"alignment.dl.map.{v}",
+        )
+hits = {v: peak_hit_rate(W[v], toy.aligned) for v in VARIANTS}
 st.caption(t("alignment.maps.hits", **{v: f"{hits[v]:.0%}" for v in VARIANTS}))
 if b["pmode"] == "slider":
     st.caption(t("alignment.maps.slider", t=step))
@@ -212,10 +265,10 @@ with layout.controls():
         )
         st.button(t("alignment.resample"), on_click=new_samples, icon=":material/casino:")
 
-a = W[b["sample"]][step]  # (S,)
-if b["sample"] != "global":
-    a = a / a.sum()  # local weights sum to less than 1: renormalise to draw from them
-    st.caption(t("alignment.hard.renormalised"))
+a = W[b["sample"]][step]  # (S,) global and local-m weights sum to 1: probabilities as they are
+if b["sample"] == "local_p":
+    a = lp.normalised[step]  # local-p's weights sum to less than 1: rescaled to draw from them
+    st.caption(t("alignment.hard.renormalised", total=f"{totals['local_p']:.3f}"))
 n_samples = int(b["N"])
 hard = hard_attention(a, toy.values, n_samples, seed=int(b["sseed"]))
 ns = log_spaced(n_samples)  # (K,) sample counts to draw the curves at
@@ -239,7 +292,36 @@ layout.show_figure(
         samples_label=t("alignment.fig.sampled"),
     ),
     key="alignment.fig.hard",
+    name=f"hard-{b['sample']}-t-{step}-N-{n_samples}",
 )
+hard_view = (b["sample"], f"t-{step}", f"N-{n_samples}", f"seed-{int(b['sseed'])}")
+c1, c2 = st.columns(2)
+with c1:
+    layout.download_csv(
+        t("alignment.export.samples"),
+        lambda a=a, positions=hard.positions: layout.table_frame(
+            {
+                "weight": a,
+                "times sampled": np.bincount(positions, minlength=a.shape[0]),
+                "share sampled": np.bincount(positions, minlength=a.shape[0]) / positions.size,
+            },
+            index_name="s",
+        ),
+        f"{layout.export_name('alignment.samples', *hard_view)}.csv",
+        key="alignment.dl.samples",
+    )
+with c2:
+    layout.download_csv(
+        t("alignment.export.error"),
+        partial(
+            layout.table_frame,
+            {"error": hard.error, "expected (RMS) error": hard.expected_error},
+            range(1, n_samples + 1),
+            "N",
+        ),
+        f"{layout.export_name('alignment.error', *hard_view)}.csv",
+        key="alignment.dl.error",
+    )
 
 first = int(hard.positions[0])
 m1, m2, m3 = st.columns(3)

@@ -7,14 +7,19 @@ user can reach raises ``ValueError`` with a message a person can act on.
 
 # Public API, re-exported per module (keep these names stable).
 from attn_core.alignment import (
+    LOCAL_MODES,
     HardAttention,
     LocalAlignment,
+    LocalMode,
     global_weights,
     hard_attention,
     local_weights,
+    peak_hit_rate,
+    position_logit,
     predicted_position,
     random_position_params,
     sample_positions,
+    softmax_parts,
 )
 from attn_core.attention import AttentionResult, attention, causal_mask, valid_length_mask
 from attn_core.complexity import (
@@ -56,6 +61,7 @@ from attn_core.vision import global_attention_map, local_attention_map, pixel_fe
 __all__ = [
     "KERNELS",
     "LAYERS",
+    "LOCAL_MODES",
     "SCORE_KINDS",
     "AttentionResult",
     "BandwidthFit",
@@ -65,6 +71,7 @@ __all__ = [
     "KernelRegression",
     "LayerCost",
     "LocalAlignment",
+    "LocalMode",
     "MultiHeadResult",
     "attention",
     "average_pooling",
@@ -87,7 +94,9 @@ __all__ = [
     "multi_head_attention",
     "nadaraya_watson",
     "nw_parametric",
+    "peak_hit_rate",
     "pixel_features",
+    "position_logit",
     "predicted_position",
     "random_layer_params",
     "random_mha_weights",
@@ -104,5 +113,6 @@ __all__ = [
     "softmax",
     "softmax_jacobian",
     "softmax_jacobian_norm",
+    "softmax_parts",
     "valid_length_mask",
 ]

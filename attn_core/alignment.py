@@ -1,23 +1,34 @@
 r"""Alignment variants of Luong, Pham & Manning (2015): global vs local, soft vs hard.
 
 *Global* attention normalises the scores over all :math:`S` source positions. *Local*
-attention first picks a centre :math:`p_t` — ``local-m`` takes :math:`p_t = t` (source and
-target move in step), ``local-p`` predicts it from the decoder state — then normalises only
-inside the window :math:`[p_t - D, p_t + D]` and favours positions near :math:`p_t` with a
-Gaussian of :math:`\sigma = D/2`. *Soft* attention returns the weighted mean of the values;
-*hard* attention samples one position from the weights, and only the mean of many samples
-approaches the soft context. Positions are numbered from 0.
+attention looks only at the window :math:`[p_t - D, p_t + D]` (clipped at the ends of the
+sentence) and comes in two modes (§3.2 of the paper):
+
+- ``local-m`` (monotonic) sets :math:`p_t = t` and takes the softmax of the scores inside the
+  window: the weights in the window sum to 1, every weight outside is 0;
+- ``local-p`` (predictive) predicts :math:`p_t = S \cdot \operatorname{sigmoid}(v_p^\top
+  \tanh(W_p h_t))` and multiplies that window softmax by a Gaussian
+  :math:`\exp(-(s - p_t)^2 / (2\sigma^2))`, :math:`\sigma = D/2`, which favours positions near
+  :math:`p_t`. As in the paper the product is not renormalised: local-p weights sum to less
+  than 1.
+
+*Soft* attention returns the weighted mean of the values; *hard* attention samples one
+position from the weights, and only the mean of many samples approaches the soft context.
+Positions are numbered from 0.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 
 from ._validate import as_array, as_matrix, as_vector, positive_int, same
 from .softmax import _as_probabilities, _softmax_, softmax
+
+LocalMode = Literal["local-m", "local-p"]
+LOCAL_MODES: tuple[LocalMode, ...] = get_args(LocalMode)  # ("local-m", "local-p")
 
 
 def global_weights(scores: Any, tau: float = 1.0) -> np.ndarray:
@@ -39,8 +50,59 @@ def global_weights(scores: Any, tau: float = 1.0) -> np.ndarray:
     return softmax(scores, tau=tau, axis=-1)
 
 
+def softmax_parts(scores: Any, window: Any = None) -> tuple[float, float]:
+    r"""The two numbers a worked softmax shows: the largest score :math:`m` and the denominator.
+
+    .. math::
+        \operatorname{softmax}(z)_s = \frac{e^{z_s - m}}{\sum_{s' \in W} e^{z_{s'} - m}},
+        \qquad m = \max_{s' \in W} z_{s'}
+
+    Args:
+        scores: ``(S,)`` one target step.
+        window: ``(S,)`` bool, the positions :math:`W` that take part (default: all).
+
+    Returns:
+        ``(m, denominator)`` as floats.
+
+    >>> softmax_parts([0.0, 1.0, 5.0], window=[True, True, False])
+    (1.0, 1.3678794411714423)
+    """
+    z = as_vector("scores", scores)
+    inside = np.ones(z.shape, dtype=bool) if window is None else np.asarray(window, dtype=bool)
+    if inside.shape != z.shape or not inside.any():
+        raise ValueError(
+            f"window must be {z.shape[0]} True/False values with at least one True, "
+            f"got shape {inside.shape}."
+        )
+    m = float(z[inside].max())
+    return m, float(np.exp(z[inside] - m).sum())
+
+
+def position_logit(h_t: Any, W_p: Any, v_p: Any) -> float | np.ndarray:
+    r"""What local-p feeds to the sigmoid: :math:`v_p^\top \tanh(W_p h_t)`.
+
+    Args:
+        h_t: ``(d,)`` one decoder state, or ``(T, d)`` one per step.
+        W_p: ``(h, d)``; v_p: ``(h,)``.
+
+    Returns:
+        A float for one state, ``(T,)`` for several.
+
+    >>> position_logit([0.0, 0.0], np.ones((3, 2)), np.ones(3))
+    0.0
+    """
+    h = as_array("h_t", h_t)
+    if h.ndim not in (1, 2):
+        raise ValueError(f"h_t must be one state (d,) or a matrix of states (T, d), got {h.shape}.")
+    W_p, v_p = as_matrix("W_p", W_p), as_vector("v_p", v_p)
+    same("the columns of W_p", W_p.shape[1], "the length of h_t", h.shape[-1])
+    same("the length of v_p", v_p.shape[0], "the rows of W_p", W_p.shape[0])
+    x = np.tanh(h @ W_p.T) @ v_p  # (T,) or ()
+    return float(x) if x.ndim == 0 else x
+
+
 def predicted_position(h_t: Any, W_p: Any, v_p: Any, S: int) -> float | np.ndarray:
-    r"""Local-p's centre, predicted from the decoder state: a real number in :math:`(0, S)`.
+    r"""Local-p's centre, predicted from the decoder state: a real number in :math:`[0, S]`.
 
     .. math:: p_t = S \cdot \operatorname{sigmoid}\!\big(v_p^\top \tanh(W_p h_t)\big)
 
@@ -55,13 +117,8 @@ def predicted_position(h_t: Any, W_p: Any, v_p: Any, S: int) -> float | np.ndarr
     >>> predicted_position([0.0, 0.0], np.ones((3, 2)), np.ones(3), S=10)
     5.0
     """
-    h = as_array("h_t", h_t)
-    if h.ndim not in (1, 2):
-        raise ValueError(f"h_t must be one state (d,) or a matrix of states (T, d), got {h.shape}.")
-    W_p, v_p, S = as_matrix("W_p", W_p), as_vector("v_p", v_p), positive_int("S", S)
-    same("the columns of W_p", W_p.shape[1], "the length of h_t", h.shape[-1])
-    same("the length of v_p", v_p.shape[0], "the rows of W_p", W_p.shape[0])
-    x = np.tanh(h @ W_p.T) @ v_p  # (T,) or ()
+    x = np.asarray(position_logit(h_t, W_p, v_p))  # (T,) or ()
+    S = positive_int("S", S)
     p = S * 0.5 * (1.0 + np.tanh(x / 2.0))  # sigmoid(x) = (1 + tanh(x/2)) / 2, never overflows
     return float(p) if p.ndim == 0 else p
 
@@ -81,46 +138,92 @@ def random_position_params(d: int, h: int = 8, seed: int = 0) -> dict[str, np.nd
 
 @dataclass(frozen=True)
 class LocalAlignment:
-    """Local attention, step by step; shapes ``(S,)`` for one target step, else ``(T, S)``."""
+    """Local attention, step by step; arrays are ``(S,)`` for one target step, else ``(T, S)``."""
 
+    mode: LocalMode  # "local-m" or "local-p"
     p_t: float | np.ndarray  # the window's centre (float, or (T,))
-    sigma: float  # D / 2
-    window: np.ndarray  # bool, True where |s - p_t| <= D
+    D: int  # half-width of the window
+    window: np.ndarray  # bool, True where |s - p_t| <= D (inside the sentence)
     window_softmax: np.ndarray  # softmax of the scores inside the window, 0 outside
-    gaussian: np.ndarray  # exp(-(s - p_t)^2 / (2 sigma^2)) at every position
-    weights: np.ndarray  # window_softmax * gaussian, as in Luong et al. (sums to less than 1)
+    sigma: float | None  # D / 2 for local-p; None for local-m (no Gaussian)
+    gaussian: np.ndarray | None  # local-p: exp(-(s - p_t)^2 / (2 sigma^2)) everywhere; else None
+    weights: np.ndarray  # local-m: window_softmax; local-p: window_softmax * gaussian
+
+    @property
+    def total(self) -> float | np.ndarray:
+        """Sum of the weights of each step: 1 for local-m, less than 1 for local-p."""
+        total = self.weights.sum(axis=-1)
+        return float(total) if total.ndim == 0 else total
 
     @property
     def normalised(self) -> np.ndarray:
-        """``weights`` rescaled to sum to 1 (a variant; the paper does not renormalise)."""
+        """``weights`` rescaled to sum to 1 (for sampling; the paper does not renormalise
+        local-p, and local-m needs no rescaling)."""
         return self.weights / self.weights.sum(axis=-1, keepdims=True)
 
+    @property
+    def first(self) -> int | np.ndarray:
+        """The first position inside the window, ``max(0, ⌈p_t − D⌉)``."""
+        first = np.argmax(self.window, axis=-1)
+        return int(first) if first.ndim == 0 else first
 
-def local_weights(scores: Any, p_t: Any, D: int) -> LocalAlignment:
-    r"""Local alignment around ``p_t`` with half-width ``D`` (Luong et al., 2015, §3.2).
+    @property
+    def last(self) -> int | np.ndarray:
+        """The last position inside the window, ``min(S − 1, ⌊p_t + D⌋)``."""
+        last = self.window.shape[-1] - 1 - np.argmax(self.window[..., ::-1], axis=-1)
+        return int(last) if last.ndim == 0 else last
+
+
+def local_weights(scores: Any, p_t: Any, D: int, *, mode: LocalMode) -> LocalAlignment:
+    r"""Luong's local alignment around ``p_t`` with half-width ``D`` (Luong et al., 2015, §3.2).
+
+    Only the window :math:`W_t = \{s : |s - p_t| \le D,\ 0 \le s < S\}` takes part; positions
+    outside it (and outside the sentence) get weight 0.
+
+    ``mode="local-m"`` (monotonic, :math:`p_t = t`): the softmax restricted to the window,
 
     .. math::
-        a_t(s) = \underbrace{\operatorname{softmax}_{|s' - p_t| \le D}
-        \big(\text{score}(h_t, \bar h_{s'})\big)_s}_{\text{window softmax}}
-        \cdot \exp\!\Big(-\frac{(s - p_t)^2}{2\sigma^2}\Big), \qquad \sigma = \frac{D}{2}
+        a_t(s) = \frac{\exp\big(\text{score}(h_t, \bar h_s)\big)}
+                      {\sum_{s' \in W_t} \exp\big(\text{score}(h_t, \bar h_{s'})\big)},
+        \qquad \sum_{s \in W_t} a_t(s) = 1.
 
-    Positions outside the window get weight 0. Like the paper, the product is **not**
-    renormalised, so the weights sum to less than 1; ``.normalised`` gives the rescaled variant.
-    For local-m pass ``p_t = t``; for local-p pass :func:`predicted_position`.
+    ``mode="local-p"`` (predictive, :math:`p_t` from :func:`predicted_position`): that window
+    softmax times a Gaussian centred at :math:`p_t`,
+
+    .. math::
+        a_t(s) = \frac{\exp\big(\text{score}(h_t, \bar h_s)\big)}
+                      {\sum_{s' \in W_t} \exp\big(\text{score}(h_t, \bar h_{s'})\big)}
+        \cdot \exp\!\Big(-\frac{(s - p_t)^2}{2\sigma^2}\Big), \qquad \sigma = \frac{D}{2}.
+
+    Like the paper, local-p is **not** renormalised after the Gaussian, so its weights sum
+    to less than 1 (exactly 1 only if all the window softmax sits on :math:`s = p_t`);
+    ``.normalised`` gives the rescaled variant, ``.total`` the sums.
 
     Args:
         scores: ``(S,)`` for one target step, or ``(T, S)``.
-        p_t: the centre, a number (or ``(T,)`` numbers for ``(T, S)`` scores) within ``D`` of
-            some position ``0 .. S-1``.
+        p_t: the centre, a number (or ``(T,)`` numbers for ``(T, S)`` scores). For local-m
+            the target step ``t``, a whole number ``0 .. S-1+D`` (``np.arange(T)`` for a
+            ``(T, S)`` matrix); for local-p a real number in ``-D .. S-1+D``, normally
+            :func:`predicted_position`'s ``S · sigmoid(…)`` in ``[0, S]``.
         D: half-width of the window, a whole number ``>= 1``.
+        mode: ``"local-m"`` or ``"local-p"``; anything else raises ``ValueError``.
 
     Returns:
-        :class:`LocalAlignment` whose arrays have the shape of ``scores``.
+        :class:`LocalAlignment` whose arrays have the shape of ``scores``; ``.weights`` is
+        the alignment, ``.gaussian`` and ``.sigma`` are ``None`` for local-m.
 
-    >>> a = local_weights([0.0, 0.0, 0.0, 0.0, 0.0], p_t=2, D=1)
-    >>> np.round(a.window_softmax, 3), np.round(a.weights, 3)
-    (array([0.   , 0.333, 0.333, 0.333, 0.   ]), array([0.   , 0.045, 0.333, 0.045, 0.   ]))
+    >>> m = local_weights([0.0, 0.0, 0.0, 0.0, 0.0], p_t=2, D=1, mode="local-m")
+    >>> np.round(m.weights, 3), m.total
+    (array([0.   , 0.333, 0.333, 0.333, 0.   ]), 1.0)
+    >>> p = local_weights([0.0, 0.0, 0.0, 0.0, 0.0], p_t=2, D=1, mode="local-p")
+    >>> np.round(p.weights, 3), round(p.total, 3)
+    (array([0.   , 0.045, 0.333, 0.045, 0.   ]), 0.424)
     """
+    if mode not in LOCAL_MODES:
+        raise ValueError(
+            f"mode must be 'local-m' (window softmax around p_t = t) or 'local-p' "
+            f"(window softmax times a Gaussian around a predicted p_t), got {mode!r}."
+        )
     z = as_array("scores", scores)
     if z.ndim not in (1, 2):
         raise ValueError(f"scores must be (S,) or (T, S), got shape {z.shape}.")
@@ -130,19 +233,45 @@ def local_weights(scores: Any, p_t: Any, D: int) -> LocalAlignment:
         want = "one number" if z.ndim == 1 else f"one number or {z.shape[0]} numbers"
         raise ValueError(f"p_t must be {want}, got shape {p.shape}.")
     S = z.shape[-1]
-    if ((p < -D) | (p > S - 1 + D)).any():
+    lo = 0 if mode == "local-m" else -D
+    if ((p < lo) | (p > S - 1 + D)).any():
         raise ValueError(
-            f"p_t must lie between -D and S - 1 + D ({-D} .. {S - 1 + D}), got {p_t!r}."
+            f"p_t must lie between {lo} and S - 1 + D = {S - 1 + D} so that the window "
+            f"[p_t - D, p_t + D] holds a position, got {p_t!r}."
+        )
+    if mode == "local-m" and (p != np.round(p)).any():
+        raise ValueError(
+            f"local-m centres the window on the target step, p_t = t, a whole number; got "
+            f"{p_t!r} (use mode='local-p' for a real-valued centre)."
         )
     centre = p[..., None] if z.ndim == 2 and p.ndim == 1 else p  # broadcasts against (…, S)
     offset = np.arange(S) - centre  # (S,) or (T, S): s - p_t
-    window = np.abs(offset) <= D
-    window = np.broadcast_to(window, z.shape).copy()
+    window = np.broadcast_to(np.abs(offset) <= D, z.shape).copy()
     window_softmax = _softmax_(np.where(window, z, -np.inf), 1.0, -1)  # 0 outside the window
+    p_out = float(p) if p.ndim == 0 else p
+    if mode == "local-m":
+        return LocalAlignment(mode, p_out, D, window, window_softmax, None, None, window_softmax)
     sigma = D / 2.0
     gaussian = np.broadcast_to(np.exp(-(offset**2) / (2.0 * sigma**2)), z.shape).copy()
-    p_out = float(p) if p.ndim == 0 else p
-    return LocalAlignment(p_out, sigma, window, window_softmax, gaussian, window_softmax * gaussian)
+    weights = window_softmax * gaussian
+    return LocalAlignment(mode, p_out, D, window, window_softmax, sigma, gaussian, weights)
+
+
+def peak_hit_rate(weights: Any, truth: Any) -> float:
+    r"""Share of target steps whose largest weight falls on the true source position.
+
+    .. math:: \frac{1}{T} \sum_t \big[\arg\max_s a_t(s) = s^*_t\big]
+
+    Args:
+        weights: ``(T, S)``; truth: ``(T,)`` whole numbers, the true position of each step.
+
+    >>> peak_hit_rate([[0.1, 0.9], [0.8, 0.2]], [1, 1])
+    0.5
+    """
+    a = as_matrix("weights", weights)
+    s = as_vector("truth", truth)
+    same("the length of truth", s.shape[0], "the rows of weights", a.shape[0])
+    return float(np.mean(a.argmax(axis=1) == s))
 
 
 @dataclass(frozen=True)

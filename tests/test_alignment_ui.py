@@ -6,7 +6,14 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from attn_core import global_weights, hard_attention, local_weights, score
+from attn_core import (
+    global_weights,
+    hard_attention,
+    local_weights,
+    predicted_position,
+    score,
+    softmax_parts,
+)
 from tests.plotly_spec import decode
 from ui import fig_alignment
 from ui.alignment_toy import (
@@ -15,11 +22,14 @@ from ui.alignment_toy import (
     context_latex,
     error_latex,
     global_latex,
-    local_latex,
+    local_m_latex,
+    local_p_latex,
     log_spaced,
     make_toy,
     position_latex,
+    window_latex,
 )
+from ui.i18n import catalog
 
 
 def validated(fig: go.Figure) -> dict:
@@ -64,11 +74,18 @@ def test_log_spaced_counts_start_at_one_and_end_at_n(n):
 def test_formulas_carry_the_page_numbers():
     toy = make_toy(10, 1, 0)
     G = global_weights(toy.scores)
-    assert global_latex(toy.scores[2], G[2], 3).endswith(f"= {G[2, 3]:.4f}")
+    m, total = softmax_parts(toy.scores[2])
+    tex = global_latex(toy.scores[2], G[2], 3, m, total)
+    assert tex.endswith(f"= {G[2, 3]:.4f}")
+    assert f"{{{np.exp(toy.scores[2] - toy.scores[2].max()).sum():.2f}}}" in tex  # the denominator
     assert position_latex(10, 0.0, 5.0).endswith(r"10 \cdot \operatorname{sigmoid}(0) = 5.000")
-    la = local_weights(toy.scores[4], 4.0, 2)
-    window, tex = local_latex(4.0, 2, 5, la.window_softmax[5], la.gaussian[5], la.weights[5])
-    assert "[2.00,\\ 6.00]" in window and tex.endswith(f"= {la.weights[5]:.4f}")
+    lp = local_weights(toy.scores[4], 4.0, 2, mode="local-p")
+    window = window_latex(4.0, 2, lp.first, lp.last, lp.sigma)
+    assert "[2.00,\\ 6.00]" in window and r"s = 2, \dots, 6" in window and "= 1.00" in window
+    tex = local_p_latex(
+        4.0, lp.sigma, 5, lp.window_softmax[5], lp.gaussian[5], lp.weights[5], lp.total
+    )
+    assert f"= {lp.weights[5]:.4f}," in tex and tex.endswith(f"a_t(s) = {lp.total:.3f}")
     r = hard_attention(G[2], toy.values, 50, seed=0)
     assert "c_{\\text{soft}}" in context_latex(r.soft_context, r.running_mean[-1], 50)
     assert error_latex(50, r.error[-1], r.expected_error[-1]).endswith(
@@ -76,21 +93,46 @@ def test_formulas_carry_the_page_numbers():
     )
 
 
+def test_local_m_formula_is_the_window_softmax_and_its_sum_is_one():
+    toy = make_toy(10, 1, 0)
+    lm = local_weights(toy.scores[0], 0, 3, mode="local-m")  # t = 0: the window is cut to 0 … 3
+    assert (lm.first, lm.last) == (0, 3)
+    window = window_latex(0.0, 3, lm.first, lm.last)
+    assert "[-3.00,\\ 3.00]" in window and r"s = 0, \dots, 3" in window and "sigma" not in window
+    s = int(np.argmax(lm.weights))
+    m, total = softmax_parts(toy.scores[0], lm.window)
+    inside = toy.scores[0, :4]
+    assert total == pytest.approx(np.exp(inside - inside.max()).sum())
+    tex = local_m_latex(s, toy.scores[0, s], m, total, lm.weights[s], 0, 3, lm.total)
+    assert r"\sum_{s'=0}^{3}" in tex
+    assert f"= {np.exp(toy.scores[0, s] - m) / total:.4f}," in tex
+    assert tex.endswith(r"\sum_{s=0}^{3} a_t(s) = 1.000")
+
+
+def test_setup_text_quotes_the_model_size():
+    for lang in ("en", "zh"):
+        assert f"d = {D_MODEL}$" in catalog(lang)["alignment.setup.text"]
+
+
 # --- figures ----------------------------------------------------------------------------------
 
 
 def panels_for(S: int, t: int, D: int) -> list[fig_alignment.Panel]:
+    """The three panels the page draws at step t, from the core."""
     toy = make_toy(S, 2, 0)
-    lm = local_weights(toy.scores, np.arange(S, dtype=float), D)
+    lm = local_weights(toy.scores, np.arange(S), D, mode="local-m")
+    p = predicted_position(toy.target, toy.W_p, toy.v_p, S)
+    lp = local_weights(toy.scores, p, D, mode="local-p")
     return [
         fig_alignment.Panel("global", global_weights(toy.scores)[t]),
+        fig_alignment.Panel("local-m", lm.weights[t], window=lm.window[t], p_t=float(t)),
         fig_alignment.Panel(
-            "local-m", lm.weights[t], window=lm.window[t], p_t=float(t), gaussian=lm.gaussian[t]
+            "local-p", lp.weights[t], window=lp.window[t], p_t=p[t], gaussian=lp.gaussian[t]
         ),
     ]
 
 
-def test_position_weights_draw_the_window_centre_and_gaussian():
+def test_position_weights_draw_the_window_centre_and_local_p_gaussian():
     rows = panels_for(20, 5, 3)
     spec = validated(
         fig_alignment.position_weights(
@@ -98,17 +140,23 @@ def test_position_weights_draw_the_window_centre_and_gaussian():
         )
     )
     bars = [d for d in spec["data"] if d["type"] == "bar"]
-    assert np.allclose(bars[0]["y"], rows[0].weights) and np.allclose(bars[1]["y"], rows[1].weights)
+    for bar, row in zip(bars, rows, strict=True):
+        assert np.allclose(bar["y"], row.weights)
     grey = [c for c in bars[1]["marker"]["color"] if c == fig_alignment.OUTSIDE]
     assert len(grey) == 20 - 7  # the window 2 … 8 holds 7 positions
+    inside = np.array([c != fig_alignment.OUTSIDE for c in bars[1]["marker"]["color"]])
+    assert bars[1]["y"][inside].sum() == pytest.approx(1.0)  # local-m: the window sums to 1
+    assert bars[2]["y"].sum() < 1.0  # local-p: the Gaussian takes weight away
     gauss = [d for d in spec["data"] if d.get("name") == "g"]
-    assert len(gauss) == 1 and gauss[0]["yaxis"] == "y4"  # its own 0–1 axis
-    assert spec["layout"]["yaxis4"]["overlaying"] == "y2"
+    assert len(gauss) == 1 and gauss[0]["yaxis"] == "y6"  # local-p's alone, its own 0–1 axis
+    assert spec["layout"]["yaxis6"]["overlaying"] == "y3"
+    assert np.allclose(gauss[0]["y"], rows[2].gaussian)
     window = next(s for s in spec["layout"]["shapes"] if s["type"] == "rect")
     assert (window["x0"], window["x1"]) == (1.5, 8.5)
-    assert spec["layout"]["yaxis"]["range"] == spec["layout"]["yaxis2"]["range"]  # one scale
+    ranges = [spec["layout"][f"yaxis{i}"]["range"] for i in ("", "2", "3")]
+    assert ranges[0] == ranges[1] == ranges[2]  # one scale
     truth = [d for d in spec["data"] if d.get("name") == "truth"]
-    assert [d["x"] for d in truth] == [[7], [7]] and sum(d["showlegend"] for d in truth) == 1
+    assert [d["x"] for d in truth] == [[7]] * 3 and sum(d["showlegend"] for d in truth) == 1
 
 
 @pytest.mark.parametrize(("S", "kind"), [(10, "heatmap"), (64, "heatmap"), (65, "image")])

@@ -72,10 +72,14 @@ def vec(v: np.ndarray) -> str:
     return formulas.row(np.asarray(v, dtype=float))
 
 
-def global_latex(scores_t: np.ndarray, weights_t: np.ndarray, s: int) -> str:
-    r"""Global weight of position ``s``: its exponentiated score over all ``S`` of them."""
-    m = float(np.max(scores_t))
-    total = float(np.exp(scores_t - m).sum())
+def global_latex(
+    scores_t: np.ndarray, weights_t: np.ndarray, s: int, m: float, total: float
+) -> str:
+    r"""Global weight of position ``s``: its exponentiated score over all ``S`` of them.
+
+    ``m`` and ``total`` are the largest score and the denominator, from
+    :func:`attn_core.softmax_parts`.
+    """
     return (
         r"a_t(s) = \frac{e^{\text{score}(h_t, \bar h_s)}}{\sum_{s'=0}^{S-1} e^{\text{score}"
         r"(h_t, \bar h_{s'})}},\qquad "
@@ -92,18 +96,49 @@ def position_latex(S: int, z: float, p_t: float) -> str:
     )
 
 
-def local_latex(
-    p_t: float, D: int, s: int, window_softmax: float, gauss: float, w: float
-) -> tuple[str, str]:
-    r"""The window around ``p_t``, then the local weight of position ``s``: window softmax times
-    the Gaussian (two lines, so each fits a projector)."""
-    sigma = D / 2
+def window_latex(p_t: float, D: int, first: int, last: int, sigma: float | None = None) -> str:
+    r"""The window around ``p_t``, clipped to the sentence: positions ``first … last``; local-p
+    adds its Gaussian's width ``sigma`` (= D/2, from the core)."""
+    tex = (
+        rf"[p_t - D,\ p_t + D] = [{formulas.num(p_t - D)},\ {formulas.num(p_t + D)}]"
+        rf"\ \to\ s = {first}, \dots, {last}"
+    )
+    if sigma is not None:
+        tex += rf",\qquad \sigma = \tfrac{{D}}{{2}} = {formulas.num(sigma)}"
+    return tex
+
+
+def local_m_latex(
+    s: int,
+    score_s: float,
+    m: float,
+    total: float,
+    w: float,
+    first: int,
+    last: int,
+    window_sum: float,
+) -> str:
+    r"""Local-m's weight of position ``s``: the softmax over the window alone, whose weights sum
+    to 1 (``m``, ``total`` from :func:`attn_core.softmax_parts` on the window)."""
     return (
-        rf"[p_t - D,\ p_t + D] = [{formulas.num(p_t - D)},\ {formulas.num(p_t + D)}],\qquad "
-        rf"\sigma = \tfrac{{D}}{{2}} = {formulas.num(sigma)}",
+        rf"a_t({s}) = \frac{{e^{{\text{{score}}(h_t, \bar h_{{{s}}})}}}}"
+        rf"{{\sum_{{s'={first}}}^{{{last}}} e^{{\text{{score}}(h_t, \bar h_{{s'}})}}}}"
+        rf" = \frac{{e^{{{formulas.num(score_s)} - {formulas.paren(m)}}}}}{{{formulas.num(total)}}}"
+        rf" = {formulas.num(w, 4)},\qquad \sum_{{s={first}}}^{{{last}}} a_t(s) = "
+        rf"{window_sum:.3f}"  # three decimals, as in the figure's titles
+    )
+
+
+def local_p_latex(
+    p_t: float, sigma: float, s: int, window_softmax: float, gauss: float, w: float, total: float
+) -> str:
+    r"""Local-p's weight of position ``s``: window softmax times the Gaussian, and the sum of
+    all its weights (below 1: the paper does not renormalise)."""
+    return (
         rf"a_t({s}) = \underbrace{{{formulas.num(window_softmax, 4)}}}_{{\text{{softmax}}}}"
         rf"\cdot \underbrace{{e^{{-({s} - {formulas.num(p_t)})^2 / (2 \cdot "
-        rf"{formulas.num(sigma)}^2)}}}}_{{{formulas.num(gauss, 4)}}} = {formulas.num(w, 4)}",
+        rf"{formulas.num(sigma)}^2)}}}}_{{{formulas.num(gauss, 4)}}} = {formulas.num(w, 4)},"
+        rf"\qquad \sum_s a_t(s) = {total:.3f}"
     )
 
 

@@ -36,7 +36,7 @@ class Panel:
     weights: np.ndarray  # (S,)
     window: np.ndarray | None = None  # (S,) bool, local variants only
     p_t: float | None = None  # the window's centre
-    gaussian: np.ndarray | None = None  # (S,) the Gaussian factor, in 0 … 1
+    gaussian: np.ndarray | None = None  # (S,) local-p's Gaussian factor, in 0 … 1
 
 
 def position_weights(
@@ -50,9 +50,10 @@ def position_weights(
 ) -> go.Figure:
     """Panels of weights over source positions, on one y scale so their sizes compare.
 
-    Local panels also get the window (bars outside it grey, the window shaded), the centre
-    ``p_t`` as a dotted line and the Gaussian factor as a dashed curve on a 0–1 axis of its
-    own. ``truth`` marks the position the target step was really made from.
+    Local panels also get the window (bars outside it grey, the window shaded) and the centre
+    ``p_t`` as a dotted line; a panel with a ``gaussian`` (local-p; local-m has none) draws it
+    as a dashed curve on a 0–1 axis of its own. ``truth`` marks the position the target step
+    was really made from.
     """
     n = len(rows)
     S = rows[0].weights.shape[0]

@@ -32,9 +32,22 @@ def expected(S: int, shift: int, seed: int, t: int, D: int, p_t: float | None = 
         p[t] = p_t
     return toy, [
         global_weights(toy.scores)[t],
-        local_weights(toy.scores, np.arange(S, dtype=float), D).weights[t],
-        local_weights(toy.scores, p, D).weights[t],
+        local_weights(toy.scores, np.arange(S), D, mode="local-m").weights[t],
+        local_weights(toy.scores, p, D, mode="local-p").weights[t],
     ]
+
+
+def by_hand(scores_t: np.ndarray, p_t: float, D: int) -> tuple[np.ndarray, np.ndarray]:
+    """Luong's local-m and local-p weights of one step from the paper's formulas, without the
+    core: the softmax of the scores in [p_t − D, p_t + D] (cut at the ends), and that times
+    exp(−(s − p_t)² / (2σ²)), σ = D/2."""
+    S = scores_t.size
+    lo, hi = max(0, int(np.ceil(p_t - D))), min(S - 1, int(np.floor(p_t + D)))
+    e = np.exp(scores_t[lo : hi + 1] - scores_t[lo : hi + 1].max())
+    window_softmax = np.zeros(S)
+    window_softmax[lo : hi + 1] = e / e.sum()
+    gaussian = np.exp(-((np.arange(S) - p_t) ** 2) / (2 * (D / 2) ** 2))
+    return window_softmax, window_softmax * gaussian
 
 
 def link(at) -> str:
@@ -81,13 +94,15 @@ def test_displayed_weights_and_numbers_are_the_cores():
     tops = [int(np.argmax(w)) for w in want]
     assert [m.value for m in at.metric[:3]] == [f"s = {s}" for s in tops]
     titles = [a["text"] for a in chart(at, "alignment.fig.weights")["layout"]["annotations"]]
-    assert f"{want[1].sum():.3f}" in titles[1]  # local weights are not renormalised
+    assert f"{want[2].sum():.3f}" in titles[2]  # local-p is not renormalised
     p = predicted_position(toy.target, toy.W_p, toy.v_p, 30)[10]
     assert any(lx.value.strip("$\n").endswith(f"= {p:.2f}") for lx in at.latex)
     toy_maps = [
         global_weights(toy.scores),
-        local_weights(toy.scores, np.arange(30, dtype=float), 4).weights,
-        local_weights(toy.scores, predicted_position(toy.target, toy.W_p, toy.v_p, 30), 4).weights,
+        local_weights(toy.scores, np.arange(30), 4, mode="local-m").weights,
+        local_weights(
+            toy.scores, predicted_position(toy.target, toy.W_p, toy.v_p, 30), 4, mode="local-p"
+        ).weights,
     ]
     hits = [f"{np.mean(m.argmax(axis=1) == toy.aligned):.0%}" for m in toy_maps]
     sentence = catalog("en")["alignment.maps.hits"].format(
@@ -96,12 +111,67 @@ def test_displayed_weights_and_numbers_are_the_cores():
     assert any(c.value == sentence for c in at.caption)
 
 
+@pytest.mark.parametrize(
+    ("S", "t", "D"),
+    [(30, 10, 4), (30, 0, 3), (30, 29, 5), (12, 4, 12)],  # middle, both edges, wider than S
+)
+def test_local_m_on_the_page_is_a_window_softmax_that_sums_to_one(S, t, D):
+    at = open_alignment({"S": str(S), "t": str(t), "D": str(D)})
+    assert_ok(at)
+    toy = make_toy(S, 3, 0)
+    local_m = bars(at)[1]
+    window_softmax, _ = by_hand(toy.scores[t], t, D)
+    np.testing.assert_allclose(local_m, window_softmax, atol=1e-12)
+    inside = np.abs(np.arange(S) - t) <= D
+    assert local_m[inside].sum() == pytest.approx(1.0, abs=1e-12)  # the window sums to 1
+    assert (local_m[~inside] == 0).all()
+    titles = [a["text"] for a in chart(at, "alignment.fig.weights")["layout"]["annotations"]]
+    assert "(sum 1.000)" in titles[1]
+    assert any(lx.value.strip("$\n").endswith("a_t(s) = 1.000") for lx in at.latex)
+    maps = chart(at, "alignment.fig.maps")["data"]
+    if maps[1]["type"] == "heatmap":
+        np.testing.assert_allclose(np.asarray(maps[1]["z"]).sum(axis=1), 1.0)  # every row
+
+
+@pytest.mark.parametrize("query", [{}, {"pmode": "slider", "p": "2.5", "t": "1", "D": "3"}])
+def test_local_p_on_the_page_is_the_window_softmax_times_the_gaussian(query):
+    at = open_alignment(query)
+    assert_ok(at)
+    toy = make_toy(30, 3, 0)
+    t = int(query.get("t", 10))
+    D = int(query.get("D", 4))
+    x = float(toy.v_p @ np.tanh(toy.W_p @ toy.target[t]))  # v_pᵀ tanh(W_p h_t)
+    p_t = float(query["p"]) if "p" in query else 30 / (1 + np.exp(-x))  # S · sigmoid(…)
+    _, want = by_hand(toy.scores[t], p_t, D)
+    local_p = bars(at)[2]
+    np.testing.assert_allclose(local_p, want, atol=1e-12)
+    assert local_p.sum() < 0.99  # not renormalised
+    titles = [a["text"] for a in chart(at, "alignment.fig.weights")["layout"]["annotations"]]
+    assert f"(sum {want.sum():.3f})" in titles[2]
+    gauss = [
+        d for d in chart(at, "alignment.fig.weights")["data"] if d.get("legendgroup") == "gauss"
+    ]
+    assert len(gauss) == 1 and gauss[0]["xaxis"] == "x3"  # only local-p has a Gaussian
+    assert "σ = " + f"{D / 2:g}" in gauss[0]["name"]
+
+
+def test_untrained_caption_quotes_the_predicted_range():
+    at = open_alignment()
+    toy = make_toy(30, 3, 0)
+    p = predicted_position(toy.target, toy.W_p, toy.v_p, 30)
+    sentence = catalog("en")["alignment.caption.untrained"].format(
+        lo=f"{p.min():.1f}", hi=f"{p.max():.1f}", a_lo=toy.aligned.min(), a_hi=toy.aligned.max()
+    )
+    shown = [c.value for c in at.caption if c.value == sentence]
+    assert len(shown) == 1 and f"{p.min():.1f}" in shown[0] and f"{p.max():.1f}" in shown[0]
+
+
 def test_maps_show_every_step_with_the_row_outlined():
     at = open_alignment({"S": "12", "t": "4", "D": "2", "shift": "0"})
     spec = chart(at, "alignment.fig.maps")
     toy = make_toy(12, 0, 0)
     assert np.allclose(spec["data"][0]["z"], global_weights(toy.scores))
-    lm = local_weights(toy.scores, np.arange(12, dtype=float), 2).weights
+    lm = local_weights(toy.scores, np.arange(12), 2, mode="local-m").weights
     assert np.allclose(spec["data"][1]["z"], lm)
     assert np.all(lm[np.abs(np.arange(12)[:, None] - np.arange(12)) > 2] == 0)  # a band
     assert [s["y0"] for s in spec["layout"]["shapes"]] == [3.5, 3.5, 3.5]
@@ -114,12 +184,14 @@ def test_two_hundred_positions_are_drawn_as_images():
     assert [d["type"] for d in chart(at, "alignment.fig.maps")["data"][:3]] == ["image"] * 3
 
 
-def test_hard_samples_match_the_core_and_the_error_is_shown():
-    query = {"S": "30", "t": "10", "sample": "local_m", "N": "2000", "sseed": "4"}
+@pytest.mark.parametrize("variant", ["local_m", "local_p"])
+def test_hard_samples_match_the_core_and_the_error_is_shown(variant):
+    query = {"S": "30", "t": "10", "sample": variant, "N": "2000", "sseed": "4"}
     at = open_alignment(query)
     assert_ok(at)
     _, want = expected(30, 3, 0, 10, 4)
-    a = want[1] / want[1].sum()  # local weights renormalised before sampling
+    w = want[1] if variant == "local_m" else want[2]
+    a = w / w.sum()  # local-p renormalised before sampling; local-m already sums to 1
     r = hard_attention(a, make_toy(30, 3, 0).values, 2000, seed=4)
     hist = chart(at, "alignment.fig.hard")["data"]
     assert np.allclose(hist[0]["y"], np.bincount(r.positions, minlength=30) / 2000)
@@ -128,7 +200,10 @@ def test_hard_samples_match_the_core_and_the_error_is_shown():
     values = {m.label: m.value for m in at.metric}
     assert values[labels["alignment.metric.error"].format(n="2,000")] == f"{r.error[-1]:.4f}"
     assert values[labels["alignment.metric.rms"].format(n="2,000")] == f"{r.expected_error[-1]:.4f}"
-    assert any(labels["alignment.hard.renormalised"] in c.value for c in at.caption)
+    note = labels["alignment.hard.renormalised"].format(total=f"{want[2].sum():.3f}")
+    assert any(c.value == note for c in at.caption) == (variant == "local_p")
+    if variant == "local_m":
+        assert np.array_equal(hist[1]["y"], want[1])  # drawn from as they are
 
 
 def test_a_smaller_sentence_pulls_t_d_and_p_inside_with_a_message():

@@ -125,11 +125,19 @@ def positional_encoding(n: int, d: int) -> Matrix:
     return pe
 
 
-def local_weights(scores: Any, p_t: float, D: int) -> list[float]:
-    """Luong's local weights for one target step: window softmax times the Gaussian."""
+def local_weights(scores: Any, p_t: float, D: int, mode: str) -> list[float]:
+    """Luong's local weights for one target step (Luong et al., 2015, §3.2).
+
+    local-m: the softmax over the positions with |s - p_t| <= D, 0 elsewhere (sums to 1).
+    local-p: that window softmax times exp(-(s - p_t)^2 / (2 sigma^2)), sigma = D / 2.
+    """
     scores = _lists(scores)
-    inside = [abs(s - p_t) <= D for s in range(len(scores))]
-    w = softmax([v if ok else -math.inf for v, ok in zip(scores, inside, strict=True)])
+    inside = [s for s in range(len(scores)) if abs(s - p_t) <= D]
+    m = max(scores[s] for s in inside)
+    total = sum(math.exp(scores[s] - m) for s in inside)
+    w = [math.exp(scores[s] - m) / total if s in inside else 0.0 for s in range(len(scores))]
+    if mode == "local-m":
+        return w
     sigma = D / 2
     return [w[s] * math.exp(-((s - p_t) ** 2) / (2 * sigma**2)) for s in range(len(scores))]
 

@@ -14,10 +14,13 @@ from attn_core import (
     global_weights,
     hard_attention,
     local_weights,
+    peak_hit_rate,
+    position_logit,
     predicted_position,
     random_position_params,
     sample_positions,
     softmax,
+    softmax_parts,
 )
 from tests.core import reference
 
@@ -30,42 +33,167 @@ def test_global_weights_are_a_softmax_over_all_positions():
     np.testing.assert_allclose(global_weights(x, tau=2.0), softmax(x, tau=2.0))
 
 
-@given(scores_1d, st.integers(1, 4), st.data())
-def test_local_weights_match_the_loop_reference(scores, D, data):
+def window_softmax_by_hand(scores: np.ndarray, p_t: float, D: int) -> np.ndarray:
+    """The softmax of the scores at positions max(0, ⌈p_t − D⌉) … min(S − 1, ⌊p_t + D⌋) and 0
+    elsewhere, computed on the slice of those positions alone (no mask, no -inf)."""
     S = scores.size
-    p_t = data.draw(st.floats(0, S))  # local-p's range
-    a = local_weights(scores, p_t, D)
-    np.testing.assert_allclose(a.weights, reference.local_weights(scores, p_t, D), atol=1e-12)
-    assert a.sigma == D / 2
+    lo, hi = max(0, math.ceil(p_t - D)), min(S - 1, math.floor(p_t + D))
+    inside = scores[lo : hi + 1]
+    e = np.exp(inside - inside.max())
+    out = np.zeros(S)
+    out[lo : hi + 1] = e / e.sum()
+    return out
 
 
 @given(scores_1d, st.integers(1, 4), st.data())
-def test_window_gets_everything_and_the_gaussian_only_takes_away(scores, D, data):
-    p_t = data.draw(st.floats(0, scores.size))
-    a = local_weights(scores, p_t, D)
+def test_local_m_is_the_softmax_restricted_to_the_window(scores, D, data):
+    S = scores.size
+    t = data.draw(st.integers(0, S - 1 + D))  # p_t = t; a window past the end still holds S - 1
+    a = local_weights(scores, t, D, mode="local-m")
+    np.testing.assert_allclose(a.weights, window_softmax_by_hand(scores, t, D), atol=1e-12)
+    np.testing.assert_allclose(a.weights, reference.local_weights(scores, t, D, "local-m"))
+    assert math.isclose(a.weights[a.window].sum(), 1.0, rel_tol=1e-12)  # the window sums to 1
+    assert math.isclose(a.total, 1.0, rel_tol=1e-12)
+    assert (a.weights[~a.window] == 0.0).all()
+    assert a.mode == "local-m" and a.gaussian is None and a.sigma is None
+
+
+@given(
+    scores_1d,
+    st.integers(1, 4),
+    arrays(np.float64, 3, elements=st.floats(-3, 3)),
+    st.integers(0, 99),
+)
+def test_local_p_is_the_window_softmax_times_a_gaussian_around_the_predicted_centre(
+    scores, D, h_t, seed
+):
+    S = scores.size
+    params = random_position_params(3, h=4, seed=seed)
+    W_p, v_p = params["W_p"], params["v_p"]
+    p_t = S / (1.0 + math.exp(-float(v_p @ np.tanh(W_p @ h_t))))  # S · sigmoid(v_pᵀ tanh(W_p h_t))
+    assert math.isclose(predicted_position(h_t, W_p, v_p, S), p_t, rel_tol=1e-12)
+    a = local_weights(scores, predicted_position(h_t, W_p, v_p, S), D, mode="local-p")
+    sigma = D / 2
+    gaussian = np.exp(-((np.arange(S) - p_t) ** 2) / (2 * sigma**2))
+    want = window_softmax_by_hand(scores, p_t, D) * gaussian
+    np.testing.assert_allclose(a.weights, want, atol=1e-12)
+    np.testing.assert_allclose(a.weights, reference.local_weights(scores, p_t, D, "local-p"))
+    assert a.mode == "local-p" and a.sigma == D / 2
+    np.testing.assert_allclose(a.gaussian, gaussian, atol=1e-12)
+
+
+@given(scores_1d, st.integers(1, 4), st.data())
+def test_local_p_is_not_renormalised_so_it_sums_to_less_than_one(scores, D, data):
+    p_t = data.draw(st.floats(0, scores.size))  # local-p's range, S · sigmoid(…) ∈ [0, S]
+    a = local_weights(scores, p_t, D, mode="local-p")
     positions = np.arange(scores.size)
     np.testing.assert_array_equal(a.window, np.abs(positions - p_t) <= D)
     assert (a.weights[~a.window] == 0.0).all() and (a.window_softmax[~a.window] == 0.0).all()
     assert math.isclose(a.window_softmax.sum(), 1.0, rel_tol=1e-12)
-    assert (a.weights <= a.window_softmax + 1e-15).all()
-    assert a.weights.sum() <= 1.0 + 1e-12  # not renormalised, as in the paper
+    assert (a.weights <= a.window_softmax + 1e-15).all()  # the Gaussian only takes away
+    assert a.total <= 1.0 + 1e-12
+    if a.window.sum() > 1:  # some weight sits ≥ ½ away from the centre, where e^{-…} < 1
+        assert a.total < 1.0
     assert math.isclose(a.normalised.sum(), 1.0, rel_tol=1e-12)
 
 
-def test_local_m_centre_keeps_its_window_weight():
+def test_local_m_and_local_p_differ_by_the_gaussian_alone():
     scores = np.array([0.3, -1.0, 2.0, 0.5, 0.0, 1.0])
-    a = local_weights(scores, p_t=2, D=2)  # local-m at target step t = 2
-    assert a.gaussian[2] == 1.0 and a.weights[2] == a.window_softmax[2]
-    np.testing.assert_allclose(a.gaussian[[0, 4]], np.exp(-2.0))  # two sigmas away
+    m = local_weights(scores, 2, 2, mode="local-m")
+    p = local_weights(scores, 2.0, 2, mode="local-p")
+    np.testing.assert_array_equal(m.weights, m.window_softmax)
+    np.testing.assert_array_equal(p.window_softmax, m.weights)
+    np.testing.assert_allclose(p.weights, m.weights * p.gaussian)
+    assert p.gaussian[2] == 1.0 and p.weights[2] == m.weights[2]  # the centre keeps its weight
+    np.testing.assert_allclose(p.gaussian[[0, 4]], np.exp(-2.0))  # two sigmas away
+    assert m.total == pytest.approx(1.0) and p.total < 0.9
 
 
-def test_local_m_over_several_steps_uses_one_centre_per_row():
+@pytest.mark.parametrize(
+    ("mode", "p_t", "first", "last"),
+    [
+        ("local-m", 0, 0, 3),  # t = 0: the left half of the window is cut off
+        ("local-m", 9, 6, 9),  # the last step: the right half is cut off
+        ("local-m", 11, 8, 9),  # a target longer than the source: only 8, 9 remain
+        ("local-p", 0.4, 0, 3),
+        ("local-p", 9.7, 7, 9),
+        ("local-p", 10.0, 7, 9),  # S · sigmoid(+large) = S, one past the last position
+    ],
+)
+def test_windows_are_clipped_at_the_ends_of_the_sentence(mode, p_t, first, last):
+    scores = np.linspace(-1.0, 2.0, 10)
+    a = local_weights(scores, p_t, 3, mode=mode)
+    assert (a.first, a.last) == (first, last)
+    assert a.window.tolist() == [first <= s <= last for s in range(10)]
+    inside = scores[first : last + 1]
+    np.testing.assert_allclose(
+        a.window_softmax[first : last + 1], np.exp(inside) / np.exp(inside).sum()
+    )
+    if mode == "local-m":
+        assert a.total == pytest.approx(1.0)  # clipped or not, the window sums to 1
+    else:
+        assert a.total < 1.0
+
+
+def test_both_modes_over_several_steps_use_one_centre_per_row():
     rng = np.random.default_rng(1)
     scores = rng.normal(size=(4, 7))
-    a = local_weights(scores, p_t=np.arange(4), D=1)
-    for t in range(4):
-        np.testing.assert_allclose(a.weights[t], local_weights(scores[t], t, 1).weights)
-    assert a.weights.shape == a.window.shape == a.gaussian.shape == (4, 7)
+    for mode, p in (("local-m", np.arange(4)), ("local-p", np.array([0.2, 3.5, 6.9, 4.0]))):
+        a = local_weights(scores, p, D=1, mode=mode)
+        for t in range(4):
+            np.testing.assert_allclose(
+                a.weights[t], local_weights(scores[t], p[t], 1, mode=mode).weights
+            )
+        assert a.weights.shape == a.window.shape == (4, 7)
+        assert np.shape(a.total) == np.shape(a.first) == np.shape(a.last) == (4,)
+    np.testing.assert_allclose(local_weights(scores, np.arange(4), 2, mode="local-m").total, 1.0)
+
+
+@pytest.mark.parametrize("mode", ["local", "global", "LOCAL-M", "local_m", "", None])
+def test_an_unknown_mode_is_refused_by_name(mode):
+    with pytest.raises(ValueError, match=r"mode must be 'local-m' .* or 'local-p'"):
+        local_weights([1.0, 2.0, 3.0], p_t=1, D=1, mode=mode)
+
+
+def test_local_m_centre_is_a_target_step():
+    with pytest.raises(ValueError, match="whole number"):
+        local_weights([1.0, 2.0, 3.0], p_t=1.5, D=1, mode="local-m")
+    with pytest.raises(ValueError, match="p_t"):
+        local_weights([1.0, 2.0, 3.0], p_t=-1, D=1, mode="local-m")
+    assert local_weights([1.0, 2.0, 3.0], p_t=-1.0, D=1, mode="local-p").first == 0
+
+
+def test_softmax_parts_are_the_numbers_of_the_worked_softmax():
+    z = np.array([0.5, -1.0, 2.0, 3.0])
+    window = np.array([True, True, True, False])
+    m, total = softmax_parts(z, window)
+    assert m == 2.0 and total == pytest.approx(np.exp(-1.5) + np.exp(-3.0) + 1.0)
+    a = local_weights(z, 0, 2, mode="local-m")  # t = 0, D = 2: the same window, 0 … 2
+    np.testing.assert_array_equal(a.window, window)
+    m_all, total_all = softmax_parts(z)
+    assert m_all == 3.0
+    np.testing.assert_allclose(global_weights(z), np.exp(z - m_all) / total_all)
+    m_w, total_w = softmax_parts(z, a.window)
+    np.testing.assert_allclose(a.weights[a.window], np.exp(z[a.window] - m_w) / total_w)
+    with pytest.raises(ValueError, match="window"):
+        softmax_parts(z, [False] * 4)
+
+
+def test_position_logit_is_what_the_sigmoid_gets():
+    params = random_position_params(3, h=4, seed=2)
+    H = np.array([[0.5, -1.0, 2.0], [0.0, 0.0, 0.0]])
+    x = position_logit(H, params["W_p"], params["v_p"])
+    np.testing.assert_allclose(x, [params["v_p"] @ np.tanh(params["W_p"] @ h) for h in H])
+    np.testing.assert_allclose(
+        predicted_position(H, params["W_p"], params["v_p"], 12), 12 / (1 + np.exp(-x))
+    )
+
+
+def test_peak_hit_rate_counts_rows_whose_peak_is_the_truth():
+    W = np.array([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2], [0.0, 0.4, 0.6], [0.2, 0.2, 0.6]])
+    assert peak_hit_rate(W, [1, 0, 1, 2]) == 0.75
+    with pytest.raises(ValueError, match="truth"):
+        peak_hit_rate(W, [1, 0])
 
 
 @given(arrays(np.float64, 3, elements=st.floats(-3, 3)), st.integers(1, 50), st.integers(0, 99))
@@ -122,13 +250,13 @@ def test_hard_attention_with_one_hot_weights_has_no_error():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: local_weights([1.0, 2.0], p_t=0, D=0), "D"),
-        (lambda: local_weights([1.0, 2.0], p_t=5, D=1), "p_t"),
-        (lambda: local_weights([1.0, 2.0], p_t=np.nan, D=1), "p_t"),
-        (lambda: local_weights([1.0, 2.0], p_t=[0, 1], D=1), "p_t"),
-        (lambda: local_weights(np.ones((2, 3)), p_t=[0, 1, 2], D=1), "p_t"),
-        (lambda: local_weights(np.ones((2, 2, 2)), p_t=0, D=1), "scores"),
-        (lambda: local_weights([], p_t=0, D=1), "scores"),
+        (lambda: local_weights([1.0, 2.0], p_t=0, D=0, mode="local-m"), "D"),
+        (lambda: local_weights([1.0, 2.0], p_t=5, D=1, mode="local-p"), "p_t"),
+        (lambda: local_weights([1.0, 2.0], p_t=np.nan, D=1, mode="local-p"), "p_t"),
+        (lambda: local_weights([1.0, 2.0], p_t=[0, 1], D=1, mode="local-m"), "p_t"),
+        (lambda: local_weights(np.ones((2, 3)), p_t=[0, 1, 2], D=1, mode="local-m"), "p_t"),
+        (lambda: local_weights(np.ones((2, 2, 2)), p_t=0, D=1, mode="local-m"), "scores"),
+        (lambda: local_weights([], p_t=0, D=1, mode="local-p"), "scores"),
         (lambda: predicted_position([1.0, 2.0], np.ones((3, 3)), np.ones(3), 5), "W_p"),
         (lambda: predicted_position([1.0], np.ones((3, 1)), np.ones(2), 5), "v_p"),
         (lambda: predicted_position([1.0], np.ones((3, 1)), np.ones(3), 0), "S"),
