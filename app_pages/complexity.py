@@ -1,10 +1,12 @@
 """Complexity: what a convolution, a recurrent layer and self-attention cost, counted and timed."""
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
 from attn_core import LAYERS, complexity, crossover_n
-from ui import layout, state
+from ui import figures, layout, state
 from ui.complexity_timing import (
     BUDGET_S,
     PREDICTED_SLOPE,
@@ -50,9 +52,9 @@ b = state.bind(
 )
 
 
-def show(fig, key: str) -> None:
+def show(fig, key: str, name: str | None = None) -> None:
     """Draw a figure whose builder already applied the app's sizes (see ui.fig_selfattn)."""
-    st.plotly_chart(fig, key=key, theme=None, config=layout.FIGURE_CONFIG, width="stretch")
+    layout.show_figure(fig, key, name=name, restyle=False)
 
 
 names = {layer: t(f"complexity.layer.{layer}") for layer in LAYERS}
@@ -101,6 +103,24 @@ if costs is not None:
         }
     )
     st.table(table, hide_index=True)
+    layout.download_csv(
+        t("complexity.export.table"),
+        partial(
+            layout.table_frame,
+            {
+                "operations per layer": [costs[r].per_layer for r in ROWS],
+                "sequential operations": [costs[r].sequential for r in ROWS],
+                "maximum path length": [costs[r].max_path for r in ROWS],
+                "operations (big O)": [BIG_O["ops"][r] for r in ROWS],
+                "sequential (big O)": [BIG_O["seq"][r] for r in ROWS],
+                "path (big O)": [BIG_O["path"][r] for r in ROWS],
+            },
+            ROWS,
+            "layer",
+        ),
+        f"{layout.export_name('complexity.table', f'n-{n}', f'd-{d}', f'k-{k}')}.csv",
+        key="complexity.dl.table",
+    )
     st.caption(t("complexity.table.caption", n=f"{n:,}", d=f"{d:,}", k=k))
     sa = costs["self_attention"].per_layer
     st.markdown(
@@ -118,22 +138,32 @@ if costs is not None:
 st.header(t("complexity.growth.title"))
 layout.explain(t("complexity.growth.text"))
 if crossovers is not None:
-    show(
-        ops_figure(
-            d,
-            k,
-            n,
-            crossovers,
-            names=names,
-            title=t("complexity.fig.ops", d=f"{d:,}", k=k),
-            x_title=t("complexity.axis.n"),
-            y_title=t("complexity.axis.ops"),
-            crossover_label=t("complexity.fig.crossover"),
-            now_label=t("complexity.fig.now", n=f"{n:,}"),
-            cheaper_label=t("complexity.fig.cheaper"),
-            big=BIG,
+    ops_fig = ops_figure(
+        d,
+        k,
+        n,
+        crossovers,
+        names=names,
+        title=t("complexity.fig.ops", d=f"{d:,}", k=k),
+        x_title=t("complexity.axis.n"),
+        y_title=t("complexity.axis.ops"),
+        crossover_label=t("complexity.fig.crossover"),
+        now_label=t("complexity.fig.now", n=f"{n:,}"),
+        cheaper_label=t("complexity.fig.cheaper"),
+        big=BIG,
+    )
+    show(ops_fig, key="complexity.fig_ops", name=f"ops-d-{d}-k-{k}")
+    curves = figures.figure_parts(ops_fig)[0][: len(LAYERS)]  # one line per layer, as drawn
+    layout.download_csv(
+        t("complexity.export.ops"),
+        partial(
+            layout.table_frame,
+            {layer: curve["y"] for layer, curve in zip(LAYERS, curves, strict=True)},
+            [f"{x:.6g}" for x in curves[0]["x"]],
+            "n",
         ),
-        key="complexity.fig_ops",
+        f"{layout.export_name('complexity.ops', f'd-{d}', f'k-{k}')}.csv",
+        key="complexity.dl.ops",
     )
     st.caption(
         t(
@@ -165,6 +195,18 @@ show(
         big=BIG,
     ),
     key="complexity.fig_path",
+    name=f"path-n-{pn}-k-{k}",
+)
+layout.download_csv(
+    t("complexity.export.path"),
+    partial(
+        layout.table_frame,
+        {"maximum path length": [paths[r].max_path for r in ROWS]},
+        ROWS,
+        "layer",
+    ),
+    f"{layout.export_name('complexity.path', f'n-{pn}', f'k-{k}')}.csv",
+    key="complexity.dl.path",
 )
 st.caption(
     t(
@@ -229,6 +271,21 @@ else:
             big=BIG,
         ),
         key="complexity.fig_timing",
+        name=f"timing-d-{run.d}-k-{run.k}",
+    )
+    layout.download_csv(
+        t("complexity.export.timing"),
+        partial(
+            layout.table_frame,
+            {
+                "layer": [r for r in ROWS for _ in run.n[r]],
+                "n": [x for r in ROWS for x in run.n[r]],
+                "seconds per call": [s for r in ROWS for s in run.seconds[r]],
+            },
+        ),
+        f"{layout.export_name('complexity.timing', f'd-{run.d}', f'k-{run.k}')}.csv",
+        key="complexity.dl.timing",
+        index=False,
     )
     st.table(
         pd.DataFrame(
@@ -245,6 +302,20 @@ else:
             }
         ),
         hide_index=True,
+    )
+    layout.download_csv(
+        t("complexity.export.slopes"),
+        partial(
+            layout.table_frame,
+            {
+                "predicted slope": [PREDICTED_SLOPE[r] for r in ROWS],
+                "measured slope": [slopes[r] for r in ROWS],
+            },
+            ROWS,
+            "layer",
+        ),
+        f"{layout.export_name('complexity.slopes', f'd-{run.d}', f'k-{run.k}')}.csv",
+        key="complexity.dl.slopes",
     )
     cut = [f"{names[r]} (n = {run.cut[r]:,})" for r in ROWS if run.cut[r]]
     if cut:

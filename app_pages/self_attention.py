@@ -1,5 +1,7 @@
 """Self-attention, multi-head, positional encoding: X → XW_Q, XW_K, XW_V, heads, W_O, order."""
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -32,9 +34,23 @@ X_DEFAULT = np.array(
 BIG = layout.presenting()
 
 
-def show(fig, key: str) -> None:
+def show(fig, key: str, name: str | None = None) -> None:
     """Draw a figure whose builder already applied the app's sizes (see ui.fig_selfattn)."""
-    st.plotly_chart(fig, key=key, theme=None, config=layout.FIGURE_CONFIG, width="stretch")
+    layout.show_figure(fig, key, name=name, restyle=False)
+
+
+def matrix_downloads(
+    items: list[tuple[str, str, np.ndarray, list[str] | None, list[str] | None]], *view: object
+) -> None:
+    """One CSV button per matrix, side by side: (name, label, matrix, row and column labels)."""
+    for col, (name, label, m, rows, cols) in zip(st.columns(len(items)), items, strict=True):
+        with col:
+            layout.download_csv(
+                label,
+                partial(layout.matrix_frame, m, rows, cols),
+                f"{layout.export_name(f'selfattn.{name}', *view)}.csv",
+                key=f"selfattn.dl.{name}",
+            )
 
 
 def divisors(n: int) -> list[int]:
@@ -194,7 +210,7 @@ show(heatmap_grid(x_panels, big=BIG, colorbar_title=t("selfattn.axis.value")), k
 layout.download_csv(
     t("selfattn.download.x"),
     layout.matrix_frame(X, token_labels, dims),
-    "X.csv",
+    f"{layout.export_name('selfattn.X-plus-PE' if b['pe'] else 'selfattn.X')}.csv",
     key="selfattn.dl_x",
 )
 
@@ -217,6 +233,7 @@ heads = int(b["heads"])
 d_head = d_model // heads
 W = random_mha_weights(d_model, d_model, seed=int(b["seed"]))  # W_q, W_k, W_v (d, d); W_o (d, d)
 mask = causal_mask(n) if b["causal"] else None  # (n, n) True = may attend
+causal_view = ("causal",) if b["causal"] else ()  # in the names of what the mask changes
 try:
     result = multi_head_attention(X, X, **W, n_heads=heads, mask=mask)
 except ValueError as err:  # not reachable with clamped inputs; never crash the lesson
@@ -242,6 +259,14 @@ if b["show_w"]:
             colorbar_title=t("selfattn.axis.value"),
         ),
         key="selfattn.fig_w",
+        name=f"W-seed-{int(b['seed'])}",
+    )
+    matrix_downloads(
+        [
+            (name, t("selfattn.export.matrix", name=name), W[name], None, None)
+            for name in ("W_q", "W_k", "W_v", "W_o")
+        ],
+        f"seed-{int(b['seed'])}",
     )
 
 if result is not None:
@@ -269,6 +294,13 @@ if result is not None:
             colorbar_title=t("selfattn.axis.value"),
         ),
         key="selfattn.fig_qkv",
+    )
+    matrix_downloads(
+        [
+            (name, t("selfattn.export.matrix", name=name), M, token_labels, dims)
+            for name, M in (("Q", result.Q), ("K", result.K), ("V", result.V))
+        ],
+        f"seed-{int(b['seed'])}",
     )
 
 # --- 3. One weight matrix per head -----------------------------------------------------------
@@ -301,6 +333,7 @@ if result is not None:
             tick_labels=grid_cols * n <= 64,
         ),
         key="selfattn.fig_heads",
+        name=f"weights-{heads}-heads" + ("-causal" if mask is not None else ""),
     )
     if mask is not None:
         st.caption(t("selfattn.causal.caption"))
@@ -316,9 +349,20 @@ if result is not None:
                 t("selfattn.axis.weight"): result.weights.ravel(),
             }
         ),
-        "attention_weights.csv",
+        f"{layout.export_name('selfattn.weights', f'{heads}-heads', *causal_view)}.csv",
         key="selfattn.dl_weights",
     )
+    with st.expander(t("selfattn.export.per_head", h=heads)):
+        per_row = min(heads, 4)
+        for start in range(0, heads, per_row):
+            for h, col in zip(range(start, heads), st.columns(per_row), strict=False):
+                with col:
+                    layout.download_csv(
+                        t("selfattn.fig.head", h=h + 1),
+                        partial(layout.matrix_frame, result.weights[h], token_labels, token_labels),
+                        f"{layout.export_name(f'selfattn.head-{h + 1}-weights', *causal_view)}.csv",
+                        key=f"selfattn.dl.head.{h + 1}",
+                    )
 
 # --- 4. Concatenate, then W_O ----------------------------------------------------------------
 st.header(t("selfattn.concat.title"))
@@ -349,10 +393,17 @@ if result is not None:
         ),
         key="selfattn.fig_concat",
     )
+    matrix_downloads(
+        [
+            ("concat", t("selfattn.export.concat"), result.concat, token_labels, dims),
+            ("W_o", t("selfattn.export.matrix", name="W_O"), W["W_o"], None, None),
+        ],
+        f"seed-{int(b['seed'])}",
+    )
     layout.download_csv(
         t("selfattn.download.y"),
         layout.matrix_frame(result.output, token_labels, dims),
-        "Y.csv",
+        f"{layout.export_name('selfattn.Y', f'{heads}-heads', *causal_view)}.csv",
         key="selfattn.dl_y",
     )
 
@@ -406,6 +457,16 @@ show(
         big=BIG,
     ),
     key="selfattn.fig_pe",
+)
+layout.download_csv(
+    t("selfattn.export.pe", positions=PE_POSITIONS),
+    lambda d=d_model: layout.matrix_frame(  # the figure's table, made on the click
+        sinusoidal_positional_encoding(PE_POSITIONS, d),
+        [str(i) for i in range(PE_POSITIONS)],
+        [str(j) for j in range(d)],
+    ),
+    f"{layout.export_name('selfattn.positional-encoding', f'd-{d_model}')}.csv",
+    key="selfattn.dl.pe",
 )
 
 # --- 6. Shuffle the tokens -------------------------------------------------------------------
@@ -479,4 +540,17 @@ if shown_pair is not None:
             colorbar_title=t("selfattn.axis.value"),
         ),
         key="selfattn.fig_perm",
+        name=f"shuffle-{int(b['shuffle'])}" + ("-with-PE" if b["pe"] else ""),
+    )
+    matrix_downloads(
+        [
+            (name, t(f"selfattn.fig.perm_{part}"), m, shuffled_labels, dims)
+            for name, part, m in (
+                ("shuffled-output", "a", out_sh),
+                ("output-reordered", "b", out_rows),
+                ("shuffle-difference", "diff", out_sh - out_rows),
+            )
+        ],
+        f"shuffle-{int(b['shuffle'])}",
+        *(("with-PE",) if b["pe"] else ()),
     )

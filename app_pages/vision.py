@@ -1,6 +1,7 @@
 """CNN vs self-attention on an image, and self-attention that becomes a convolution."""
 
 import hashlib
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -97,6 +98,21 @@ def picture_of(name: str, size: int) -> np.ndarray | None:
     return images.builtin(name, size)
 
 
+def head_table(weights: np.ndarray, offsets: np.ndarray, padding: tuple[int, int]) -> pd.DataFrame:
+    """Every head's weights at the query ``(K², H + 2r_h, W + 2r_w)`` as one long table, the
+    pixel indices those of the picture (a padding pixel is outside it: negative or ≥ H, W)."""
+    head, row, col = np.indices(weights.shape)
+    return pd.DataFrame(
+        {
+            "head dr": offsets[head.ravel(), 0],
+            "head dc": offsets[head.ravel(), 1],
+            "row": row.ravel() - padding[0],
+            "column": col.ravel() - padding[1],
+            "weight": weights.ravel(),
+        }
+    )
+
+
 def source_label(name: str) -> str:
     return t(f"vision.img.{name}")
 
@@ -114,9 +130,26 @@ def side_by_side():
     return st.columns([1, 1])
 
 
-def show(fig, key: str) -> None:
+def show(fig, key: str, name: str | None = None) -> None:
     """Draw a figure built with ``STYLE``: ``layout.show_figure`` minus the costly restyling."""
-    st.plotly_chart(fig, key=key, theme=None, config=layout.FIGURE_CONFIG, width="stretch")
+    layout.show_figure(fig, key, name=name, restyle=False)
+
+
+def downloads(items: list[tuple[str, str, object]], *view: object) -> None:
+    """CSV buttons side by side: (name, label, a table or a function that makes it)."""
+    for col, (name, label, frame) in zip(st.columns(len(items)), items, strict=True):
+        with col:
+            layout.download_csv(
+                label,
+                frame,
+                f"{layout.export_name(f'vision.{name}', *view)}.csv",
+                key=f"vision.dl.{name}",
+            )
+
+
+def pixel_table(m: np.ndarray) -> pd.DataFrame:
+    """A map ``(H, W)`` as a table: rows and columns named by their pixel index."""
+    return layout.matrix_frame(m, [str(i) for i in range(m.shape[0])], None)
 
 
 # --- 1. A picture and one pixel -------------------------------------------------------------
@@ -258,6 +291,31 @@ with right:
             **axis,
         ),
         key="vision.fig.rf",
+        name=f"receptive-field-r{pixel[0]}-c{pixel[1]}",
+    )
+    downloads(
+        [
+            (
+                "receptive-field",
+                t("vision.export.rf"),
+                partial(
+                    layout.table_frame,
+                    {
+                        "kernel": ks,
+                        "stride": ss,
+                        "dilation": ds,
+                        "receptive field": rf_sizes,
+                        "first row": regions[:, 0],
+                        "last row": regions[:, 1],
+                        "first column": regions[:, 2],
+                        "last column": regions[:, 3],
+                    },
+                    [str(i + 1) for i in range(len(ks))],
+                    "layer",
+                ),
+            )
+        ],
+        f"r{pixel[0]}-c{pixel[1]}",
     )
 for line in vision_text.receptive_sum(ks, ss, ds):
     st.latex(line)
@@ -336,6 +394,28 @@ spread_table = pd.DataFrame(
     columns=[t("vision.attn.self"), t("vision.attn.n90"), t("vision.attn.dist")],
 )
 st.table(spread_table)
+downloads(
+    [
+        ("attention-global", t("vision.export.global"), partial(pixel_table, g_map)),
+        ("attention-local", t("vision.export.local", n=window), partial(pixel_table, l_map)),
+        (
+            "attention-spread",
+            t("vision.export.spread"),
+            partial(
+                layout.table_frame,
+                {
+                    "self weight": [sp.self_weight for sp in (g_spread, l_spread)],
+                    "pixels holding 90%": [sp.n90 for sp in (g_spread, l_spread)],
+                    "mean distance": [sp.mean_distance for sp in (g_spread, l_spread)],
+                },
+                ["global", f"local {window}x{window}"],
+                "attention",
+            ),
+        ),
+    ],
+    b["img"],
+    f"r{pixel[0]}-c{pixel[1]}",
+)
 st.caption(
     " · ".join(
         (
@@ -494,6 +574,21 @@ show(
     ),
     key="vision.fig.static",
 )
+downloads(
+    [
+        (
+            "kernel",
+            t("vision.export.kernel"),
+            partial(layout.matrix_frame, kernel, [f"dr={o}" for o in offsets], offsets),
+        ),
+        (
+            "attention-global-b",
+            t("vision.export.dynamic_b", img=source_label(b["cmp"])),
+            partial(pixel_table, g_map_b),
+        ),
+    ],
+    f"{n_k}x{n_k}",
+)
 if conv_a.shape == conv_b.shape:
     conv_gap = float(np.abs(conv_a - conv_b).max())
     attn_gap = 0.5 * float(np.abs(g_map - g_map_b).sum())
@@ -542,6 +637,17 @@ with left:
             style=STYLE,
         ),
         key="vision.fig.heads",
+        name=f"conv-heads-alpha-{alpha:g}",
+    )
+    downloads(
+        [
+            (
+                "conv-heads",
+                t("vision.export.heads", n=len(target)),
+                partial(head_table, built.weights, built.offsets, built.padding),
+            )
+        ],
+        f"alpha-{alpha:g}",
     )
     st.caption(t("vision.cordonnier.heads", n=len(target), k=n_k))
 with right:
@@ -562,6 +668,21 @@ with right:
         ),
         key="vision.fig.error",
     )
+    downloads(
+        [
+            (
+                "error-by-alpha",
+                t("vision.export.error"),
+                partial(
+                    layout.table_frame,
+                    {"largest error": errors},
+                    [f"{a:g}" for a in ALPHA_GRID],
+                    "alpha",
+                ),
+            )
+        ],
+        f"{n_k}x{n_k}",
+    )
 m1, m2, m3 = st.columns(3)
 m1.metric(t("vision.cordonnier.max_err"), f"{error:.3g}")
 m2.metric(t("vision.cordonnier.target"), f"{target.min():.6f}")
@@ -580,6 +701,13 @@ out_panels = [
     for m, key in ((conv, "conv"), (built.output, "attn"), (diff, "diff"))
 ]
 show(fig_vision.panels(out_panels, **axis, height=340), key="vision.fig.outputs")
+downloads(
+    [
+        (f"output-{key}", t(f"vision.fig.{key}"), partial(pixel_table, m))
+        for m, key in ((conv, "conv"), (built.output, "attn"), (diff, "diff"))
+    ],
+    f"alpha-{alpha:g}",
+)
 score_line, output_line = vision_text.construction_formula(
     alpha, float(target.min()), float(conv[pixel]), float(built.output[pixel])
 )
@@ -635,6 +763,33 @@ with left:
     st.dataframe(table5, width="stretch")
 with right:
     show(chart2, key="vision.fig.table2")
+downloads(
+    [
+        (
+            "vit-table5",
+            t("vision.export.table5"),
+            partial(
+                pd.DataFrame,
+                [
+                    [np.nan if a is None else a for a in accs]
+                    for accs in vision_data.VIT_TABLE5.values()
+                ],
+                index=pd.Index(list(vision_data.VIT_TABLE5), name="model"),
+                columns=[f"{name} ({count:.3g} images)" for name, count in vision_data.PRETRAINING],
+            ),
+        ),
+        (
+            "vit-table2",
+            t("vision.export.table2"),
+            partial(
+                pd.DataFrame,
+                [row[1:] for row in vision_data.TABLE2],
+                index=pd.Index([row[0] for row in vision_data.TABLE2], name="model"),
+                columns=["pre-training data", "ImageNet top-1 (%)", "TPUv3-core-days", "CNN"],
+            ),
+        ),
+    ]
+)
 vit5, (vit_t2, bit_t2) = vision_data.VIT_TABLE5, (vision_data.TABLE2[1], vision_data.TABLE2[2])
 st.markdown(
     t(
