@@ -1,5 +1,6 @@
 """Complexity: what a convolution, a recurrent layer and self-attention cost, counted and timed."""
 
+import time
 from functools import partial
 
 import pandas as pd
@@ -40,6 +41,7 @@ BIG_O = {
     "seq": {"convolutional": "O(1)", "recurrent": "O(n)", "self_attention": "O(1)"},
     "path": {"convolutional": "O(n/k)", "recurrent": "O(n)", "self_attention": "O(1)"},
 }
+EXACT_PATH = {"convolutional": "⌈(n−1)/(k−1)⌉"}  # what the table's number is, exactly
 
 b = state.bind(
     "complexity",
@@ -50,6 +52,14 @@ b = state.bind(
     state.Float("td", 64.0, lo=TIMING_D[0], hi=TIMING_D[-1], grid=TIMING_D),
     state.Float("tn", 1024.0, lo=TIMING_N[0], hi=TIMING_N[-1], grid=TIMING_N),
 )
+
+
+def path_cell(layer: str, value: int) -> str:
+    """A path-length cell: the O(·) and, where it is not the count itself, the exact count."""
+    exact = EXACT_PATH.get(layer)
+    if exact is None:
+        return f"{BIG_O['path'][layer]}: {value:,}"
+    return t("complexity.col.exact", big_o=BIG_O["path"][layer], formula=exact, value=f"{value:,}")
 
 
 def show(fig, key: str, name: str | None = None) -> None:
@@ -99,7 +109,7 @@ if costs is not None:
             t("complexity.col.layer"): [names[r] for r in ROWS],
             t("complexity.col.ops"): [f"{BIG_O['ops'][r]}: {costs[r].per_layer:,}" for r in ROWS],
             t("complexity.col.seq"): [f"{BIG_O['seq'][r]}: {costs[r].sequential:,}" for r in ROWS],
-            t("complexity.col.path"): [f"{BIG_O['path'][r]}: {costs[r].max_path:,}" for r in ROWS],
+            t("complexity.col.path"): [path_cell(r, costs[r].max_path) for r in ROWS],
         }
     )
     st.table(table, hide_index=True)
@@ -233,9 +243,14 @@ td, tn = int(b["td"]), int(b["tn"])
 
 
 @st.cache_data(max_entries=1000, show_spinner=False)
-def measured(layer: str, n: int, d: int, k: int) -> tuple[float, float]:
-    """One timed point, cached by its parameters (every session shares the result)."""
+def measured(layer: str, n: int, d: int, k: int) -> tuple[float, float, float]:
+    """One timed point, cached by its parameters: every session shares the result, so the
+    page says when it was measured (the third item) and how many points this run timed."""
     return measure_layer(layer, n, d, k)
+
+
+def clock(unix: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(unix))
 
 
 if run_now:
@@ -321,3 +336,11 @@ else:
     if cut:
         st.caption(t("complexity.timing.cut", budget=f"{BUDGET_S:g}", which=", ".join(cut)))
     st.caption(t("complexity.timing.caption", d=run.d, k=run.k, n=f"{run.n_max:,}"))
+    when = run.times()
+    if when:
+        span = (
+            clock(when[0])
+            if clock(when[0]) == clock(when[-1])
+            else f"{clock(when[0])} – {clock(when[-1])}"
+        )
+        st.caption(t("complexity.timing.when", when=span, fresh=run.fresh(), total=run.total()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import math
+import time
 
 import numpy as np
 import plotly.graph_objects as go
@@ -164,12 +165,32 @@ def test_run_timings_stops_a_layer_before_the_budget():
     assert progress[-1] == 1.0
 
 
-def test_measure_layer_times_the_real_layers():
+def test_measure_layer_times_the_real_layers_and_says_when():
     for layer in LAYERS:
-        seconds, spent = timing.measure_layer(layer, 16, 8, 3)
+        before = time.time()
+        seconds, spent, when = timing.measure_layer(layer, 16, 8, 3)
         assert 0 < seconds <= spent < 2.0
+        assert before <= when <= time.time()
     with pytest.raises(ValueError, match="layer must be one of"):
         timing.layer_call("lstm", 4, 4, 3)
+
+
+def test_run_timings_keeps_when_each_point_was_measured_and_how_many_are_fresh():
+    now = time.time()
+    old = {("recurrent", 16): now - 3600.0}  # one point from a cache, measured an hour ago
+
+    def measure(layer, n, d, k):
+        return 1e-6 * n, 0.001, old.get((layer, n), time.time())
+
+    run = timing.run_timings(measure, d=16, k=3, n_max=64)
+    assert run.total() == 9 and len(run.times()) == 9
+    assert run.times()[0] == now - 3600.0
+    assert run.fresh() == 8  # the cached point is not counted as measured for this run
+    assert run.measured_at["recurrent"][0] == now - 3600.0
+    # a measure without times (the old form) still works, and claims no time
+    plain, _ = fake_measure({})
+    run = timing.run_timings(plain, d=16, k=3, n_max=32)
+    assert run.times() == [] and run.fresh() == 0 and run.total() == 6
 
 
 def test_one_blas_thread_restores_the_thread_count():

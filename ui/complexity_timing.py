@@ -135,15 +135,18 @@ def time_call(fn: Callable[[], object]) -> tuple[float, float]:
     return best, time.perf_counter() - start
 
 
-def measure_layer(layer: str, n: int, d: int, k: int) -> tuple[float, float]:
-    """Time one layer at one size: ``(seconds per call, seconds spent)``.
+def measure_layer(layer: str, n: int, d: int, k: int) -> tuple[float, float, float]:
+    """Time one layer at one size: ``(seconds per call, seconds spent, when)``.
 
-    Waits while another session of this process is measuring (the wait is not counted), and
-    measures with BLAS on one thread.
+    ``when`` is the wall-clock time (Unix seconds) the measurement finished: a cached point
+    is shown with it, so that nobody takes an old measurement for a fresh one. Waits while
+    another session of this process is measuring (the wait is not counted), and measures with
+    BLAS on one thread.
     """
     fn = layer_call(layer, n, d, k)
     with _MEASURING, one_blas_thread():
-        return time_call(fn)
+        seconds, spent = time_call(fn)
+    return seconds, spent, time.time()
 
 
 def predicted_cost(seconds: float, n: int, n_next: int, slope: float) -> float:
@@ -163,6 +166,19 @@ class TimingRun:
     seconds: dict[str, list[float]] = field(default_factory=dict)
     cut: dict[str, int | None] = field(default_factory=dict)  # first n skipped for the budget
     spent: float = 0.0
+    started: float = field(default_factory=time.time)  # wall clock when this run began
+    measured_at: dict[str, list[float]] = field(default_factory=dict)  # when each point was timed
+
+    def times(self) -> list[float]:
+        """When the points of this run were measured (Unix seconds), earliest first."""
+        return sorted(x for layer in self.measured_at.values() for x in layer if math.isfinite(x))
+
+    def fresh(self) -> int:
+        """How many points were measured during this run (the others came from a cache)."""
+        return sum(1 for x in self.times() if x >= self.started)
+
+    def total(self) -> int:
+        return sum(len(v) for v in self.n.values())
 
 
 def run_timings(
@@ -177,13 +193,16 @@ def run_timings(
 ) -> TimingRun:
     """Time ``layers`` at ``n_values(n_max)`` until the budget is spent.
 
-    ``measure(layer, n, d, k)`` returns ``(seconds per call, seconds spent)``; a cached
-    ``measure`` returns the spending of its first run, so a replay picks the same points.
+    ``measure(layer, n, d, k)`` returns ``(seconds per call, seconds spent)``, or with a third
+    item, the wall-clock time of the measurement (kept in ``run.measured_at``); a cached
+    ``measure`` returns the spending and the time of its first run, so a replay picks the same
+    points and says when they were measured.
     """
     ns = n_values(n_max)
     run = TimingRun(d=d, k=k, n_max=n_max)
     for layer in layers:
         run.n[layer], run.seconds[layer], run.cut[layer] = [], [], None
+        run.measured_at[layer] = []
     active = list(layers)
     next_cost = dict.fromkeys(layers, 0.0)  # what the layer's next point will probably cost
     total, done = len(ns) * len(layers), 0
@@ -194,10 +213,11 @@ def run_timings(
                 run.cut[layer] = n
                 done += len(ns) - idx
                 continue
-            seconds, spent = measure(layer, n, d, k)
+            seconds, spent, *when = measure(layer, n, d, k)
             run.spent += spent
             run.n[layer].append(n)
             run.seconds[layer].append(seconds)
+            run.measured_at[layer].append(float(when[0]) if when else math.nan)
             done += 1
             if idx + 1 < len(ns):
                 slope = PREDICTED_SLOPE.get(layer, 2.0)

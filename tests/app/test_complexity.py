@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import time
 from collections.abc import Mapping
 
 import pytest
@@ -37,8 +39,8 @@ def counts(at: AppTest) -> dict[str, tuple[int, int, int]]:
     frame = at.table[0].value
     out = {}
     for layer, (_, row) in zip(ROWS, frame.iterrows(), strict=True):
-        cells = [str(row.iloc[j]).rsplit(": ", 1)[1].replace(",", "") for j in (1, 2, 3)]
-        out[layer] = tuple(int(c) for c in cells)
+        cells = [re.search(r"([\d,]+)$", str(row.iloc[j])).group(1) for j in (1, 2, 3)]
+        out[layer] = tuple(int(c.replace(",", "")) for c in cells)
     return out
 
 
@@ -102,14 +104,50 @@ def test_every_control(lang):
     assert at.info  # k changed: the page says the results are from before
 
 
-def test_timing_results_are_cached_by_their_parameters():
-    query = {"td": "16", "tn": "128"}
-    at = open_complexity(query=query)
+def when_caption(at: AppTest, lang: str = "en") -> str:
+    head = catalog(lang)["complexity.timing.when"].split("{")[0]
+    return next(c.value for c in at.caption if c.value.startswith(head))
+
+
+def expected_when(lang: str, stamps: list[float], fresh: int) -> str:
+    """The caption for points measured at ``stamps``, ``fresh`` of them for this run."""
+    first, last = (
+        time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(x)) for x in (stamps[0], stamps[-1])
+    )
+    span = first if first == last else f"{first} – {last}"
+    return catalog(lang)["complexity.timing.when"].format(when=span, fresh=fresh, total=len(stamps))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_timing_results_are_cached_by_their_parameters_and_say_when_they_were_measured(lang):
+    query = {"td": "16", "tn": "128", "k": "6" if lang == "en" else "7"}  # timed by no other test
+    at = open_complexity(query=query, lang=lang)
+    before = time.time()
     at.button(key="complexity.run").click().run()
     first = chart(at, "complexity.fig_timing")["data"]
-    again = open_complexity(query=query)  # another session, same parameters
+    run = at.session_state["complexity._timing"]
+    stamps = sorted(x for v in run.measured_at.values() for x in v)
+    assert len(stamps) == sum(len(v) for v in run.n.values()) >= 3
+    assert before - 1 <= stamps[0] <= stamps[-1] <= time.time() + 1  # measured just now
+    assert when_caption(at, lang) == expected_when(lang, stamps, len(stamps))
+    time.sleep(1.1)  # a fresh measurement now would carry a later time
+    again = open_complexity(query=query, lang=lang)  # another session, same parameters
     again.button(key="complexity.run").click().run()
     assert chart(again, "complexity.fig_timing")["data"] == first
+    replay = again.session_state["complexity._timing"]
+    assert sorted(x for v in replay.measured_at.values() for x in v) == stamps
+    # the page says the figure is the earlier measurement, shared, none of it timed now
+    assert when_caption(again, lang) == expected_when(lang, stamps, 0)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_convolutions_path_is_named_as_the_exact_count_with_its_formula(lang):
+    at = open_complexity(query={"n": "100", "k": "3"}, lang=lang)
+    cell = at.table[0].value.iloc[0, 3]  # the convolution's maximum path length
+    assert cell == catalog(lang)["complexity.col.exact"].format(
+        big_o="O(n/k)", formula="⌈(n−1)/(k−1)⌉", value="50"
+    )
+    assert complexity(100, 512, 3)["convolutional"].max_path == 50  # ⌈99/2⌉
 
 
 @pytest.mark.parametrize(
