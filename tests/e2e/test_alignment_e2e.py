@@ -2,9 +2,33 @@
 
 from __future__ import annotations
 
+import json
+from typing import Final
+
+import numpy as np
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import open_app, press_slider
+from ui.alignment_toy import make_toy
+
+# The bars of the weights figure (the first Plotly figure: global, local-m, local-p), as JSON;
+# `_fullData` holds the decoded arrays (`data` keeps the typed-array form the server sent).
+BARS_JS: Final = """
+() => JSON.stringify(document.querySelector('.js-plotly-plot')._fullData
+  .filter(t => t.type === 'bar')
+  .map(t => Array.from(t.y)))
+"""
+
+
+def drawn_bars(page: Page, unlike: list | None = None) -> list[np.ndarray]:
+    """Global, local-m and local-p weights as the browser drew them (once drawn, and different
+    from ``unlike`` when given: a changed figure is remounted a moment after the run ends)."""
+    page.wait_for_function(
+        f"(old) => {{ const s = ({BARS_JS})(); return JSON.parse(s).length === 3 && s !== old; }}",
+        arg=json.dumps(unlike) if unlike is not None else "",
+        timeout=20_000,
+    )
+    return [np.asarray(y, dtype=float) for y in json.loads(page.evaluate(BARS_JS))]
 
 
 def panel_titles(page: Page) -> list[str]:
@@ -18,13 +42,29 @@ def share_link(page: Page) -> str:
     return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
 
 
+def window_softmax(scores_t: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Luong's local-m by hand: the softmax of the scores at positions lo … hi, 0 elsewhere."""
+    e = np.exp(scores_t[lo : hi + 1] - scores_t[lo : hi + 1].max())
+    out = np.zeros(scores_t.size)
+    out[lo : hi + 1] = e / e.sum()
+    return out
+
+
 def test_widening_the_window_changes_the_local_weights(page: Page, app_url: str):
-    open_app(page, app_url + "/alignment?lang=en")
-    before = panel_titles(page)
+    open_app(page, app_url + "/alignment?lang=en")  # S = 30, t = 10, D = 4
+    scores = make_toy(30, 3, 0).scores[10]
+    before, titles = drawn_bars(page), panel_titles(page)
+    glob, local_m, local_p = before
+    np.testing.assert_allclose(local_m, window_softmax(scores, 6, 14), atol=1e-9)
+    assert abs(local_m[6:15].sum() - 1.0) < 1e-9 and (local_m[:6] == 0).all()  # window: 1
+    assert "(sum 1.000)" in titles[1] and local_p.sum() < 1.0
     press_slider(page, "Window half-width D", "End")  # D = S: the window covers everything
-    after = panel_titles(page)
-    assert after[0] == before[0]  # global attention has no window
-    assert after[1] != before[1] and after[2] != before[2]
+    after = drawn_bars(page, unlike=[b.tolist() for b in before])
+    np.testing.assert_allclose(after[0], glob)  # global attention has no window
+    np.testing.assert_allclose(after[1], window_softmax(scores, 0, 29), atol=1e-9)
+    np.testing.assert_allclose(after[1], after[0], atol=1e-9)  # a window of all: local-m = global
+    assert not np.allclose(after[2], local_p)
+    assert panel_titles(page)[2] != titles[2]  # local-p's sum moved with its Gaussian
     assert "D=30" in share_link(page)
 
 
