@@ -21,17 +21,21 @@ from attn_core import (
     complexity,
     dot_product_experiment,
     fit_bandwidth,
+    global_attention_map,
+    global_weights,
     multi_head_attention,
     random_mha_weights,
+    receptive_field,
     score,
     softmax,
 )
 from tests.app.conftest import open_page
+from ui import images, layout, vision_data
 from ui import kernel_data as kd
-from ui import layout
+from ui.alignment_toy import make_toy
 from ui.navigation import PAGES
 from ui.qkv_data import generate, qkv_of
-from ui.tokens import embed, tokenize
+from ui.tokens import embed, labels, tokenize
 
 URL_NAME = {p.path: p.url_path or p.ns for p in PAGES}
 EIGHT = [p.path for p in PAGES if not p.path.startswith("app_pages/trained")][:8]
@@ -59,7 +63,7 @@ def downloads(at: AppTest, files: dict) -> dict[str, tuple[str, bytes]]:
         proto = el.proto
         assert proto.HasField("deferred_file_id"), proto.id  # built on the click only
         name, make = files[proto.deferred_file_id]
-        key = proto.id.rsplit("-", 1)[-1] if "-" in proto.id else proto.id
+        key = proto.id.split("-", 2)[-1]  # "$$ID-<hash>-<the widget's key>"
         found[key] = (name, make())
     return found
 
@@ -142,7 +146,7 @@ def test_qkv_scores_weights_and_output(files):
     S = score(Q, K, "scaled_dot")
     scores = get(found, "qkv.download.scores", "qkv-scores-scaled-dot.csv")
     assert np.allclose(scores.to_numpy(), S, rtol=1e-9, atol=0)
-    assert list(scores.index) == ["q1", "q2", "q3"] and list(scores.columns)[0] == "k1"
+    assert list(scores.index) == ["q1", "q2", "q3"] and scores.columns[0] == "k1"
     W = softmax(S)
     weights = get(found, "qkv.download.weights", "qkv-weights-scaled-dot-none.csv")
     assert np.allclose(weights.to_numpy(), W, rtol=1e-9, atol=1e-12)
@@ -198,11 +202,88 @@ def test_softmax_weights_jacobian_and_variance_experiment(files):
     seed = get(found, "softmax.dl.seed", "softmax-seed-example.csv")
     assert np.allclose(seed.loc["a", ["p1", "p2"]], softmax(np.array([51.0, 49.0])))
     e = dot_product_experiment(tuple(float(2**i) for i in range(11)), 2000, 8, 0)
-    var = get(found, "softmax.dl.variance", "softmax-variance-experiment-2000-pairs-8-keys-seed-0.csv")
+    var = get(
+        found, "softmax.dl.variance", "softmax-variance-experiment-2000-pairs-8-keys-seed-0.csv"
+    )
     assert list(var.index) == [2**i for i in range(11)]
     assert np.allclose(var["variance"], e.variance, rtol=1e-9)
     assert np.allclose(var["variance scaled"], e.scaled_variance, rtol=1e-9)
     assert np.allclose(var["jacobian norm"], e.jacobian_norm, rtol=1e-9)
-    samples = get(found, "softmax.dl.samples", "softmax-dot-products-d-64-2000-pairs-8-keys-seed-0.csv", None)
+    samples = get(
+        found, "softmax.dl.samples", "softmax-dot-products-d-64-2000-pairs-8-keys-seed-0.csv", None
+    )
     assert np.allclose(samples["q.k"], e.flat_scores(6), rtol=1e-9)
     assert np.allclose(samples["q.k / sqrt(d)"], e.flat_scores(6) / 8.0, rtol=1e-9)
+
+
+def test_self_attention_per_head_weights_and_projections(files):
+    at = open_page("app_pages/self_attention.py")
+    found = downloads(at, files)
+    tokens = tokenize("the cat sat on the mat").tokens
+    X = embed(tokens, 8)  # the default sentence, d_model = 8, two heads, seed 0
+    W = random_mha_weights(8, 8, seed=0)
+    result = multi_head_attention(X, X, **W, n_heads=2)
+    for h in (1, 2):
+        head = get(found, f"selfattn.dl.head.{h}", f"self-attention-head-{h}-weights.csv")
+        assert np.allclose(head.to_numpy(), result.weights[h - 1], rtol=1e-9, atol=1e-15)
+        assert list(head.index) == list(head.columns) == labels(tokens)
+    every = get(found, "selfattn.dl_weights", "self-attention-weights-2-heads.csv", None)
+    assert np.allclose(every.iloc[:, -1], result.weights.ravel(), rtol=1e-9, atol=1e-15)
+    for name, m in (("Q", result.Q), ("K", result.K), ("V", result.V)):
+        frame = get(found, f"selfattn.dl.{name}", f"self-attention-{name}-seed-0.csv")
+        assert np.allclose(frame.to_numpy(), m, rtol=1e-9, atol=1e-15)
+    concat = get(found, "selfattn.dl.concat", "self-attention-concat-seed-0.csv")
+    assert np.allclose(concat.to_numpy(), result.concat, rtol=1e-9, atol=1e-15)
+    y = get(found, "selfattn.dl_y", "self-attention-Y-2-heads.csv")
+    assert np.allclose(y.to_numpy(), result.output, rtol=1e-9, atol=1e-15)
+    at.toggle(key="selfattn.causal").set_value(True).run()
+    found = downloads(at, files)
+    head = get(found, "selfattn.dl.head.1", "self-attention-head-1-weights-causal.csv")
+    assert np.allclose(np.triu(head.to_numpy(), 1), 0.0)
+
+
+def test_complexity_table(files):
+    at = open_page("app_pages/complexity.py")
+    found = downloads(at, files)
+    costs = complexity(100, 512, 3)  # the defaults: n = 100, d = 512, k = 3
+    table = get(found, "complexity.dl.table", "complexity-table-n-100-d-512-k-3.csv")
+    assert sorted(table.index) == sorted(costs)
+    for layer, cost in costs.items():
+        assert table.loc[layer, "operations per layer"] == cost.per_layer
+        assert table.loc[layer, "sequential operations"] == cost.sequential
+        assert table.loc[layer, "maximum path length"] == cost.max_path
+    ops = get(found, "complexity.dl.ops", "complexity-ops-d-512-k-3.csv")
+    n = ops.index.to_numpy(dtype=float)
+    assert np.allclose(ops["self_attention"], n**2 * 512, rtol=1e-5)  # as drawn: O(n²·d)
+    path = get(found, "complexity.dl.path", "complexity-path-n-9-k-3.csv")
+    assert path["maximum path length"].to_dict() == {
+        layer: cost.max_path for layer, cost in complexity(9, 2, 3).items()
+    }
+
+
+def test_vision_maps_and_kernel(files):
+    at = open_page("app_pages/vision.py")
+    found = downloads(at, files)
+    x = images.to_unit(images.builtin("shapes", 32))
+    expected = global_attention_map(x, (9, 9), tau=0.05, position_weight=0.0)
+    name = "cnn-vs-attention-attention-global-shapes-r9-c9.csv"
+    g = get(found, "vision.dl.attention-global", name)
+    assert np.allclose(g.to_numpy(), expected, rtol=1e-9, atol=1e-300)
+    kernel = get(found, "vision.dl.kernel", "cnn-vs-attention-kernel-3x3.csv")
+    assert np.allclose(kernel.to_numpy(), vision_data.kernel("blur", 3))
+    rf = get(found, "vision.dl.receptive-field", "cnn-vs-attention-receptive-field-r9-c9.csv")
+    assert list(rf["receptive field"]) == list(receptive_field([3, 3, 3]))
+
+
+def test_alignment_weights_at_step_t(files):
+    at = open_page("app_pages/alignment.py")
+    found = downloads(at, files)
+    toy = make_toy(30, 3, 0)  # S = 30, shift 3, seed 0; step t = 10
+    weights = get(found, "alignment.dl.weights", "alignment-weights-t-10.csv")
+    assert np.allclose(weights["global"], global_weights(toy.scores)[10], rtol=1e-9)
+    assert np.isclose(weights["local_m"].sum(), 1.0)
+    for v in ("global", "local_m", "local_p"):
+        m = get(found, f"alignment.dl.map.{v}", f"alignment-map-{v.replace('_', '-')}.csv")
+        assert m.shape == (30, 30) and np.allclose(m.iloc[10], weights[v])
+    error = get(found, "alignment.dl.error", "alignment-error-global-t-10-N-200-seed-0.csv")
+    assert error.shape == (200, 2)
