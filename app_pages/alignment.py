@@ -184,7 +184,7 @@ st.latex(
         totals["local_m"],
     )
 )
-st.markdown(f"**{names['local_p']}**")
+st.markdown(f"**{names['local_p']}** — {t('alignment.formula.local_p')}")
 if b["pmode"] == "predicted":
     st.latex(position_latex(S, float(z[step]), float(p_local[step])))
 else:

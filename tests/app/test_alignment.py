@@ -128,6 +128,8 @@ def test_local_m_on_the_page_is_a_window_softmax_that_sums_to_one(S, t, D):
     titles = [a["text"] for a in chart(at, "alignment.fig.weights")["layout"]["annotations"]]
     assert "(sum 1.000)" in titles[1]
     assert any(lx.value.strip("$\n").endswith("a_t(s) = 1.000") for lx in at.latex)
+    says = catalog("en")["alignment.formula.local_m"].format(t=t)
+    assert any(m.value.endswith(says) for m in at.markdown)
     maps = chart(at, "alignment.fig.maps")["data"]
     if maps[1]["type"] == "heatmap":
         np.testing.assert_allclose(np.asarray(maps[1]["z"]).sum(axis=1), 1.0)  # every row
