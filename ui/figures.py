@@ -522,6 +522,82 @@ def start_margins(data: Sequence[dict], layout: dict, size: float) -> dict[str, 
     return {k: int(np.ceil(v)) for k, v in side.items()}
 
 
+# --- presentation mode ----------------------------------------------------------------------
+# On a projector (1280 × 720, read from the back of a room) no text of a figure is smaller than
+# ``PRES_MIN_FONT``: builders' explicit small sizes (cell numbers, bar values, notes) are raised
+# to it, and plotly.js is told not to shrink text to fit (bars, heatmap cells).
+
+FONT: Final = 13  # figure type, px
+PRES_FONT: Final = 20  # figure type in presentation mode
+PRES_MIN_FONT: Final = 14  # the smallest text a figure shows in presentation mode
+PRES_HEIGHT: Final = 1.25  # figures are this much taller in presentation mode
+_SHRINKING: Final = ("heatmap", "histogram2d", "contour")  # an unset cell font fits the cell
+
+
+def _raised(font: dict, minimum: float) -> dict:
+    size = font.get("size")
+    if isinstance(size, (int, float)) and not isinstance(size, bool):
+        return font if size >= minimum else {**font, "size": minimum}
+    if isinstance(size, (list, tuple, np.ndarray)):  # one size per point
+        return {**font, "size": [max(minimum, float(s)) for s in size]}
+    return font  # unset or "auto": the layout's font, or the cell's (handled by the caller)
+
+
+def _floored(obj: object, minimum: float) -> object:
+    """``obj`` with every ``*font`` dict in it at least ``minimum`` px; copies what changes."""
+    if isinstance(obj, dict):
+        out = None
+        for k, v in obj.items():
+            if isinstance(v, dict) and k.endswith("font"):
+                new = _raised(v, minimum)
+                new = _floored(new, minimum) if new is v else new
+            elif isinstance(v, (dict, list)):
+                new = _floored(v, minimum)
+            else:
+                continue
+            if new is not v:
+                out = dict(obj) if out is None else out
+                out[k] = new
+        return obj if out is None else out
+    if isinstance(obj, list) and obj and isinstance(obj[0], dict):
+        new_items = [_floored(v, minimum) for v in obj]
+        if any(a is not b for a, b in zip(new_items, obj, strict=True)):
+            return new_items
+    return obj
+
+
+def floor_fonts(
+    data: Sequence[dict], layout: dict, minimum: float = PRES_MIN_FONT
+) -> tuple[list[dict], dict]:
+    """A figure's traces and layout (plain dicts, not modified) with no text under ``minimum`` px.
+
+    Every explicit font size (tick labels, cell numbers, bar values, colour-bar numbers, notes,
+    legends, titles) is raised to ``minimum``; numbers on heatmap cells whose size plotly.js
+    would fit to the cell are given it; ``uniformtext`` keeps plotly.js from shrinking bar text
+    below it; hover labels grow too.
+    """
+    traces = []
+    for trace in data:
+        new = _floored(trace, minimum)
+        text = trace.get("texttemplate") or trace.get("text") is not None
+        if trace.get("type") in _SHRINKING and text:
+            size = (new.get("textfont") or {}).get("size")
+            if not isinstance(size, (int, float)) or isinstance(size, bool):
+                new = {**new, "textfont": {**(new.get("textfont") or {}), "size": minimum}}
+        traces.append(new)
+    out = _floored(layout, minimum)
+    out = dict(out) if out is layout else out
+    uniform = out.get("uniformtext") or {}
+    out["uniformtext"] = {
+        **uniform,
+        "mode": "show",
+        "minsize": max(minimum, uniform.get("minsize") or 0),
+    }
+    hover = out.get("hoverlabel") or {}
+    out["hoverlabel"] = {**hover, "font": {**(hover.get("font") or {}), "size": max(16, minimum)}}
+    return traces, out
+
+
 def figure_parts(fig: go.Figure) -> tuple[list[dict], dict]:
     """A figure's traces and layout as the plain dicts it holds (not copied: do not modify)."""
     data, layout = getattr(fig, "_data", None), getattr(fig, "_layout", None)
@@ -549,19 +625,22 @@ def dict_figure(
     data: list[dict],
     layout: dict,
     *,
-    font_size: int = 13,
+    font_size: int = FONT,
     height_factor: float = 1.0,
     min_top: int = 0,
 ) -> go.Figure:
     """:func:`from_dicts` with the app's sizes applied in the one constructor call.
 
-    The same sizes as ``ui.layout.style_figure`` (20 px type and height ×1.25 in presentation
-    mode), automargin on every axis, and margins from :func:`start_margins`, the top one at
-    least ``min_top``. Sizing
-    inside the constructor is several times cheaper than updating a built figure.
+    The same sizes as ``ui.layout.style_figure`` (``PRES_FONT`` type, height ×``PRES_HEIGHT``
+    and no text under ``PRES_MIN_FONT`` in presentation mode, i.e. ``font_size >= PRES_FONT``),
+    automargin on every axis, and margins from :func:`start_margins`, the top one at least
+    ``min_top``. Sizing inside the constructor is several times cheaper than updating a built
+    figure.
     """
     height = int(int(layout.get("height") or 360) * height_factor)
     layout = {**layout, "height": height, "font": {"size": font_size}}
+    if font_size >= PRES_FONT:
+        data, layout = floor_fonts(data, layout)
     for name, axis in layout.items():  # every axis grows a margin its labels do not fit
         if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
             layout[name] = {"automargin": True, **axis}

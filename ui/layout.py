@@ -31,16 +31,30 @@ FIGURE_CONFIG: Final = {
 EXPORT_WIDTH: Final = 1280  # the camera button saves a figure as wide as a projector shows it
 PRESENTATION_GROWTH: Final = 1.25  # figures are this much taller in presentation mode
 
-_PRESENTATION_CSS: Final = """
+# Presentation mode on a projector (1280 × 720, read from the back of a room). One root size
+# scales everything Streamlit sizes in rem (widgets, table and grid cells, metrics, spacing);
+# body text, widget labels, tables and grids then share one size, 0.875 rem = 22 px, metric
+# values are 2.5 times that, headings are trimmed to leave room on a 720-px screen, page names
+# in the sidebar wrap instead of being cut off, and a slider's value sits clear of its thumb.
+PRESENTATION_ROOT_PX: Final = 25
+_PRESENTATION_CSS: Final = f"""
 <style>
-html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
-[data-testid="stMarkdownContainer"] p,
-[data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
-[data-testid="stWidgetLabel"] p { font-size: 1.05rem; }
-h1 { font-size: 2.6rem !important; }
-h2 { font-size: 2.0rem !important; }
-h3 { font-size: 1.6rem !important; }
-.katex { font-size: 1.35em !important; }
+html {{ font-size: {PRESENTATION_ROOT_PX}px; }}
+[data-testid="stHeader"] {{ height: 2.25rem; min-height: 0; }}
+[data-testid="stMainBlockContainer"] {{ padding: 2.5rem 1.5rem 3rem; }}
+[data-testid="stMain"] [data-testid="stMarkdown"] p,
+[data-testid="stMain"] [data-testid="stMarkdown"] li,
+[data-testid="stTable"] th, [data-testid="stTable"] td,
+[data-testid="stTable"] [data-testid="stMarkdownContainer"] p {{ font-size: 0.875rem; }}
+h1 {{ font-size: 1.9rem !important; }}
+h2 {{ font-size: 1.45rem !important; }}
+h3 {{ font-size: 1.15rem !important; }}
+.katex {{ font-size: 1.3em !important; }}
+[data-testid="stSidebarNavLink"] {{ height: auto; min-height: 2rem; }}
+[data-testid="stSidebarNavLink"] [data-testid="stMarkdownContainer"],
+[data-testid="stSidebarNavLink"] p {{
+  white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.25;
+}}
 </style>
 """
 
