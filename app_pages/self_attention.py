@@ -12,7 +12,8 @@ from attn_core import (
     random_mha_weights,
     sinusoidal_positional_encoding,
 )
-from ui import editor, layout, state
+from attn_core.positional import positional_wavelengths
+from ui import editor, fig_selfattn, layout, state
 from ui.fig_selfattn import Panel, heatmap_grid, positional_encoding_figure
 from ui.i18n import t
 from ui.selfattn_text import head_row_latex, permutation_latex, tex_label
@@ -24,6 +25,7 @@ D_MAX = 64  # d_model: more columns would not fit the heatmaps
 X_MAX_ROWS, X_MAX_COLS = 32, 16  # a table one edits by hand (and that fits a link)
 X_LIMIT = 10.0  # entries of an edited X
 PE_POSITIONS = 64  # positions drawn in the encoding's heatmap
+FLAT_BELOW = 0.25  # a pair that turns less than this over the heatmap's positions looks flat
 # four toy tokens in four dimensions; the first and last are the same word, so without a
 # positional encoding they get the same output
 X_DEFAULT = np.array(
@@ -310,7 +312,7 @@ with layout.controls():
     st.toggle(t("selfattn.causal"), key=b.key("causal"), help=t("selfattn.causal.help"))
 
 if result is not None:
-    grid_cols = heads if heads <= 4 else (4 if heads <= 8 else 8)
+    grid_cols = fig_selfattn.grid_cols(heads, n, big=BIG)  # every token labelled on every head
     show(
         heatmap_grid(
             [
@@ -330,7 +332,6 @@ if result is not None:
             big=BIG,
             colorbar_title=t("selfattn.axis.weight"),
             panel_px=int(min(380, max(110, 900 // grid_cols))),
-            tick_labels=grid_cols * n <= 64,
         ),
         key="selfattn.fig_heads",
         name=f"weights-{heads}-heads" + ("-causal" if mask is not None else ""),
@@ -468,6 +469,52 @@ layout.download_csv(
     f"{layout.export_name('selfattn.positional-encoding', f'd-{d_model}')}.csv",
     key="selfattn.dl.pe",
 )
+# Why the last columns look flat: their wavelengths, computed, and one full turn of each pair
+wavelengths = positional_wavelengths(d_model)  # (ceil(d/2),) in positions
+wave_rows = fig_selfattn.wave_pairs(len(wavelengths))
+slowest_turn = (PE_POSITIONS - 1) / wavelengths[-1]  # turns of the slowest pair in the heatmap
+st.markdown(
+    t(
+        "selfattn.pe.slow" if slowest_turn < FLAT_BELOW else "selfattn.pe.slow_none",
+        d=d_model,
+        wavelengths=", ".join(fig_selfattn.wavelength_text(w) for w in wavelengths),
+        positions=PE_POSITIONS,
+        n=n,
+        turn=f"{slowest_turn:.2%}",
+    )
+)
+show(
+    fig_selfattn.positional_waves_figure(
+        wavelengths,
+        PE,
+        pairs=wave_rows,
+        row_titles=[
+            t(
+                "selfattn.fig.wave_row",
+                i=i,
+                cols=f"{2 * i}, {2 * i + 1}" if 2 * i + 1 < d_model else str(2 * i),
+                wl=fig_selfattn.wavelength_text(wavelengths[i]),
+                turn=f"{(n - 1) / wavelengths[i]:.1%}",
+            )
+            for i in wave_rows
+        ],
+        title=t("selfattn.fig.waves"),
+        x_title=t("selfattn.axis.position"),
+        big=BIG,
+    ),
+    key="selfattn.fig_waves",
+    name=f"positional-waves-d-{d_model}",
+)
+st.caption(t("selfattn.fig.waves_caption", n=n))
+if len(wave_rows) < len(wavelengths):
+    st.caption(
+        t(
+            "selfattn.fig.waves_some",
+            shown=len(wave_rows),
+            pairs=len(wavelengths),
+            which=", ".join(map(str, wave_rows)),
+        )
+    )
 
 # --- 6. Shuffle the tokens -------------------------------------------------------------------
 st.header(t("selfattn.perm.title"))

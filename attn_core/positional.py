@@ -43,3 +43,18 @@ def sinusoidal_positional_encoding(n: int, d: int, base: float = 10000.0) -> np.
     pe[:, 0::2] = np.sin(angles)  # (n, ceil(d/2))
     pe[:, 1::2] = np.cos(angles[:, : d // 2])  # (n, floor(d/2))
     return pe
+
+
+def positional_wavelengths(d: int, base: float = 10000.0) -> np.ndarray:
+    r"""Wavelengths (in positions) of the sin/cos pairs of :func:`sinusoidal_positional_encoding`.
+
+    Pair ``i`` (columns ``2i`` and ``2i+1``) turns once every
+    :math:`\lambda_i = 2\pi \cdot \text{base}^{2i/d}` positions: a geometric series, so the last
+    pairs hardly move over a short sentence.
+
+    >>> np.round(positional_wavelengths(8), 1)
+    array([   6.3,   62.8,  628.3, 6283.2])
+    """
+    d, base = positive_int("d", d), positive("base", base)
+    two_i = np.arange(0, d, 2, dtype=np.float64)  # (ceil(d/2),) the even column indices
+    return 2 * np.pi * base ** (two_i / d)  # (ceil(d/2),)

@@ -24,12 +24,21 @@ import plotly.graph_objects as go
 
 from ui import figures
 from ui.figures import DIVERGING_SCALE, MASKED_COLOUR, SEQUENTIAL_SCALE
+from ui.tokens import TICK_CHARS, short_labels
 
 VALUES_UP_TO: Final = 8  # numbers on the cells when a panel is at most this on both sides
 PLOT_PX: Final = 1000  # about how wide a figure is drawn on a laptop or a projector
 PANEL_TITLE_PX: Final = 30  # room above a panel for its title
 AXIS_PX: Final = 62  # room below a panel for tick labels and the axis title
 SEPARATOR: Final = "rgba(255,255,255,0.95)"  # head boundaries drawn over the cells
+# Tick labels. The narrowest figure is ~830 px (a 1280-px window with the sidebar open, measured);
+# about 600 px of it are plot area once the token labels and the colour bar have their room.
+PLOT_AREA_PX: Final = 600
+FONT, BIG_FONT = 13, 20  # the app's font sizes (normal, presentation mode)
+TICK_FLOOR, BIG_TICK_FLOOR = 10, 14  # tick labels are shrunk to fit, not below these
+LINE: Final = (
+    1.5  # px per font size a label takes across its line (its box, measured: 15 px at 10 px)
+)
 # The app's scales as explicit colour lists (see ui.figures), under this page's names
 SIGNED_SCALE: Final = DIVERGING_SCALE
 WEIGHT_SCALE: Final = SEQUENTIAL_SCALE
@@ -76,6 +85,45 @@ def _cells(z: np.ndarray, masked: np.ndarray | None) -> np.ndarray:
     return out
 
 
+def tick_font(n: int, room_px: float, big: bool) -> int:
+    """The tick font size at which ``n`` labels side by side fit in ``room_px`` (not below a
+    floor)."""
+    base, floor = (BIG_FONT, BIG_TICK_FLOOR) if big else (FONT, TICK_FLOOR)
+    if n <= 0:
+        return base
+    return int(max(floor, min(base, room_px / (n * LINE))))
+
+
+def token_ticks(labels: Sequence[str], font: int) -> dict:
+    """Axis properties that write every label (shortened, never dropped) at one font size."""
+    return {
+        "tickmode": "array",
+        "tickvals": list(labels),
+        "ticktext": short_labels(labels),
+        "tickfont": {"size": font},
+    }
+
+
+def _label_px(labels: Sequence[str], font: float) -> float:
+    """Width of the widest (shortened) label."""
+    return max((figures.text_width(s, font) for s in short_labels(labels)), default=0.0)
+
+
+def grid_cols(n_panels: int, n_labels: int, *, big: bool = False, most: int = 8) -> int:
+    """Panels side by side in a grid of ``n_labels`` × ``n_labels`` matrices (one per head).
+
+    As many as fit on the narrowest figure (:data:`MIN_FIGURE_PX`) with every label of their
+    axes written at no less than the floor size, at most ``most``; the rest wrap into rows.
+    """
+    floor = BIG_TICK_FLOOR if big else TICK_FLOOR
+    need = n_labels * LINE * floor  # px a panel needs for its x tick labels side by side
+    gap = _label_px(["w" * TICK_CHARS + "…₃₂"], floor) + 24  # y labels between panels
+    for c in range(max(1, min(n_panels, most)), 0, -1):
+        if (PLOT_AREA_PX - (c - 1) * gap) / c >= max(need, 110):
+            return c
+    return 1
+
+
 def heatmap_grid(
     panels: Sequence[Panel],
     *,
@@ -95,6 +143,9 @@ def heatmap_grid(
 
     ``signed`` picks the diverging scale centred on 0 (blue–orange); otherwise viridis from
     ``zmin`` (default 0). Numbers are written on the cells when every panel is small.
+    Axes with given labels (tokens) write every one of them, shortened to
+    :data:`ui.tokens.TICK_CHARS` characters, at a font size they fit in; panels grow taller
+    and the gaps between them wider so that labels neither overlap nor run into a neighbour.
     """
     if not panels:
         return dict_figure([], {"height": 120}, big=big)
@@ -113,19 +164,51 @@ def heatmap_grid(
         # a number needs ~40 px (~55 px in presentation mode); count the columns side by side
         widest = max(p.z.shape[1] for p in panels)
         show_values = biggest <= VALUES_UP_TO and cols * widest * (55 if big else 40) <= PLOT_PX
+    base = BIG_FONT if big else FONT
     n_rows_max = max(p.z.shape[0] for p in panels)
     if panel_px is None:
         panel_px = int(min(420, max(170, 40 + 30 * n_rows_max)))
-    top_px = 40 if title else 10
-    height = top_px + rows * (PANEL_TITLE_PX + panel_px + AXIS_PX)
-    plot_px = height - top_px  # the domain fractions below are of this
-    gap = (0.09 if big else 0.06) if cols > 1 and tick_labels else (0.03 if cols > 1 else 0.0)
+    # rows of tokens: a font that fits the panel's height, and a panel tall enough for it
+    y_font = tick_font(n_rows_max, panel_px, big)
+    if tick_labels and any(p.y_labels is not None for p in panels):
+        panel_px = max(panel_px, math.ceil(n_rows_max * LINE * y_font))
+    # the gap between panels holds the y tick labels of the panel on the right
+    y_label_px = max(
+        (_label_px(p.y_labels, y_font) if p.y_labels is not None else 2 * 0.6 * y_font)
+        for p in panels
+    )
+    if cols > 1 and tick_labels:
+        gap = (y_label_px + 22) / PLOT_AREA_PX
+    else:
+        gap = 0.03 if cols > 1 else 0.0
+    gap = min(gap, 0.25)
     width = (1.0 - gap * (cols - 1)) / cols
+    panel_w = width * PLOT_AREA_PX
+    # columns: horizontal labels when they fit side by side, else vertical at a fitting size
+    x_axes = []
+    for p in panels:
+        n_cols = p.z.shape[1]
+        xs = _axis_labels(p.x_labels, n_cols)
+        if p.x_labels is None:  # numbered dimensions: plotly writes as many as fit
+            angle = _tick_angle(xs, cols, big)
+            x_axes.append(({}, angle, max(map(len, xs), default=1) * 0.6 * base))
+            continue
+        room = panel_w / max(1, n_cols)
+        if _label_px(xs, base) + 6 <= room:
+            x_axes.append((token_ticks(xs, base), 0, 1.2 * base))
+        else:
+            font = tick_font(n_cols, panel_w, big)
+            x_axes.append((token_ticks(xs, font), -90, _label_px(xs, font)))
+    axis_px = AXIS_PX
+    if tick_labels:
+        axis_px = max(AXIS_PX, max(int(h) for _, _, h in x_axes) + 14 + int(1.5 * base) + 8)
+    # the plot area, margins apart (the last row's tick labels sit in the bottom margin)
+    content_px = rows * (PANEL_TITLE_PX + panel_px + axis_px) - axis_px
+    spans: dict[str, tuple[float, float]] = {}
 
     data: list[dict] = []
     layout: dict = {
         "title": {"text": title},
-        "height": height,
         "coloraxis": {
             "colorscale": SIGNED_SCALE if signed else WEIGHT_SCALE,
             "cmin": zmin,
@@ -144,8 +227,8 @@ def heatmap_grid(
         z = np.asarray(p.z, dtype=np.float64)  # (rows, cols)
         xs = _axis_labels(p.x_labels, z.shape[1])
         ys = _axis_labels(p.y_labels, z.shape[0])
-        y_top = 1.0 - (r * (PANEL_TITLE_PX + panel_px + AXIS_PX) + PANEL_TITLE_PX) / plot_px
-        y_bottom = y_top - panel_px / plot_px
+        y_top = r * (PANEL_TITLE_PX + panel_px + axis_px) + PANEL_TITLE_PX  # px from the top
+        spans[ya] = (y_top, y_top + panel_px)
         x_left = c * (width + gap)
         trace: dict = {
             "type": "heatmap",
@@ -164,29 +247,31 @@ def heatmap_grid(
             trace["texttemplate"] = "%{z:" + value_format + "}"
             trace["textfont"] = {"size": 15 if big else 11}
         data.append(trace)
+        x_ticks, x_angle, _ = x_axes[idx]
         layout[xa] = {
             "domain": [max(0.0, x_left), min(1.0, x_left + width)],
             "anchor": y_ref,
             "type": "category",
             "title": {"text": p.x_title, "standoff": 4},
             "showticklabels": tick_labels,
-            "tickangle": _tick_angle(xs, cols, big),
+            "tickangle": x_angle,
             "showgrid": False,
+            **x_ticks,
         }
         layout[ya] = {
-            "domain": [max(0.0, y_bottom), min(1.0, y_top)],
             "anchor": x_ref,
             "type": "category",
             "autorange": "reversed",
             "title": {"text": p.y_title if c == 0 else "", "standoff": 4},
             "showticklabels": tick_labels,
             "showgrid": False,
+            **(token_ticks(ys, y_font) if p.y_labels is not None else {}),
         }
         layout["annotations"].append(
             {
                 "text": p.title,
                 "x": x_left + width / 2,
-                "y": min(1.0, y_top),
+                "y": y_top,  # px for now: see _place
                 "xref": "paper",
                 "yref": "paper",
                 "xanchor": "center",
@@ -209,12 +294,37 @@ def heatmap_grid(
                         "line": {"color": SEPARATOR, "width": 3},
                     }
                 )
-    return dict_figure(data, layout, big=big)
+    return _place(data, layout, content_px, spans, big)
+
+
+def _place(
+    data: list[dict],
+    layout: dict,
+    content_px: float,
+    spans: dict[str, tuple[float, float]],
+    big: bool,
+) -> go.Figure:
+    """Stacked panels laid out in px (``spans``: y axis → (top, bottom) px from the top of the
+    plot area; annotations' ``y`` in px too) put into a figure whose plot area is exactly
+    ``content_px`` tall: its height is that plus the margins its labels need. So a panel gets
+    the height its tick labels were given, whatever the margins turn out to be.
+    """
+    for name, (top, bottom) in spans.items():
+        layout[name]["domain"] = [
+            max(0.0, 1.0 - bottom / content_px),
+            min(1.0, 1.0 - top / content_px),
+        ]
+    for note in layout["annotations"]:
+        note["y"] = min(1.0, 1.0 - note["y"] / content_px)
+    font = BIG_FONT if big else FONT
+    margin = figures.start_margins(data, {**layout, "height": content_px}, font)
+    layout["height"] = int(content_px + margin["t"] + margin["b"])
+    return figures.dict_figure(data, layout, font_size=font)
 
 
 def _tick_angle(labels: Sequence[str], cols: int, big: bool) -> int:
     """Horizontal tick labels when they fit side by side, vertical when they would overlap."""
-    room = PLOT_PX / (cols * max(1, len(labels)))  # px per tick
+    room = PLOT_AREA_PX / (cols * max(1, len(labels)))  # px per tick
     need = max(map(len, labels), default=1) * (12 if big else 8) + 4
     return 0 if need <= room else -90
 
@@ -249,7 +359,7 @@ def positional_encoding_figure(
             "zmin": -1.0,
             "zmax": 1.0,
             "colorscale": SIGNED_SCALE,
-            "colorbar": {"title": {"text": "PE"}, "thickness": 14},
+            "colorbar": {"title": {"text": "PE"}, "thickness": 14, "len": 0.85},
             "hovertemplate": "p = %{x}, i = %{y}: %{z:.4f}<extra></extra>",
         }
     ]
@@ -286,3 +396,133 @@ def positional_encoding_figure(
         "height": int(min(460, max(300, 140 + 9 * d))),
     }
     return dict_figure(data, layout, big=big)
+
+
+MAX_WAVE_ROWS: Final = 8  # sin/cos pairs drawn one under the other, at most
+
+
+def wave_pairs(n_pairs: int, most: int = MAX_WAVE_ROWS) -> list[int]:
+    """The pairs ``i`` drawn: all of them, or ``most`` spread evenly, first and last included."""
+    if n_pairs <= most:
+        return list(range(n_pairs))
+    return sorted({round(float(x)) for x in np.linspace(0, n_pairs - 1, most)})
+
+
+def positional_waves_figure(
+    wavelengths: np.ndarray,
+    pe_used: np.ndarray,
+    *,
+    row_titles: Sequence[str],
+    pairs: Sequence[int],
+    title: str,
+    x_title: str,
+    big: bool = False,
+) -> go.Figure:
+    """One full turn of each drawn sin/cos pair of the encoding, one pair per row.
+
+    ``wavelengths`` (ceil(d/2),) in positions; ``pe_used`` (n, d) the encoding of the
+    sentence's positions, drawn as dots on the curves over a shaded band. Every row has its
+    own x range, ``0 … max(λ_i, n−1)``, so even a pair that turns once in thousands of
+    positions shows its whole wave, and the band shows how little of it the sentence sees.
+    """
+    wl = np.asarray(wavelengths, dtype=np.float64)  # (pairs,)
+    pe_used = np.atleast_2d(np.asarray(pe_used, dtype=np.float64))  # (n, d)
+    n, d = pe_used.shape
+    font = BIG_FONT if big else FONT
+    row_title_px, plot_h, axis_px = int(1.6 * font + 10), 90 if not big else 120, int(2 * font + 8)
+    rows = len(pairs)
+    content_px = rows * (row_title_px + plot_h + axis_px) - axis_px
+    spans: dict[str, tuple[float, float]] = {}
+    data: list[dict] = []
+    layout: dict = {
+        "title": {"text": title},
+        "showlegend": False,
+        "annotations": [],
+        "shapes": [],
+    }
+    p_used = np.arange(n)  # (n,)
+    for r, i in enumerate(pairs):
+        suffix = "" if r == 0 else str(r + 1)
+        x_ref, y_ref = f"x{suffix}", f"y{suffix}"
+        span = max(float(wl[i]), n - 1.0, 1.0)
+        p = np.linspace(0.0, span, 241)  # (241,) positions, not only whole ones: the curve
+        angle = 2 * np.pi * p / wl[i]
+        y_top = r * (row_title_px + plot_h + axis_px) + row_title_px  # px from the top
+        spans[f"yaxis{suffix}"] = (y_top, y_top + plot_h)
+        curves = [(np.sin(angle), 2 * i, "solid")]
+        if 2 * i + 1 < d:  # an odd d ends with a sine column
+            curves.append((np.cos(angle), 2 * i + 1, "dash"))
+        for k, (values, col, dash) in enumerate(curves):
+            colour = figures.PALETTE[k]
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": p,
+                    "y": values,
+                    "mode": "lines",
+                    "line": {"color": colour, "dash": dash, "width": 2},
+                    "xaxis": x_ref,
+                    "yaxis": y_ref,
+                    "hovertemplate": f"p = %{{x:.1f}}, PE[·, {col}] = %{{y:.3f}}<extra></extra>",
+                }
+            )
+            data.append(
+                {
+                    "type": "scatter",
+                    "x": p_used,
+                    "y": pe_used[:, col],
+                    "mode": "markers",
+                    "marker": {"color": colour, "size": 7 if big else 5},
+                    "xaxis": x_ref,
+                    "yaxis": y_ref,
+                    "hovertemplate": f"p = %{{x}}, PE[p, {col}] = %{{y:.4f}}<extra></extra>",
+                }
+            )
+        layout[f"xaxis{suffix}"] = {
+            "domain": [0.0, 1.0],
+            "anchor": y_ref,
+            "range": [-0.01 * span, span * 1.01],
+            "title": {"text": x_title if r == rows - 1 else ""},
+            "showgrid": False,
+            "zeroline": False,
+        }
+        layout[f"yaxis{suffix}"] = {
+            "anchor": x_ref,
+            "range": [-1.2, 1.2],
+            "tickmode": "array",
+            "tickvals": [-1, 0, 1],
+            "zeroline": True,
+        }
+        layout["shapes"].append(
+            {
+                "type": "rect",
+                "xref": x_ref,
+                "yref": f"{y_ref} domain",
+                "x0": -0.5 if n > 1 else -0.005 * span,
+                "x1": n - 0.5 if n > 1 else 0.005 * span,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": "rgba(120,120,120,0.18)",
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        )
+        layout["annotations"].append(
+            {
+                "text": row_titles[r],
+                "x": 0.0,
+                "y": y_top,  # px for now: see _place
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": font},
+            }
+        )
+    return _place(data, layout, content_px, spans, big)
+
+
+def wavelength_text(w: float) -> str:
+    """A wavelength in positions, as a reader wants it: 6.3, 62.8, 628, 6,283."""
+    return f"{w:.1f}" if w < 100 else f"{w:,.0f}"

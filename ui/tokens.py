@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -22,8 +23,11 @@ import numpy as np
 
 MAX_TOKENS: Final = 32  # attention over more tokens would not fit the heatmaps on a screen
 MAX_TOKEN_CHARS: Final = 20  # a longer "word" is cut here (for labels and hashing)
+TICK_CHARS: Final = 8  # a tick label shows at most this many characters of a token, then "…"
+ELLIPSIS: Final = "…"
 SUBSCRIPTS: Final = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 _JOINERS: Final = "'’-"  # kept inside a word: don't, self-attention
+_SUBSCRIPT_DIGITS: Final = "₀₁₂₃₄₅₆₇₈₉"
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,33 @@ def tokenize(text: str, max_tokens: int = MAX_TOKENS) -> Tokens:
 def labels(tokens: tuple[str, ...] | list[str]) -> list[str]:
     """Unique axis labels: each token with its position as a subscript (``the₁ … the₅``)."""
     return [f"{tok}{str(i + 1).translate(SUBSCRIPTS)}" for i, tok in enumerate(tokens)]
+
+
+def short_labels(names: Sequence[str], max_chars: int = TICK_CHARS) -> list[str]:
+    """Tick labels no longer than ``max_chars`` characters (plus "…" and a position subscript).
+
+    A long token is shortened, never dropped: ``self-attention₃`` → ``self-att…₃``. The
+    position subscript that :func:`labels` adds stays whole, so labels unique before stay
+    unique; labels that only the shortening made equal get their position as a subscript.
+
+    >>> short_labels(["internationalization₁", "cat₂"])
+    ['internat…₁', 'cat₂']
+    >>> short_labels(["abcdefghijk", "abcdefghijz"])
+    ['abcdefgh…₁', 'abcdefgh…₂']
+    """
+    out = []
+    for name in map(str, names):
+        core = name.rstrip(_SUBSCRIPT_DIGITS)
+        tail = name[len(core) :]
+        out.append(core[:max_chars] + ELLIPSIS + tail if len(core) > max_chars else name)
+    seen: dict[str, int] = {}
+    for s in out:
+        seen[s] = seen.get(s, 0) + 1
+    originals = list(map(str, names))
+    return [
+        s + str(i + 1).translate(SUBSCRIPTS) if seen[s] > 1 and s != originals[i] else s
+        for i, s in enumerate(out)
+    ]
 
 
 def token_seed(token: str) -> int:

@@ -86,7 +86,8 @@ def test_page_renders_in_both_languages(lang):
     at = open_selfattn(lang=lang)
     assert_ok(at)
     assert at.title[0].value == catalog(lang)["selfattn.title"]
-    assert len(at.get("plotly_chart")) == 6
+    # X, Q·K·V, heads, concatenation, the encoding and its waves, the shuffle
+    assert len(at.get("plotly_chart")) == 7
     assert len(at.metric) == 2
     assert not at.warning
 
@@ -160,7 +161,7 @@ def test_every_control(lang):
     at.toggle(key="selfattn.pe").set_value(True).run()
     at.button(key="selfattn.shuffle_btn").click().run()
     assert_ok(at)
-    assert len(at.get("plotly_chart")) == 7  # + the weight matrices
+    assert len(at.get("plotly_chart")) == 8  # + the weight matrices
     for part in ("d=12", "heads=3", "seed=5", "show_w=1", "causal=1", "row=4", "head=2", "pe=1"):
         assert part in link(at)
     assert "shuffle=2" in link(at)
