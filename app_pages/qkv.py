@@ -180,6 +180,7 @@ snap_choice(
     format_func={m: t(f"qkv.mask.{m}") for m in MASKS}.__getitem__,
     default="none",
 )
+lens_fitted = None  # set when the sizes changed the valid lengths: said beside their table
 if b["mask"] == "valid":
     state.bind(
         "qkv",
@@ -187,10 +188,20 @@ if b["mask"] == "valid":
             "lens", default=qkv_data.default_lengths(n_q, n_k), max_rows=1, max_cols=MAX_N
         ),
     )
-    lens, changed = qkv_data.fit_lengths(st.session_state[b.key("lens")], n_q, n_k)
+    was = np.asarray(st.session_state[b.key("lens")], dtype=np.float64)
+    lens, changed = qkv_data.fit_lengths(was, n_q, n_k)
     if changed:
+        # name the lengths given and the ones used: a link's, or ones a smaller n_k cut down
+        values = {
+            "n_q": n_q,
+            "n_k": n_k,
+            "was": qkv_data.lengths_text(was),
+            "now": qkv_data.lengths_text(lens),
+        }
         if from_link["lens"]:
-            state.add_notice(t("qkv.notice.lens", n_q=n_q, n_k=n_k))
+            state.add_notice(t("qkv.notice.lens", **values))
+        else:
+            lens_fitted = t("qkv.notice.lens_fitted", **values)
         editor.set_matrix(b.key("lens"), lens)
 if from_link["row"] and b["row"] >= n_q:
     state.add_notice(t("qkv.notice.row", n=n_q))
@@ -370,6 +381,8 @@ if b["mask"] == "causal":
     mask = causal_mask(n_q)
 elif b["mask"] == "valid":
     st.markdown(t("qkv.lens", n_k=n_k))
+    if lens_fitted:
+        st.warning(lens_fitted, icon="✏️")
     lens = editor.matrix_editor(
         b.key("lens"), row_labels=[t("qkv.lens.row")], col_labels=q_labels, lo=0, hi=n_k, step=1
     )

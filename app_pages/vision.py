@@ -80,7 +80,13 @@ if np.shape(b["kernel"]) not in ((3, 3), (5, 5)):
     editor.set_matrix(b.key("kernel"), vision_data.kernel("blur", 3))
 layers_clean, layers_changed = vision_data.clean_stack(b["layers"])
 if layers_changed:
-    state.add_notice(t("vision.notice.layers_cleaned"))
+    cells = editor.changed_cells(
+        b["layers"],
+        layers_clean,
+        [t("vision.cnn.layer", l=i + 1) for i in range(len(layers_clean))],
+        [t(f"vision.cnn.col.{c}") for c in LAYER_COLS],
+    )
+    state.add_notice(t("vision.notice.layers_cleaned", cells=editor.describe_changes(cells)))
     editor.set_matrix(b.key("layers"), layers_clean)
 
 
@@ -258,17 +264,14 @@ with left, layout.controls():
         t("vision.cnn.limit", name=t(f"vision.cnn.col.{c}"), lo=lo, hi=hi)
         for c, (lo, hi) in zip(LAYER_COLS, vision_data.LAYER_LIMITS, strict=True)
     )
-    table = editor.matrix_editor(
-        b.key("layers"),
-        row_labels=[t("vision.cnn.layer", l=i + 1) for i in range(len(b["layers"]))],
-        col_labels=[t(f"vision.cnn.col.{c}") for c in LAYER_COLS],
-        lo=1.0,
-        hi=float(vision_data.LAYER_LIMITS[2][1]),
-        step=1.0,
-    )
+    row_names = [t("vision.cnn.layer", l=i + 1) for i in range(len(b["layers"]))]
+    col_names = [t(f"vision.cnn.col.{c}") for c in LAYER_COLS]
+    # each column has its own limits: clean_stack rounds and clips, and one notice names it all
+    table = editor.matrix_editor(b.key("layers"), row_labels=row_names, col_labels=col_names)
     layers, changed = vision_data.clean_stack(table)
     if changed:
-        st.warning(t("vision.cnn.cleaned", limits=lo_hi))
+        cells = editor.changed_cells(table, layers, row_names, col_names)
+        st.warning(t("vision.cnn.cleaned", limits=lo_hi, cells=editor.describe_changes(cells)))
         st.session_state[b.key("layers")] = layers
     st.caption(t("vision.cnn.limits", limits=lo_hi))
 

@@ -78,11 +78,18 @@ def read_frame(
     ]
     out = np.where(bad, last_good, values)  # (rows, cols)
     used = np.clip(np.round(out) if whole else out, lo, hi)
-    changes = [
-        Change(str(frame.index[i]), str(frame.columns[j]), float(out[i, j]), float(used[i, j]))
-        for i, j in zip(*np.nonzero(used != out), strict=True)
+    return used, problems, changed_cells(out, used, frame.index, frame.columns)
+
+
+def changed_cells(
+    before: np.ndarray, after: np.ndarray, row_labels: Sequence[str], col_labels: Sequence[str]
+) -> list[Change]:
+    """The cells where ``after`` differs from ``before`` (same shape), as :class:`Change` s."""
+    a, b = np.asarray(before, dtype=np.float64), np.asarray(after, dtype=np.float64)
+    return [
+        Change(str(row_labels[i]), str(col_labels[j]), float(a[i, j]), float(b[i, j]))
+        for i, j in zip(*np.nonzero(a != b), strict=True)
     ]
-    return used, problems, changes
 
 
 def describe_changes(changes: Sequence[Change], most: int = 6) -> str:

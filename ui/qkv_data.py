@@ -125,6 +125,13 @@ def fit_lengths(lens: np.ndarray, n_q: int, n_k: int) -> tuple[np.ndarray, bool]
     return fixed, bool(np.any(fixed != lens))
 
 
+def lengths_text(lens: np.ndarray) -> str:
+    """Valid lengths as a person reads them: ``4, 3, 2`` (at most 12, then ``…``)."""
+    flat = np.asarray(lens, dtype=np.float64).ravel()
+    shown = ", ".join(f"{x:.10g}" for x in flat[:12])
+    return shown + (", …" if flat.size > 12 else "")
+
+
 def looks_like_colours(V: np.ndarray) -> bool:
     """Whether the values can be read as colours: three columns, every entry in [0, 1]."""
     return V.ndim == 2 and V.shape[1] == 3 and bool(np.all((V >= 0) & (V <= 1)))

@@ -79,7 +79,12 @@ def parse_scores(text: str) -> Parsed:
         return Parsed(None, "softmax.input.too_few", {"lo": str(MIN_LEN)})
     clipped = tuple(min(max(v, -LIMIT), LIMIT) for v in values)
     if clipped != tuple(values):
-        return Parsed(clipped, "softmax.input.clipped", {"limit": f"{LIMIT:g}"})
+        changes = "; ".join(
+            f"{format_scores([a])} → {format_scores([b])}"
+            for a, b in zip(values, clipped, strict=True)
+            if a != b
+        )
+        return Parsed(clipped, "softmax.input.clipped", {"limit": f"{LIMIT:g}", "changes": changes})
     return Parsed(tuple(values))
 
 

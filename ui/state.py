@@ -188,7 +188,9 @@ class Matrix(Param):
             raise Invalid(t("app.notice.not_finite"))
         clipped = np.clip(m, self.lo, self.hi)
         if np.any(clipped != m):
-            return clipped, t("app.notice.clamped_cells", lo=_num(self.lo), hi=_num(self.hi))
+            where = zip(*np.nonzero(clipped != m), strict=True)
+            cells = [(f"({i + 1}, {j + 1})", m[i, j], clipped[i, j]) for i, j in where]
+            return clipped, _clamped_notice(self.lo, self.hi, cells)
         return m, None
 
     def encode(self, value: Any) -> str | None:
@@ -226,7 +228,10 @@ class Vector(Param):
             raise Invalid(t("app.notice.not_finite"))
         c = tuple(float(min(max(x, self.lo), self.hi)) for x in v)
         if c != tuple(v):
-            return c, t("app.notice.clamped_cells", lo=_num(self.lo), hi=_num(self.hi))
+            cells = [
+                (f"#{i + 1}", a, b) for i, (a, b) in enumerate(zip(v, c, strict=True)) if a != b
+            ]
+            return c, _clamped_notice(self.lo, self.hi, cells)
         return c, None
 
     def encode(self, value: Any) -> str:
@@ -234,6 +239,13 @@ class Vector(Param):
 
     def is_default(self, value: Any) -> bool:
         return tuple(float(x) for x in value) == tuple(self.default)
+
+
+def _clamped_notice(lo: float, hi: float, cells: Sequence[tuple[str, float, float]]) -> str:
+    """Entries of a link's matrix or vector moved into ``[lo, hi]``: where, given → used."""
+    listed = "; ".join(f"{where}: {_num(a)} → {_num(b)}" for where, a, b in cells[:6])
+    more = "; …" if len(cells) > 6 else ""
+    return t("app.notice.clamped_cells", lo=_num(lo), hi=_num(hi), cells=listed + more)
 
 
 def _num(x: float) -> str:

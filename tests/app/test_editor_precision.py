@@ -123,3 +123,58 @@ def test_notices_in_chinese_name_the_values_too():
     edit(at, "qkv.Q", 0, "1", -3e6)
     assert "-3000000 → -1000000" in warnings(at)
     assert "输入 → 使用" in warnings(at)
+
+
+# --- values a link gives or a text box takes: every change names the old and the new value ---
+
+
+def notices(at: AppTest) -> str:
+    return " ".join(str(e.value) for e in [*at.warning, *at.info, *at.caption])
+
+
+def test_a_links_matrix_out_of_range_names_each_entry_given_and_used():
+    at = open_page(QKV, query={"Q": "50000000,1;1,-0.123;1,1"})
+    assert_ok(at)
+    assert np.asarray(at.session_state["qkv.Q"])[0, 0] == 1e6
+    assert np.asarray(at.session_state["qkv.Q"])[1, 1] == -0.123  # kept exactly
+    assert "(1, 1): 50000000 → 1000000" in notices(at)
+
+
+def test_typed_scores_beyond_the_limit_name_each_score_typed_and_used():
+    at = open_page("app_pages/softmax.py")
+    at.text_input(key="softmax._x_text").set_value("5000, 0, -1e6").run()
+    assert_ok(at)
+    assert at.session_state["softmax.x"] == (1000.0, 0.0, -1000.0)
+    assert "5000 → 1000" in warnings(at) and "-1e+06 → -1000" in warnings(at)
+
+
+def test_a_links_valid_lengths_say_what_was_given_and_what_is_used():
+    at = open_page(QKV, query={"mask": "valid", "lens": "9,2.5,1"})  # 3 queries, 4 keys
+    assert_ok(at)
+    np.testing.assert_array_equal(at.session_state["qkv.lens"], [[4, 2, 1]])
+    assert "9, 2.5, 1" in notices(at) and "4, 2, 1" in notices(at)
+
+
+def test_fewer_keys_cut_the_valid_lengths_and_say_so():
+    at = open_page(QKV, query={"mask": "valid", "lens": "4,3,2"})
+    at.number_input(key="qkv.n_k").set_value(2).run()
+    assert_ok(at)
+    np.testing.assert_array_equal(at.session_state["qkv.lens"], [[2, 2, 2]])
+    assert "4, 3, 2" in warnings(at) and "2, 2, 2" in warnings(at)
+
+
+def test_a_links_layer_table_names_each_cell_given_and_used():
+    at = open_page("app_pages/vision.py", query={"layers": "3,1,1;2.5,9,1"})
+    assert_ok(at)
+    np.testing.assert_array_equal(at.session_state["vision.layers"], [[3, 1, 1], [2, 4, 1]])
+    said = notices(at)
+    assert "2.5 → 2" in said and "9 → 4" in said
+
+
+def test_a_typed_layer_cell_names_the_value_typed_and_the_one_used_once():
+    at = open_page("app_pages/vision.py")
+    edit(at, "vision.layers", 1, "stride s", 40.0)
+    assert_ok(at)
+    assert at.session_state["vision.layers"][1, 1] == 4.0
+    said = warnings(at)
+    assert "40 → 4" in said and "→ 32" not in said
