@@ -266,7 +266,7 @@ if b["show_w"]:
     matrix_downloads(
         [
             (name, t("selfattn.export.matrix", name=name), W[name], None, None)
-            for name in ("W_q", "W_k", "W_v", "W_o")
+            for name in ("W_q", "W_k", "W_v")  # W_O: with the concatenated heads, below
         ],
         f"seed-{int(b['seed'])}",
     )

@@ -236,8 +236,15 @@ def test_self_attention_per_head_weights_and_projections(files):
     assert np.allclose(concat.to_numpy(), result.concat, rtol=1e-9, atol=1e-15)
     y = get(found, "selfattn.dl_y", "self-attention-Y-2-heads.csv")
     assert np.allclose(y.to_numpy(), result.output, rtol=1e-9, atol=1e-15)
+    at.toggle(key="selfattn.show_w").set_value(True).run()
     at.toggle(key="selfattn.causal").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
     found = downloads(at, files)
+    for name in ("W_q", "W_k", "W_v", "W_o"):
+        frame = get(
+            found, f"selfattn.dl.{name}", f"self-attention-{name.replace('_', '-')}-seed-0.csv"
+        )
+        assert np.allclose(frame.to_numpy(), W[name], rtol=1e-9, atol=1e-15)
     head = get(found, "selfattn.dl.head.1", "self-attention-head-1-weights-causal.csv")
     assert np.allclose(np.triu(head.to_numpy(), 1), 0.0)
 
