@@ -19,19 +19,16 @@ exponent (2 for self-attention's :math:`n^2 d`, 1 for the other two).
 
 from __future__ import annotations
 
-import ctypes
-import glob
 import math
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from attn_core import (
     LAYERS,
@@ -53,45 +50,15 @@ PREDICTED_SLOPE: Final = {"self_attention": 2.0, "recurrent": 1.0, "convolutiona
 _MEASURING: Final = threading.Lock()
 
 
-@cache
-def _blas_threads() -> tuple[Any, Any] | None:
-    """``(get, set)`` thread-count functions of the OpenBLAS that NumPy's wheel bundles.
-
-    ``None`` when there is none (another BLAS, or a different layout): timing still works,
-    just with the library's own threading.
-    """
-    here = os.path.dirname(np.__file__)
-    for path in sorted(
-        glob.glob(os.path.join(here, os.pardir, "numpy.libs", "*openblas*"))
-        + glob.glob(os.path.join(here, ".dylibs", "*openblas*"))
-    ):
-        try:
-            lib = ctypes.CDLL(path)  # the copy NumPy already loaded (same path, same handle)
-        except OSError:
-            continue
-        for prefix in ("scipy_openblas_", "openblas_"):
-            for suffix in ("64_", ""):
-                get = getattr(lib, f"{prefix}get_num_threads{suffix}", None)
-                put = getattr(lib, f"{prefix}set_num_threads{suffix}", None)
-                if get is not None and put is not None:
-                    return get, put
-    return None
-
-
 @contextmanager
 def one_blas_thread() -> Iterator[None]:
-    """Run the block with BLAS on one thread, then restore the previous count."""
-    handles = _blas_threads()
-    if handles is None:
+    """Run the block with BLAS on one thread, then restore the previous count.
+
+    ``threadpoolctl`` finds the BLAS that NumPy loaded (the OpenBLAS of its wheel, or another)
+    and sets its thread count; entering and leaving costs about half a millisecond.
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
         yield
-        return
-    get, put = handles
-    before = int(get())
-    put(1)
-    try:
-        yield
-    finally:
-        put(before)
 
 
 def n_values(n_max: int, n_min: int = N_MIN) -> tuple[int, ...]:
