@@ -29,7 +29,7 @@ FIGURE_CONFIG: Final = {
     "modeBarButtonsToRemove": ["lasso2d", "select2d"],
 }
 EXPORT_WIDTH: Final = 1280  # the camera button saves a figure as wide as a projector shows it
-PRESENTATION_GROWTH: Final = 1.25  # figures are this much taller in presentation mode
+PRESENTATION_GROWTH: Final = figures.PRES_HEIGHT  # figures are this much taller when presenting
 
 # Presentation mode on a projector (1280 × 720, read from the back of a room). One root size
 # scales everything Streamlit sizes in rem (widgets, table and grid cells, metrics, spacing);
