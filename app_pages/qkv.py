@@ -388,6 +388,13 @@ elif b["mask"] == "valid":
     )
     lens, _ = qkv_data.fit_lengths(lens, n_q, n_k)
     mask = valid_length_mask(n_q, n_k, lens[0].astype(int))
+if mask is not None:
+    layout.download_csv(
+        t("qkv.export.mask"),
+        partial(layout.matrix_frame, mask, q_labels, k_labels),
+        f"{layout.export_name('qkv.mask', b['mask'])}.csv",
+        key="qkv.download.mask",
+    )
 
 result = None
 if kind in ("dot", "scaled_dot") and d_q != d_k:

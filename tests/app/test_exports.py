@@ -28,13 +28,14 @@ from attn_core import (
     receptive_field,
     score,
     softmax,
+    valid_length_mask,
 )
 from tests.app.conftest import open_page
 from ui import images, layout, vision_data
 from ui import kernel_data as kd
 from ui.alignment_toy import make_toy
 from ui.navigation import PAGES
-from ui.qkv_data import generate, qkv_of
+from ui.qkv_data import default_lengths, generate, qkv_of
 from ui.tokens import embed, labels, tokenize
 
 URL_NAME = {p.path: p.url_path or p.ns for p in PAGES}
@@ -154,6 +155,12 @@ def test_qkv_scores_weights_and_output(files):
     assert np.allclose(output.to_numpy(), W @ V)
     for name, m in zip("QKV", (Q, K, V), strict=True):
         assert np.array_equal(get(found, f"qkv.download.{name}", f"qkv-{name}.csv").to_numpy(), m)
+    assert "qkv.download.mask" not in found  # no mask, nothing to download
+    at.radio(key="qkv.mask").set_value("valid").run()
+    lens = default_lengths(3, 4)[0].astype(int)
+    mask = get(downloads(at, files), "qkv.download.mask", "qkv-mask-valid.csv")
+    assert np.array_equal(mask.to_numpy(), valid_length_mask(3, 4, lens))
+    at.radio(key="qkv.mask").set_value("none").run()
     at.radio(key="qkv.score").set_value("additive").run()
     found = downloads(at, files)
     params = {
