@@ -12,6 +12,7 @@ panel a column with each query's mixture: the reagent-mixing picture inside the 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,12 +23,18 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui import figures
+from ui.tokens import MAX_TOKENS, short_labels
 
 HIGHLIGHT: Final = figures.PALETTE[5]  # vermilion: the selected query row
 GAP: Final = 0.1  # paper width between panels (room for a colour bar)
-TITLE_ROOM: Final = 0.17  # top share of the paper height kept for the panel titles (2 lines)
 ROW_TICKS: Final = 24  # more row labels than this: every k-th is written
 COLUMN_TICKS: Final = 12  # the same for columns (panels are narrower than tall)
+FONT: Final = 13  # the figure's font size (tick labels are shrunk to fit, not below the floor)
+TICK_FLOOR: Final = 10
+GLYPH: Final = 1.25  # px a label takes across its line, per px of font size
+PLOT_AREA_PX: Final = 640  # the panels' share of the narrowest figure (~820 px at 1280 × 720)
+CELL_NUMBER_PX: Final = 28  # a cell estimated narrower than this gets no number on it
+MARGINS_PX: Final = 130  # of the figure's height: titles above, column labels below
 _IMAGES: OrderedDict[tuple, str] = OrderedDict()  # (digest, zmin, zmax, diverging) -> data URI
 _IMAGES_MAX: Final = 12  # immutable strings shared by all sessions; oldest dropped first
 _IMAGES_LOCK: Final = Lock()
@@ -75,11 +82,44 @@ def _rgb(c: np.ndarray) -> str:
     return f"rgb({r},{g},{b})"
 
 
-def _ticks(labels: Sequence[str], most: int, extra: tuple[tuple[int, str], ...] = ()) -> dict:
-    step = max(1, -(-len(labels) // most))
-    vals = [v for v, _ in extra] + list(range(0, len(labels), step))
-    text = [s for _, s in extra] + [labels[i] for i in range(0, len(labels), step)]
-    return {"tickmode": "array", "tickvals": vals, "ticktext": text}
+def _ticks(
+    labels: Sequence[str],
+    most: int,
+    extra: tuple[tuple[int, str], ...] = (),
+    *,
+    room_px: float | None = None,
+    across: bool = False,
+) -> dict:
+    """Tick labels that do not overlap in ``room_px`` (the axis' length on the narrowest screen).
+
+    Every label (shortened, never dropped) when they fit side by side at no less than
+    :data:`TICK_FLOOR` px, the font shrunk to fit; otherwise every k-th, as few k as fit (at
+    most ``most`` beyond :data:`ui.tokens.MAX_TOKENS` labels). ``across``: labels along an x
+    axis, turned upright when they do not fit lying down.
+    """
+    n = len(labels)
+    short = short_labels(labels)
+    font, angle = FONT, 0
+    if room_px is None or n == 0:
+        step = 1 if n <= MAX_TOKENS else max(1, -(-n // most))
+    else:
+        per = room_px / n  # px per label
+        wide = max(figures.text_width(s, FONT) for s in short) + 6  # lying down
+        if across and wide <= per:
+            step = 1
+        else:
+            angle = -90 if across else 0
+            font = int(max(TICK_FLOOR, min(FONT, per / GLYPH)))
+            step = max(1, math.ceil(n * GLYPH * font / room_px))
+            if n > MAX_TOKENS:
+                step = max(step, -(-n // most))
+    shown = range(0, n, step)
+    vals = [v for v, _ in extra] + list(shown)
+    text = [s for _, s in extra] + [short[i] for i in shown]
+    out = {"tickmode": "array", "tickvals": vals, "ticktext": text, "tickfont": {"size": font}}
+    if across:
+        out["tickangle"] = angle
+    return out
 
 
 def _limits(p: Panel) -> tuple[float, float]:
@@ -105,13 +145,15 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
     if masks:
         layout["plot_bgcolor"] = figures.MASKED_COLOUR  # masked cells are holes in the heatmap
     left = 0.0
-    max_rows = 1
+    max_rows = max(p.m.shape[0] + (p.top_swatches is not None) for p in items)
+    fig_height = height or (
+        520 if max_rows > figures.IMAGE_ABOVE else max(300, min(600, 90 + 36 * max_rows))
+    )
     for k, (p, width) in enumerate(zip(items, widths, strict=True)):
         n = "" if k == 0 else str(k + 1)
         xa, ya = f"x{n}", f"y{n}"
         m = np.asarray(p.m, dtype=np.float64)
         n_rows, n_cols = m.shape
-        max_rows = max(max_rows, n_rows + (p.top_swatches is not None))
         zmin, zmax = _limits(p)
         scale = figures.SEQUENTIAL_SCALE if p.kind == "weights" else figures.DIVERGING_SCALE
         bar = {
@@ -119,7 +161,7 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
             "x": left + width + 0.006,
             "xanchor": "left",
             "len": 0.85,
-            "y": (1 - TITLE_ROOM) / 2,
+            "y": 0.5,
             "yanchor": "middle",
         }
         image = max(n_rows, n_cols) > figures.IMAGE_ABOVE
@@ -149,6 +191,12 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
                 }
             )
         else:
+            # numbers on the cells when few and wide enough to hold "-0.00" / "0.000"
+            numbers = (
+                max(n_rows, n_cols) <= figures.VALUES_UP_TO
+                and width * PLOT_AREA_PX / (n_cols + (p.side_swatches is not None))
+                >= CELL_NUMBER_PX
+            )
             z = m.copy()
             if p.masked is not None:
                 z[np.asarray(p.masked, dtype=bool)] = np.nan
@@ -168,7 +216,7 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
                 "customdata": [[f"{r} · {c}" for c in p.x_labels] for r in p.y_labels],
                 "hovertemplate": "%{customdata}: %{z:.4g}<extra></extra>",
             }
-            if max(n_rows, n_cols) <= figures.VALUES_UP_TO:
+            if numbers:
                 fmt = ".3f" if p.kind == "weights" else ".2f"
                 trace["texttemplate"] = "%{z:" + fmt + "}"
                 if max(n_rows, n_cols) > 6:  # small cells: small numbers; else the figure's size
@@ -182,9 +230,7 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
                         "x": mj,
                         "y": mi,
                         "text": ["–"] * len(mi),
-                        "mode": "text"
-                        if max(n_rows, n_cols) <= figures.VALUES_UP_TO
-                        else "markers",
+                        "mode": "text" if numbers else "markers",
                         "marker": {"symbol": "square", "size": 5, "color": figures.MASKED_COLOUR},
                         "xaxis": xa,
                         "yaxis": ya,
@@ -217,16 +263,21 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
             "title": {"text": p.x_title},
             "showgrid": False,
             "zeroline": False,
-            **_ticks(p.x_labels, COLUMN_TICKS, x_extra),
+            **_ticks(p.x_labels, COLUMN_TICKS, x_extra, room_px=width * PLOT_AREA_PX, across=True),
         }
         layout[f"yaxis{n}"] = {
-            "domain": [0.0, 1.0 - TITLE_ROOM],
+            "domain": [0.0, 1.0],
             "anchor": xa,
             "range": [n_rows - 0.5, y_lo],
             "title": {"text": p.y_title},
             "showgrid": False,
             "zeroline": False,
-            **_ticks(p.y_labels if p.row_ticks else [], ROW_TICKS, y_extra),
+            **_ticks(
+                p.y_labels if p.row_ticks else [],
+                ROW_TICKS,
+                y_extra,
+                room_px=(fig_height - MARGINS_PX) * n_rows / (n_rows - y_lo - 0.5),
+            ),
         }
         if image:
             layout[f"yaxis{n}"]["scaleanchor"] = False  # an image would force square pixels
@@ -237,7 +288,8 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
                 "xref": "paper",
                 "y": 1.0,
                 "yref": "paper",
-                "yanchor": "top",
+                "yanchor": "bottom",  # above the plot, in a top margin sized for its lines
+                "yshift": 4,
                 "showarrow": False,
             }
         )
@@ -256,9 +308,7 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
                 }
             )
         left += width + GAP
-    layout["height"] = height or (
-        520 if max_rows > figures.IMAGE_ABOVE else max(300, min(600, 90 + 36 * max_rows))
-    )
+    layout["height"] = fig_height
     layout["showlegend"] = False
     return figures.from_dicts(data, layout)
 
