@@ -391,3 +391,24 @@ def test_loss_curve_draws_the_history_on_two_axes():
 
 def test_unique_labels():
     assert fig_kernel.unique_labels([56.0, 58.5, 56.0, 56.0]) == ["56", "58.5", "56 (2)", "56 (3)"]
+
+
+def test_table_keeps_every_digit_typed():
+    frame = kd.table_frame(np.array([[56.1234567, 43.0000001], [58.0, 48.5]]))
+    result = kd.read_table(frame)
+    assert result.data[0, 0] == 56.1234567 and result.data[0, 1] == 43.0000001
+
+
+def test_a_refused_cell_names_the_value_the_figures_still_use():
+    last_good = np.array([[56.0, 43.0], [58.0, 48.0]])
+    frame = kd.table_frame(np.array([[56.0, 43.0], [500.0, 48.0]]))
+    result = kd.with_kept(kd.read_table(frame), last_good, len(frame))
+    assert result.problems[0].value == 500.0 and result.problems[0].kept == 58.0
+    # rows that no longer line up (one deleted, one blank) claim nothing
+    shorter = kd.read_table(kd.table_frame(np.array([[500.0, 48.0]])))
+    assert kd.with_kept(shorter, last_good, 1).problems[0].kept is None
+
+
+def test_csv_blank_lines_are_named_by_line():
+    result = kd.parse_csv(b"waist,weight\n56,43\n\n58,48\n\n")
+    assert result.skipped_at == (3, 5) and len(result.data) == 2

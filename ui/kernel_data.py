@@ -219,8 +219,9 @@ def read_table(frame: pd.DataFrame) -> ParseResult:
     a value out of range is a problem.
     """
     values = frame.reindex(columns=list(COLUMNS)).apply(pd.to_numeric, errors="coerce")
-    # (n, 2); rounded to 1e-6 so that a browser's step arithmetic (95.00000000000001) is gone
-    m = values.to_numpy(dtype=np.float64, na_value=np.nan).round(6)
+    # (n, 2) exactly as typed: the editor's columns have no step, so the browser does no step
+    # arithmetic (that once sent 95.00000000000001) and nothing needs rounding here
+    m = values.to_numpy(dtype=np.float64, na_value=np.nan)
     rows: list[tuple[float, float]] = []
     problems: list[Problem] = []
     skipped_at: list[int] = []
