@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import io
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -499,12 +500,14 @@ def start_margins(data: Sequence[dict], layout: dict, size: float) -> dict[str, 
                 height = width * s + tick_size * abs(np.cos(np.radians(angle)))
             where = "t" if axis.get("side") == "top" else "b"
             side[where] = max(side[where], height + ticks + title_px + (6 if where == "t" else 0))
-    for note in layout.get("annotations") or ():  # titles set above the plot area
-        above = note.get("y", 0) >= 1 and note.get("yanchor") == "bottom"
-        if note.get("yref") == "paper" and above:
+    for note in layout.get("annotations") or ():  # titles set above the plot (or its top part)
+        y = note.get("y", 0)
+        if note.get("yref") == "paper" and note.get("yanchor") == "bottom" and y >= 0.5:
             lines = len(_BR.split(str(note.get("text", ""))))
             font = (note.get("font") or {}).get("size", size)
-            side["t"] = max(side["t"], lines * 1.35 * font + 6)
+            plot_h = float(layout.get("height") or 360) - side["t"] - side["b"]
+            inside = max(0.0, 1.0 - y) * plot_h  # room between the note and the plot's top
+            side["t"] = max(side["t"], lines * 1.35 * font + 6 - inside)
     bars = max((_bar_width(bar, size) for bar in _colour_bars(data, layout)), default=0.0)
     side["r"] = max(side["r"], bars)
     names = _legend_items(data, layout)
@@ -531,7 +534,20 @@ FONT: Final = 13  # figure type, px
 PRES_FONT: Final = 20  # figure type in presentation mode
 PRES_MIN_FONT: Final = 14  # the smallest text a figure shows in presentation mode
 PRES_HEIGHT: Final = 1.25  # figures are this much taller in presentation mode
+PRES_CROWDED_FONT: Final = 16  # figure type in presentation mode, three or more panels in a row
+LOG_MINOR_SCALE: Final = 0.75  # plotly.js writes a log axis's in-between digits this much smaller
+PRES_FIGURE_PX: Final = 890  # width of a full-width figure at 1280 px with the sidebar open
 _SHRINKING: Final = ("heatmap", "histogram2d", "contour")  # an unset cell font fits the cell
+
+
+def panels_in_a_row(layout: dict) -> int:
+    """How many subplots a figure has side by side (distinct x-axis domains)."""
+    starts = {
+        round(float(axis["domain"][0]), 3)
+        for name, axis in layout.items()
+        if name.startswith("xaxis") and isinstance(axis, dict) and axis.get("domain")
+    }
+    return max(1, len(starts))
 
 
 def _raised(font: dict, minimum: float) -> dict:
@@ -566,6 +582,92 @@ def _floored(obj: object, minimum: float) -> object:
     return obj
 
 
+def _domain_of(layout: dict, axis: str) -> tuple[float, float]:
+    """The paper span of an x axis (``"x"``, ``"x2"``, …)."""
+    d = (layout.get("xaxis" + axis[1:]) or {}).get("domain") or (0.0, 1.0)
+    return float(d[0]), float(d[1])
+
+
+def _cell_text_fits(trace: dict, layout: dict, size: float, plot_px: float) -> bool:
+    """Whether a heatmap's numbers at ``size`` px fit its cells in a plot ``plot_px`` wide."""
+    match = re.fullmatch(r"%\{z:([^}]*)\}", str(trace.get("texttemplate") or ""))
+    z = trace.get("z")
+    if match is None or z is None:
+        return True  # text the estimate cannot read: left as it is
+    z = np.asarray(z, dtype=np.float64)
+    if z.ndim != 2 or not z.size:
+        return True
+    lo, hi = _domain_of(layout, trace.get("xaxis", "x"))
+    cell = (hi - lo) * plot_px / z.shape[1] - float(trace.get("xgap") or 0)
+    sample = z[np.isfinite(z)].ravel()[:400]
+    try:
+        texts = [format(float(v), match.group(1)) for v in sample]
+    except ValueError:
+        return True
+    return max((_number_width(x, size) for x in texts), default=0.0) + 4 <= cell
+
+
+def _number_width(text: str, size: float) -> float:
+    """Width in px of a number as drawn (digits ~0.52 em, point and comma ~0.26 em)."""
+    return size * sum(0.26 if ch in ".,:" else 0.33 if ch == "-" else 0.52 for ch in text)
+
+
+_WIDE: Final = "WF"
+
+
+def _wrapped(text: str, size: float, room: float) -> str:
+    """``text`` in ``<br>`` lines that fit ``room`` px (split at spaces or CJK characters)."""
+    bold = text.startswith("<b>") and text.endswith("</b>")
+    inner = text[3:-4] if bold else text
+    if "<" in inner or text_width(text, size) * (1.1 if bold else 1.0) <= room:
+        return text  # fits, or markup this split could break
+    tokens = re.findall(r"\s+|[^\s]", inner)
+    words: list[str] = []  # runs of narrow characters, single wide ones, spaces
+    for tok in tokens:
+        narrow = not tok.isspace() and unicodedata.east_asian_width(tok) not in _WIDE
+        if narrow and words and words[-1] and not words[-1].isspace():
+            last = words[-1]
+            if unicodedata.east_asian_width(last[-1]) not in _WIDE:
+                words[-1] += tok
+                continue
+        words.append(tok)
+    lines, line = [], ""
+    for w in words:
+        if line and not w.isspace() and text_width(line + w, size) * 1.1 > room:
+            lines.append(line.rstrip())
+            line = ""
+        if not (w.isspace() and not line):
+            line += w
+    lines.append(line.rstrip())
+    return "<br>".join(f"<b>{x}</b>" if bold else x for x in lines if x)
+
+
+def _fit_titles(notes: Sequence[dict], layout: dict, size: float, plot_px: float) -> list[dict]:
+    """Panel titles (paper-placed notes without arrows) wrapped to the width of their panel."""
+    spans = [
+        _domain_of(layout, "x" + name[5:])
+        for name, axis in layout.items()
+        if name.startswith("xaxis") and isinstance(axis, dict)
+    ] or [(0.0, 1.0)]
+    out = []
+    for note in notes:
+        x = note.get("x")
+        if (
+            note.get("xref") != "paper"
+            or note.get("showarrow", True)
+            or "<br" in str(note.get("text", ""))
+            or not isinstance(x, (int, float))
+        ):
+            out.append(note)
+            continue
+        inside = [hi - lo for lo, hi in spans if lo - 1e-6 <= x <= hi + 1e-6]
+        room = (min(inside) if inside else 1.0) * plot_px - 8
+        font = (note.get("font") or {}).get("size", size)
+        text = _wrapped(str(note.get("text", "")), font, room)
+        out.append(note if text == note.get("text") else {**note, "text": text})
+    return out
+
+
 def floor_fonts(
     data: Sequence[dict], layout: dict, minimum: float = PRES_MIN_FONT
 ) -> tuple[list[dict], dict]:
@@ -573,20 +675,38 @@ def floor_fonts(
 
     Every explicit font size (tick labels, cell numbers, bar values, colour-bar numbers, notes,
     legends, titles) is raised to ``minimum``; numbers on heatmap cells whose size plotly.js
-    would fit to the cell are given it; ``uniformtext`` keeps plotly.js from shrinking bar text
-    below it; hover labels grow too.
+    would fit to the cell are given it, and left out (the hover still tells) where they would
+    not fit a cell of a projector-wide figure; ``uniformtext`` keeps plotly.js from shrinking
+    bar text below it; panel titles wider than their panel wrap; hover labels grow too.
     """
+    out = _floored(layout, minimum)
+    out = dict(out) if out is layout else out
+    size = (out.get("font") or {}).get("size", PRES_FONT)
+    margin = start_margins(data, out, size)
+    plot_px = PRES_FIGURE_PX - margin["l"] - margin["r"]
     traces = []
     for trace in data:
         new = _floored(trace, minimum)
         text = trace.get("texttemplate") or trace.get("text") is not None
         if trace.get("type") in _SHRINKING and text:
-            size = (new.get("textfont") or {}).get("size")
-            if not isinstance(size, (int, float)) or isinstance(size, bool):
-                new = {**new, "textfont": {**(new.get("textfont") or {}), "size": minimum}}
+            cell = (new.get("textfont") or {}).get("size")
+            if not isinstance(cell, (int, float)) or isinstance(cell, bool):
+                cell = minimum
+                new = {**new, "textfont": {**(new.get("textfont") or {}), "size": cell}}
+            if not _cell_text_fits(new, out, cell, plot_px):
+                new = {k: v for k, v in new.items() if k not in ("texttemplate", "textfont")}
         traces.append(new)
-    out = _floored(layout, minimum)
-    out = dict(out) if out is layout else out
+    if out.get("annotations"):
+        out["annotations"] = _fit_titles(out["annotations"], out, size, plot_px)
+    for name, axis in list(out.items()):  # log axes write 2 and 5 between powers at 3/4 size
+        if (
+            name.startswith(("xaxis", "yaxis"))
+            and isinstance(axis, dict)
+            and axis.get("type") == "log"
+        ):
+            tick = axis.get("tickfont") or {}
+            least = math.ceil(minimum / LOG_MINOR_SCALE)
+            out[name] = {**axis, "tickfont": {**tick, "size": max(tick.get("size", size), least)}}
     uniform = out.get("uniformtext") or {}
     out["uniformtext"] = {
         **uniform,

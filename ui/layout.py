@@ -35,7 +35,7 @@ PRESENTATION_GROWTH: Final = figures.PRES_HEIGHT  # figures are this much taller
 # scales everything Streamlit sizes in rem (widgets, table and grid cells, metrics, spacing);
 # body text, widget labels, tables and grids then share one size, 0.875 rem = 22 px, metric
 # values are 2.5 times that, headings are trimmed to leave room on a 720-px screen, page names
-# in the sidebar wrap instead of being cut off, and a slider's value sits clear of its thumb.
+# in the sidebar and button labels wrap instead of being cut off.
 PRESENTATION_ROOT_PX: Final = 25
 _PRESENTATION_CSS: Final = f"""
 <style>
@@ -50,10 +50,13 @@ h1 {{ font-size: 1.9rem !important; }}
 h2 {{ font-size: 1.45rem !important; }}
 h3 {{ font-size: 1.15rem !important; }}
 .katex {{ font-size: 1.3em !important; }}
+[data-testid="stSidebarHeader"] {{ height: 2.25rem; margin-bottom: 0.25rem; }}
 [data-testid="stSidebarNavLink"] {{ height: auto; min-height: 2rem; }}
 [data-testid="stSidebarNavLink"] [data-testid="stMarkdownContainer"],
-[data-testid="stSidebarNavLink"] p {{
+[data-testid="stSidebarNavLink"] p,
+button [data-testid="stMarkdownContainer"], button p {{
   white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.25;
+  overflow-wrap: break-word;
 }}
 </style>
 """
@@ -112,13 +115,16 @@ def style_figure(fig: go.Figure, height: int | None = None) -> go.Figure:
     big = presenting()
     data, spec = figures.figure_parts(fig)
     base = height or spec.get("height") or 360
+    # three panels or more in a row share the width: a little smaller type on a projector
+    crowded = big and figures.panels_in_a_row(spec) >= 3
+    size = (figures.PRES_CROWDED_FONT if crowded else figures.PRES_FONT) if big else figures.FONT
     notes = []  # subplot titles and labels: explicit sizes grow in presentation mode
     for note in spec.get("annotations") or ():
         font = note.get("font") or {}
-        size = font.get("size")
-        grown = (size * 1.4 if big else size) if size else (figures.PRES_FONT if big else 14)
+        grown = font.get("size") or (size if big else 14)
+        if big and font.get("size"):
+            grown = max(grown * 1.15, size) if crowded else grown * 1.4
         notes.append({**note, "font": {**font, "size": grown}})
-    size = figures.PRES_FONT if big else figures.FONT
     layout = {
         **spec,
         "height": int(base * figures.PRES_HEIGHT) if big else base,
