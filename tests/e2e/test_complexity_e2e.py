@@ -21,7 +21,8 @@ def test_a_shared_link_reopens_the_counts_and_moving_n_updates_them(page: Page, 
     costs = complexity(1000, 64, 5)
     for layer in ("convolutional", "recurrent", "self_attention"):
         expect(table(page)).to_contain_text(f"{costs[layer].per_layer:,}")
-    expect(table(page)).to_contain_text(f"O(n/k): {costs['convolutional'].max_path}")
+    exact = f"O(n/k), exactly ⌈(n−1)/(k−1)⌉ = {costs['convolutional'].max_path}"
+    expect(table(page)).to_contain_text(exact)
     path = complexity(13, 2, 5)["convolutional"].max_path
     picture = page.locator('[data-testid="stPlotlyChart"]').nth(1)  # titles on two lines
     expect(picture).to_contain_text("Convolution (k = 5):")
@@ -42,5 +43,6 @@ def test_timing_runs_on_the_button_and_draws_the_measured_lines(page: Page, app_
     expect(timing).to_contain_text("Measured time per call (d = 16, k = 3)")
     expect(timing).to_contain_text("slope 2 (predicted)")
     expect(page.get_by_text("Measured slope")).to_be_visible()
+    expect(page.get_by_text("Measured on this server at")).to_contain_text("UTC")
     press_slider(page, "Tokens in the picture", "ArrowRight")  # unrelated: results stay
     expect(charts).to_have_count(3)
