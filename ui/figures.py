@@ -613,6 +613,7 @@ def _number_width(text: str, size: float) -> float:
 
 
 _WIDE: Final = "WF"
+_NO_LINE_START: Final = frozenset("，。、；：！？）》」』,.;:!?)]")
 
 
 def _wrapped(text: str, size: float, room: float) -> str:
@@ -633,7 +634,8 @@ def _wrapped(text: str, size: float, room: float) -> str:
         words.append(tok)
     lines, line = [], ""
     for w in words:
-        if line and not w.isspace() and text_width(line + w, size) * 1.1 > room:
+        closing = w in _NO_LINE_START  # punctuation that may not begin a line stays behind
+        if line and not w.isspace() and not closing and text_width(line + w, size) * 1.1 > room:
             lines.append(line.rstrip())
             line = ""
         if not (w.isspace() and not line):
