@@ -16,7 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui import figures
-from ui.figures import IMAGE_ABOVE, MASKED_COLOUR, PALETTE, SEQUENTIAL, heatmap
+from ui.figures import IMAGE_ABOVE, LEGEND_FOOT, MASKED_COLOUR, PALETTE, SEQUENTIAL, heatmap
 
 GAP_COLOUR: Final = "rgba(120,120,120,0.16)"
 LEGEND_INSIDE: Final = {
@@ -185,12 +185,13 @@ def data_curve(
     return _figure(
         data,
         {
-            "title": {"text": text["title"]},
+            "title": {"text": figures.fit_title(text["title"])},
             "xaxis": {"title": {"text": text["x"]}, "range": [float(grid[0]), float(grid[-1])]},
             "yaxis": {"title": {"text": text["y"]}},
-            "legend": LEGEND_INSIDE,  # top left: the data rise from the bottom left
+            # under the axis title: inside, a narrow column's legend covers the data
+            "legend": LEGEND_FOOT,
             "shapes": shapes,
-            "height": 440,
+            "height": 480,
         },
     )
 
@@ -253,7 +254,7 @@ def weight_bars(
     return _figure(
         [bar],
         {
-            "title": {"text": text["title"]},
+            "title": {"text": figures.fit_title(text["title"])},
             "xaxis": {"title": {"text": text["x"]}, **xaxis},
             "yaxis": {"title": {"text": text["y"]}, "range": [0, max(1.18 * top, 0.05)]},
             "shapes": [_vline(at)],
@@ -323,7 +324,7 @@ def weight_heatmap(
             }
         ],
         {
-            "title": {"text": text["title"]},
+            "title": {"text": figures.fit_title(text["title"])},
             "xaxis": {"title": {"text": text["x"]}, "type": "category"},
             "yaxis": {"title": {"text": text["y"]}, "type": "category", "autorange": "reversed"},
             "plot_bgcolor": MASKED_COLOUR if lost.any() else None,
@@ -361,7 +362,7 @@ def loss_curve(
             },
         ],
         {
-            "title": {"text": text["title"]},
+            "title": {"text": figures.fit_title(text["title"])},
             "xaxis": {"title": {"text": text["x"]}},
             "yaxis": {"title": {"text": text["loss"]}},
             "yaxis2": {

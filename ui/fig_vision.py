@@ -7,6 +7,7 @@ numbers; an invisible marker carries the colour bar. Pixel ``(row, col)`` is cen
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -15,6 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui.figures import (
+    LEGEND_FOOT,
     PALETTE,
     SEQUENTIAL_SCALE,
     colour_bar_marker,
@@ -206,7 +208,7 @@ def panels(
     layout: dict = {
         "height": height,
         "showlegend": legend,
-        "legend": {"orientation": "h", "y": -0.2, "x": 0},
+        "legend": LEGEND_FOOT,
         "annotations": [],
     }
     for i, panel in enumerate(row):
@@ -252,6 +254,7 @@ def panels(
                     "yref": "paper",
                     "xanchor": "center",
                     "yanchor": "bottom",
+                    "yshift": 6,  # clear of the top y tick label's overhang
                     "showarrow": False,
                     "font": {"size": 14},
                 }
@@ -486,7 +489,7 @@ def error_curve(
         "xaxis": {"title": {"text": x_title}, "type": "log"},
         "yaxis": {"title": {"text": y_title}, "type": "log", "exponentformat": "power"},
         "height": 380,
-        "legend": {"orientation": "h", "y": -0.25, "x": 0},
+        "legend": LEGEND_FOOT,
     }
     return _figure(data, layout, style)
 
@@ -530,7 +533,7 @@ def pretraining_chart(
         },
         "yaxis": {"title": {"text": y_title}, "range": [69, 90]},
         "height": 440,
-        "legend": {"orientation": "h", "y": -0.35, "x": 0},
+        "legend": LEGEND_FOOT,
     }
     return _figure(data, layout, style)
 
@@ -563,8 +566,15 @@ def table2_chart(
     layout = {
         "title": {"text": title},
         "xaxis": {"title": {"text": x_title}, "range": [80, 91]},
-        "yaxis": {"autorange": "reversed", "type": "category"},
-        "height": 300,
+        "yaxis": {
+            "autorange": "reversed",
+            "type": "category",
+            # "model • data set" on two lines: the bars keep most of a narrow column
+            "tickmode": "array",
+            "tickvals": list(labels),
+            "ticktext": [re.sub(r"\s+[•·]\s+", "<br>", str(s)) for s in labels],
+        },
+        "height": 320,
         "showlegend": False,
     }
     return _figure([bar], layout, style)

@@ -375,8 +375,23 @@ def bar_panels(
 _CHAR: Final = 0.6  # width of an average Latin character or digit, in font sizes
 PAD: Final = 12  # px added to estimated labels: too much costs some white, too little a redraw
 LEGEND_ROW_PX: Final = 520  # a legend under the plot wraps at about this width
+LEGEND_NARROW_PX: Final = 360  # … and in a half-width column at about this one
+NARROW_FIGURE_PX: Final = 320  # a figure in a half-width column at 1280 × 720 (measured)
+LEGEND_FOOT: Final = {"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"}
 _TAG = re.compile(r"<[^>]*>")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def fit_title(text: str, width_px: float = NARROW_FIGURE_PX, size: float = 17) -> str:
+    """A title on two lines (split at the space nearest its middle) when it is wider than a
+    figure in a half-width column; plotly.js cuts a long title off instead of wrapping it."""
+    if "<br" in text or text_width(text, size) <= width_px - 20:
+        return text
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    if not spaces:
+        return text
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return text[:cut] + "<br>" + text[cut + 1 :]
 
 
 def text_width(text: object, size: float) -> float:
@@ -478,6 +493,8 @@ def start_margins(data: Sequence[dict], layout: dict, size: float) -> dict[str, 
     title = (layout.get("title") or {}).get("text")
     # the right: room for the last x tick label's overhang; the top: for a legend or a note
     side = {"l": 6.0, "r": 1.5 * size, "t": 50.0 if title else max(20.0, 1.4 * size), "b": 6.0}
+    if title:  # a title on two lines (see fit_title) needs a second line's room
+        side["t"] += (len(_BR.split(str(title))) - 1) * 1.3 * 1.3 * size
     for name, axis in layout.items():
         if not (name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict)):
             continue
@@ -514,7 +531,13 @@ def start_margins(data: Sequence[dict], layout: dict, size: float) -> dict[str, 
     if names:
         legend = layout.get("legend") or {}
         x, y = legend.get("x", 1.02), legend.get("y", 1.0)
-        if legend.get("orientation") == "h" and y < 0:
+        if legend.get("orientation") == "h" and legend.get("yref") == "container" and y <= 0.05:
+            # at the foot of the figure, under the x axis' labels and title: its rows add to them
+            # (counted for a narrow column, where a legend wraps sooner)
+            row = sum(text_width(n, size) + 46 for n in names)
+            rows = int(np.ceil(row / LEGEND_NARROW_PX))
+            side["b"] += rows * 1.6 * size + 12
+        elif legend.get("orientation") == "h" and y < 0:
             plot_h = float(layout.get("height") or 360) - side["t"] - side["b"]
             row = sum(text_width(n, size) + 46 for n in names)
             rows = int(np.ceil(row / LEGEND_ROW_PX))
