@@ -204,7 +204,7 @@ if b["mask"] == "valid":
             lens_fitted = t("qkv.notice.lens_fitted", **values)
         editor.set_matrix(b.key("lens"), lens)
 if from_link["row"] and b["row"] >= n_q:
-    state.add_notice(t("qkv.notice.row", n=n_q))
+    state.add_notice(t("qkv.notice.row", asked=b["row"] + 1, n=n_q))
     b.set("row", n_q - 1)
 snap_choice(b.key("row"), range(n_q), label=t("qkv.row"), format_func=lambda i: f"q{i + 1}")
 

@@ -213,7 +213,8 @@ with layout.controls():
         picture_id = f"upload:{st.session_state[UPLOAD_KEY][0]}"
     H, W = rgb.shape[:2]
     if b["row"] > H - 1 or b["col"] > W - 1:
-        st.caption(t("vision.pixel.moved", h=H, w=W))
+        was, now = (b["row"], b["col"]), (min(b["row"], H - 1), min(b["col"], W - 1))
+        st.caption(t("vision.pixel.moved", h=H, w=W, was=f"{was}", now=f"{now}"))
     # Set every run: a slider whose range changes is a new widget and would otherwise start at 0.
     b.set("row", min(b["row"], H - 1))
     b.set("col", min(b["col"], W - 1))

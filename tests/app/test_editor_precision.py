@@ -178,3 +178,17 @@ def test_a_typed_layer_cell_names_the_value_typed_and_the_one_used_once():
     assert at.session_state["vision.layers"][1, 1] == 4.0
     said = warnings(at)
     assert "40 → 4" in said and "→ 32" not in said
+
+
+def test_a_links_query_row_beyond_the_queries_names_both():
+    at = open_page(QKV, query={"row": "7"})  # 3 queries
+    assert_ok(at)
+    assert at.session_state["qkv.row"] == 2
+    assert "query 8" in notices(at) and "number 3" in notices(at)
+
+
+def test_a_smaller_picture_names_the_pixel_given_and_the_one_used():
+    at = open_page("app_pages/vision.py", query={"size": "64", "row": "60", "col": "50"})
+    at.select_slider(key="vision.size").set_value(16.0).run()
+    assert_ok(at)
+    assert "(60, 50)" in notices(at) and "(15, 15)" in notices(at)
