@@ -177,9 +177,18 @@ else:
     if tok.dropped:
         st.info(t("selfattn.tokens.dropped", n=tok.dropped))
     if tok.truncated:
-        st.warning(t("selfattn.tokens.truncated", n=MAX_TOKENS))
+        st.warning(t("selfattn.tokens.truncated", n=MAX_TOKENS, found=tok.found))
     if tok.cut_words:
-        st.info(t("selfattn.tokens.cut", n=MAX_TOKEN_CHARS))
+        words = "; ".join(
+            f"{state.shown(w, 30)} → {state.shown(w[:MAX_TOKEN_CHARS])}" for w in tok.cut[:4]
+        )
+        st.info(
+            t(
+                "selfattn.tokens.cut",
+                n=MAX_TOKEN_CHARS,
+                words=words + ("; …" if len(tok.cut) > 4 else ""),
+            )
+        )
     names = list(tok.tokens)
     token_labels = labels(tok.tokens)
     X_raw = embed(tok.tokens, d_model)  # (n, d_model) toy embeddings

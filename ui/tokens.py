@@ -38,6 +38,8 @@ class Tokens:
     dropped: int = 0  # characters that are neither letters, digits, spaces nor punctuation
     truncated: bool = False  # more than MAX_TOKENS tokens: only the first are kept
     cut_words: bool = False  # a word longer than MAX_TOKEN_CHARS was cut
+    found: int = 0  # tokens in the text, before only the first MAX_TOKENS were kept
+    cut: tuple[str, ...] = ()  # the words that were cut, as typed
 
 
 def _is_cjk(ch: str) -> bool:
@@ -71,15 +73,14 @@ def tokenize(text: str, max_tokens: int = MAX_TOKENS) -> Tokens:
     tokens: list[str] = []
     word: list[str] = []
     dropped = 0
-    cut = False
+    cut_list: list[str] = []
 
     def flush() -> None:
-        nonlocal cut
         while word and word[-1] in _JOINERS:  # a trailing apostrophe or hyphen is punctuation
             word.pop()
         if word:
             if len(word) > MAX_TOKEN_CHARS:
-                cut = True
+                cut_list.append("".join(word))
             tokens.append("".join(word[:MAX_TOKEN_CHARS]))
             word.clear()
 
@@ -99,7 +100,9 @@ def tokenize(text: str, max_tokens: int = MAX_TOKENS) -> Tokens:
         tokens=tuple(tokens[:max_tokens]),
         dropped=dropped,
         truncated=len(tokens) > max_tokens,
-        cut_words=cut,
+        cut_words=bool(cut_list),
+        found=len(tokens),
+        cut=tuple(cut_list),
     )
 
 

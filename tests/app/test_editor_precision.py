@@ -192,3 +192,15 @@ def test_a_smaller_picture_names_the_pixel_given_and_the_one_used():
     at.select_slider(key="vision.size").set_value(16.0).run()
     assert_ok(at)
     assert "(60, 50)" in notices(at) and "(15, 15)" in notices(at)
+
+
+def test_a_long_sentence_and_a_long_word_name_what_was_typed_and_what_is_used():
+    from ui.tokens import MAX_TOKEN_CHARS, MAX_TOKENS
+
+    long_word = "Rindfleischetikettierung"  # 24 letters: longer than MAX_TOKEN_CHARS
+    sentence = long_word + " " + " ".join(f"w{i}" for i in range(MAX_TOKENS + 7))
+    at = open_page("app_pages/self_attention.py", query={"sentence": sentence})
+    assert_ok(at)
+    said = " ".join(str(e.value) for e in [*at.warning, *at.info])
+    assert f"has {MAX_TOKENS + 8} tokens" in said and f"first {MAX_TOKENS}" in said
+    assert f"{long_word} → {long_word[:MAX_TOKEN_CHARS]}" in said
