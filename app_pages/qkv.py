@@ -29,7 +29,7 @@ PARAM_NAMES = {"additive": ("W_q", "W_k", "w_v"), "general": ("W",)}
 # which values a first visit takes from the link (to say so when one has to be replaced)
 from_link = {
     name: f"qkv.{name}" not in st.session_state and name in st.query_params
-    for name in ("W_q", "W_k", "w_v", "W", "lens", "mask", "row")
+    for name in ("W_q", "W_k", "w_v", "W", "lens", "mask", "row", *SIZE_NAMES["qkv"])
 }
 b = state.bind(
     "qkv",
@@ -151,6 +151,8 @@ n_q, n_k, d_q, d_k = Q0.shape[0], K0.shape[0], Q0.shape[1], K0.shape[1]
 in_use = {"n_q": n_q, "n_k": n_k, "d_q": 0 if d_q == d_k else d_q, "d_k": d_k, "d_v": V0.shape[1]}
 for name in SIZE_NAMES[mode]:
     if b[name] != in_use[name]:
+        if from_link[name]:  # a size in the link that the matrices in use do not have
+            state.add_notice(t("qkv.notice.size", name=name, asked=b[name], used=in_use[name]))
         b.set(name, in_use[name])
 
 if kind in PARAM_NAMES:
@@ -165,7 +167,9 @@ if kind in PARAM_NAMES:
     for name in PARAM_NAMES[kind]:
         if st.session_state[b.key(name)].shape != made_p[name].shape:
             if from_link[name]:
-                state.add_notice(t("qkv.notice.param_shape", name=name))
+                given = " × ".join(map(str, st.session_state[b.key(name)].shape))
+                needed = " × ".join(map(str, made_p[name].shape))
+                state.add_notice(t("qkv.notice.param_shape", name=name, given=given, needed=needed))
             editor.set_matrix(b.key(name), made_p[name])
 
 square = n_q == n_k

@@ -204,3 +204,12 @@ def test_a_long_sentence_and_a_long_word_name_what_was_typed_and_what_is_used():
     said = " ".join(str(e.value) for e in [*at.warning, *at.info])
     assert f"has {MAX_TOKENS + 8} tokens" in said and f"first {MAX_TOKENS}" in said
     assert f"{long_word} → {long_word[:MAX_TOKEN_CHARS]}" in said
+
+
+def test_a_links_sizes_and_parameter_shapes_that_do_not_fit_name_both():
+    at = open_page(QKV, query={"n_q": "5", "score": "general", "W": "1,2;3,4;5,6"})
+    assert_ok(at)
+    said = notices(at)
+    assert at.session_state["qkv.n_q"] == 3  # the example's Q has 3 rows
+    assert "`n_q` = 5" in said and "n_q = 3" in said
+    assert "3 × 2" in said and "2 × 2" in said
