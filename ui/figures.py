@@ -776,15 +776,19 @@ def dict_figure(
 ) -> go.Figure:
     """:func:`from_dicts` with the app's sizes applied in the one constructor call.
 
-    The same sizes as ``ui.layout.style_figure`` (``PRES_FONT`` type, height ×``PRES_HEIGHT``
-    and no text under ``PRES_MIN_FONT`` in presentation mode, i.e. ``font_size >= PRES_FONT``),
+    The same sizes as ``ui.layout.style_figure`` (``PRES_FONT`` type, ``PRES_CROWDED_FONT``
+    with three panels or more in a row, height ×``PRES_HEIGHT`` and no text under
+    ``PRES_MIN_FONT`` in presentation mode, i.e. ``font_size >= PRES_FONT``),
     automargin on every axis, and margins from :func:`start_margins`, the top one at least
     ``min_top``. Sizing inside the constructor is several times cheaper than updating a built
     figure.
     """
     height = int(int(layout.get("height") or 360) * height_factor)
+    big = font_size >= PRES_FONT
+    if big and panels_in_a_row(layout) >= 3:
+        font_size = PRES_CROWDED_FONT  # as style_figure: panels in a row share the width
     layout = {**layout, "height": height, "font": {"size": font_size}}
-    if font_size >= PRES_FONT:
+    if big:
         data, layout = floor_fonts(data, layout)
     for name, axis in layout.items():  # every axis grows a margin its labels do not fit
         if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):

@@ -35,7 +35,7 @@ PRESENTATION_GROWTH: Final = figures.PRES_HEIGHT  # figures are this much taller
 # scales everything Streamlit sizes in rem (widgets, table and grid cells, metrics, spacing);
 # body text, widget labels, tables and grids then share one size, 0.875 rem = 22 px, metric
 # values are 2.5 times that, headings are trimmed to leave room on a 720-px screen, page names
-# in the sidebar and button labels wrap instead of being cut off.
+# in the sidebar, button, metric and checkbox labels wrap instead of being cut off.
 PRESENTATION_ROOT_PX: Final = 25
 _PRESENTATION_CSS: Final = f"""
 <style>
@@ -54,6 +54,7 @@ h3 {{ font-size: 1.15rem !important; }}
 [data-testid="stSidebarNavLink"] {{ height: auto; min-height: 2rem; }}
 [data-testid="stSidebarNavLink"] [data-testid="stMarkdownContainer"],
 [data-testid="stSidebarNavLink"] p,
+.stMarkdownEllipsis, .stMarkdownEllipsis p,
 button [data-testid="stMarkdownContainer"], button p {{
   white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.25;
   overflow-wrap: break-word;

@@ -4,8 +4,8 @@ One browser visits every registered page in turn with ``?pres=1`` and reads comp
 every text of every plotly figure (ticks, cell numbers, bar values, colour-bar numbers,
 titles, legends, notes; a shrinking transform and smaller ``<sub>`` parts counted) is at least
 14 px; a metric's value is larger than its label; table and grid cells are at least the body
-text's size; a slider's value sits above its thumb, not on it; page names in the sidebar are
-not cut off.
+text's size; a slider's value sits above its thumb, not on it; page names in the sidebar and
+labels (metrics, checkboxes, buttons) are not cut off.
 """
 
 from __future__ import annotations
@@ -78,6 +78,11 @@ MEASURE: Final = """
     const thumb = v.parentElement.getBoundingClientRect();
     out.sliders.push({value: text.textContent, bottom: glyphs.bottom, thumbTop: thumb.top});
   }
+  out.cut = [];  // labels cut off with an ellipsis (metric, checkbox and button labels, …)
+  const labels = '.stMarkdownEllipsis, .stMarkdownEllipsis p, button p';
+  for (const el of document.querySelectorAll(labels)) {
+    if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1) out.cut.push(el.textContent);
+  }
   for (const a of document.querySelectorAll('[data-testid="stSidebarNavLink"]')) {
     const name = a.querySelector('span[label]');
     if (!name) continue;
@@ -145,6 +150,8 @@ def _problems(path: str, m: dict) -> list[str]:
     for s in m["sliders"]:
         if s["bottom"] > s["thumbTop"] + 0.5:
             out.append(f"{where}: slider value {s['value']!r} runs into its thumb")
+    for text in m["cut"]:
+        out.append(f"{where}: label {text!r} is cut off")
     for n in m["nav"]:
         if n["textRight"] > n["right"] + 1 or n["textBottom"] > n["bottom"] + 1:
             out.append(f"{where}: sidebar page name {n['name']!r} is cut off")
