@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format check-fast bench chromium nginx clean
+.PHONY: run test lint format check-fast bench chromium nginx clean train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,17 @@ check-fast: $(VENV)/.dev lint
 bench: $(VENV)/.dev chromium
 	$(BIN)/python bench/core.py
 	$(BIN)/python bench/latency.py
+
+# The trained models of the "trained model" page: PyTorch (CPU) in its own venv, never the app's.
+TRAIN_VENV ?= .venv-train
+$(TRAIN_VENV)/.train: requirements-train.txt
+	$(PYTHON) -m venv $(TRAIN_VENV)
+	$(TRAIN_VENV)/bin/python -m pip install -q -r requirements-train.txt
+	touch $@
+
+train: $(TRAIN_VENV)/.train
+	$(TRAIN_VENV)/bin/python models/train.py
+	$(TRAIN_VENV)/bin/python models/evaluate.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

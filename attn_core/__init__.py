@@ -41,6 +41,14 @@ from attn_core.convolution import (
     receptive_jump,
     receptive_region,
 )
+from attn_core.induction import (
+    copy_accuracy,
+    copy_positions,
+    duplicate_token_score,
+    induction_score,
+    induction_targets,
+    previous_token_score,
+)
 from attn_core.kernel_regression import (
     KERNELS,
     BandwidthFit,
@@ -56,6 +64,16 @@ from attn_core.positional import sinusoidal_positional_encoding
 from attn_core.scaling import DotProductExperiment, dot_product_experiment, softmax_jacobian_norm
 from attn_core.scores import SCORE_KINDS, random_score_params, score
 from attn_core.softmax import entropy, softmax, softmax_jacobian
+from attn_core.toy_tasks import translate
+from attn_core.transformer import (
+    AttnOnlyRun,
+    EncDecRun,
+    attn_only_forward,
+    encoder_decoder_forward,
+    greedy_translate,
+    key_composition,
+    layer_norm,
+)
 from attn_core.vision import global_attention_map, local_attention_map, pixel_features
 
 __all__ = [
@@ -64,9 +82,11 @@ __all__ = [
     "LOCAL_MODES",
     "SCORE_KINDS",
     "AttentionResult",
+    "AttnOnlyRun",
     "BandwidthFit",
     "ConvAttention",
     "DotProductExperiment",
+    "EncDecRun",
     "HardAttention",
     "KernelRegression",
     "LayerCost",
@@ -74,6 +94,7 @@ __all__ = [
     "LocalMode",
     "MultiHeadResult",
     "attention",
+    "attn_only_forward",
     "average_pooling",
     "causal_mask",
     "complexity",
@@ -81,13 +102,22 @@ __all__ = [
     "conv2d",
     "conv_as_attention",
     "conv_attention_error",
+    "copy_accuracy",
+    "copy_positions",
     "crossover_n",
     "dot_product_experiment",
+    "duplicate_token_score",
+    "encoder_decoder_forward",
     "entropy",
     "fit_bandwidth",
     "global_attention_map",
     "global_weights",
+    "greedy_translate",
     "hard_attention",
+    "induction_score",
+    "induction_targets",
+    "key_composition",
+    "layer_norm",
     "leave_one_out_loss",
     "local_attention_map",
     "local_weights",
@@ -98,6 +128,7 @@ __all__ = [
     "pixel_features",
     "position_logit",
     "predicted_position",
+    "previous_token_score",
     "random_layer_params",
     "random_mha_weights",
     "random_position_params",
@@ -114,5 +145,6 @@ __all__ = [
     "softmax_jacobian",
     "softmax_jacobian_norm",
     "softmax_parts",
+    "translate",
     "valid_length_mask",
 ]
