@@ -13,9 +13,9 @@ server with Streamlit's message cache on (its default) instead of the project's 
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
+import re
 import shlex
 import subprocess
 from collections.abc import Iterator
@@ -23,7 +23,7 @@ from typing import Final
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, WebSocketRoute, expect
 
 from tests.e2e.conftest import RUN_TIMEOUT_MS, free_port, open_app, start_server
 from ui.navigation import available
@@ -224,25 +224,71 @@ def test_a_burst_of_quick_changes_leaves_the_page_working(page: Page, url: str, 
     expect(drawn).to_have_attribute("data-test-connection-state", "CONNECTED")
 
 
-def test_d_model_then_heads_at_once_never_raises(page: Page, url: str):
-    """Change d_model and, before its run is over, click a number of heads: eight times.
+class HeldDownstream:
+    """A slow network: the server's messages to the browser can be held back, then released.
 
-    The heads offered are the divisors of d_model; the click lands on an option of the old
-    d_model, which the browser sends back as text ("8"). The page snaps it, with a notice.
+    While they are held the browser still shows the controls of the previous run, although
+    the server has already run the new one; a click then sends a value of the old options.
+    """
+
+    def __init__(self, page: Page):
+        self.holding = False
+        self.queue: list[str | bytes] = []
+        self.route: WebSocketRoute | None = None
+        page.route_web_socket(re.compile(r".*/_stcore/stream"), self._connect)
+
+    def _connect(self, route: WebSocketRoute) -> None:
+        server = route.connect_to_server()  # the browser's messages go through unchanged
+        self.route = route
+        server.on_message(self._down)
+
+    def _down(self, message: str | bytes) -> None:
+        if self.holding:
+            self.queue.append(message)
+        elif self.route is not None:
+            self.route.send(message)
+
+    def held(self, text: str) -> bool:
+        """Whether a held message carries ``text`` (e.g. a widget's label)."""
+        needle = text.encode()
+        return any(needle in (m if isinstance(m, bytes) else m.encode()) for m in self.queue)
+
+    def release(self) -> None:
+        self.holding = False
+        queue, self.queue = self.queue, []
+        for message in queue:
+            assert self.route is not None
+            self.route.send(message)
+
+
+def test_d_model_then_heads_before_the_page_redraws_never_raises(page: Page, url: str):
+    """Change d_model and click a number of heads before the page shows the new ones: 8 times.
+
+    The heads offered are the divisors of d_model. On a slow network the click lands on an
+    option of the old d_model after the server has run the new one; the radio hands it back as
+    text ("24") that is not an option. The page snaps it to a divisor, with a notice (this
+    raised a ``TypeError`` and showed a traceback box before).
     """
     watch = Watch(page)
+    network = HeldDownstream(page)
     open_app(page, f"{url}/self-attention?lang=en&d=24&heads=8")
-    d_thumb = page.locator('[data-testid="stSlider"] input[aria-label*="d_{model}"]')
+    d_thumb = page.locator('[data-testid="stSlider"] input[aria-label*="model"]')
     heads = page.locator('[data-testid="stRadio"]').filter(has_text="Number of heads")
+    heads_label = "Number of heads"
     for key in ("PageDown", "PageUp") * 4:
+        network.holding = True
         d_thumb.press(key)
-        page.wait_for_timeout(30)
+        for _ in range(RUN_TIMEOUT_MS // 50):  # until the server has drawn the new radio
+            if network.held(heads_label):
+                break
+            page.wait_for_timeout(50)
+        assert network.held(heads_label), "the server did not run the new d_model"
         options = heads.locator('[data-testid="stRadioOption"]')
-        with contextlib.suppress(PlaywrightError):  # the radio is being redrawn: next pair
-            options.nth(options.count() - 1).click(timeout=ACT_MS)
-        page.wait_for_timeout(60)
-    settle(page)
-    assert_alive(page, watch)
+        options.nth(options.count() - 1).click()  # the largest of the old d_model's divisors
+        page.wait_for_timeout(300)  # the click's rerun request reaches the server
+        network.release()
+        settle(page)
+        assert_alive(page, watch)
     link = dict(
         part.split("=", 1) for part in share_link(page).split("?", 1)[1].split("&") if "=" in part
     )
