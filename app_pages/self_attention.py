@@ -321,7 +321,8 @@ with layout.controls():
     st.toggle(t("selfattn.causal"), key=b.key("causal"), help=t("selfattn.causal.help"))
 
 if result is not None:
-    grid_cols = fig_selfattn.grid_cols(heads, n, big=BIG)  # every token labelled on every head
+    # every token labelled on every head: as many heads side by side as leave room for that
+    grid_cols = fig_selfattn.grid_cols(heads, n, big=BIG, labels=token_labels)
     show(
         heatmap_grid(
             [

@@ -56,3 +56,157 @@ def test_styled_figures_start_with_the_estimate(monkeypatch):
     styled = layout.style_figure(fig)
     assert styled.layout.margin.to_plotly_json() == expected
     assert styled.layout.height == fig.layout.height and styled.layout.font.size == 13
+
+
+# --- every label readable (issue 15 §4) ------------------------------------------------------
+
+
+def _grid(n: int, heads: int, big: bool = False):
+    from ui import fig_selfattn
+    from ui.fig_selfattn import Panel, heatmap_grid
+    from ui.tokens import labels
+
+    toks = labels([f"tok{i}" for i in range(n - 1)] + ["internationalization"])
+    cols = fig_selfattn.grid_cols(heads, n, big=big, labels=toks)
+    w = np.full((n, n), 1.0 / n)
+    fig = heatmap_grid(
+        [Panel(w, f"Head {h + 1}", "key", "query", toks, toks) for h in range(heads)],
+        cols=cols,
+        signed=False,
+        big=big,
+    )
+    return fig.to_plotly_json(), toks, cols
+
+
+def test_heads_write_every_token_in_room_enough_for_it():
+    from ui import fig_selfattn
+    from ui.tokens import MAX_TOKENS, short_labels
+
+    for n, heads, big in ((6, 2, False), (11, 2, False), (MAX_TOKENS, 4, False), (16, 4, True)):
+        spec, toks, _ = _grid(n, heads, big)
+        layout = spec["layout"]
+        m = layout["margin"]
+        area_h = layout["height"] - m["t"] - m["b"]  # the plot area, in px
+        for h in range(heads):
+            suffix = "" if h == 0 else str(h + 1)
+            xa, ya = layout[f"xaxis{suffix}"], layout[f"yaxis{suffix}"]
+            for axis in (xa, ya):
+                assert axis["tickmode"] == "array" and axis["showticklabels"]
+                assert axis["tickvals"] == toks  # a tick on every token
+                assert axis["ticktext"] == short_labels(toks)  # shortened, none dropped
+            # rows: each label has its line's height
+            lo, hi = ya["domain"]
+            assert (hi - lo) * area_h >= n * fig_selfattn.LINE * ya["tickfont"]["size"] - 1
+            # columns: upright labels each have a line's width of the panel
+            lo, hi = xa["domain"]
+            panel_w = (hi - lo) * fig_selfattn.PLOT_AREA_PX
+            if xa["tickangle"] == -90:
+                assert panel_w >= n * fig_selfattn.LINE * xa["tickfont"]["size"] - 1
+            else:
+                widest = max(figures.text_width(s, xa["tickfont"]["size"]) for s in xa["ticktext"])
+                assert panel_w / n >= widest
+        floor = fig_selfattn.BIG_TICK_FLOOR if big else fig_selfattn.TICK_FLOOR
+        assert (
+            min(layout[f"yaxis{'' if h == 0 else h + 1}"]["tickfont"]["size"] for h in range(heads))
+            >= floor
+        )
+
+
+def test_heads_wrap_into_rows_rather_than_lose_their_labels():
+    from ui import fig_selfattn
+    from ui.tokens import MAX_TOKENS, labels, tokenize
+
+    assert fig_selfattn.grid_cols(2, 6) == 2  # the default sentence: side by side
+    short = labels(tokenize("the cat sat on the mat").tokens)
+    assert fig_selfattn.grid_cols(8, 6, labels=short) >= 4
+    assert fig_selfattn.grid_cols(4, MAX_TOKENS) == 1  # 32 tokens: one head per row
+    assert fig_selfattn.grid_cols(1, MAX_TOKENS) == 1
+
+
+def test_panels_side_by_side_leave_room_for_the_next_panel_s_row_labels():
+    spec, _, cols = _grid(11, 2)
+    layout = spec["layout"]
+    gap_px = (layout["xaxis2"]["domain"][0] - layout["xaxis"]["domain"][1]) * 600
+    size = layout["yaxis2"]["tickfont"]["size"]
+    widest = max(figures.text_width(s, size) for s in layout["yaxis2"]["ticktext"])
+    assert cols == 2 and gap_px >= widest + 8
+
+
+def test_qkv_panels_write_every_label_that_fits_and_never_overlap_them():
+    from ui import fig_qkv
+
+    labels = [f"k{j + 1}" for j in range(32)]
+    wide = fig_qkv._ticks(labels, 12, room_px=600, across=True)
+    assert wide["ticktext"] == labels and wide["tickmode"] == "array"  # 18 px each: all
+    narrow = fig_qkv._ticks(labels, 12, room_px=200, across=True)
+    shown = len(narrow["ticktext"])
+    assert shown < 32 and narrow["tickangle"] == -90
+    assert shown * fig_qkv.GLYPH * narrow["tickfont"]["size"] <= 200 + 1e-9
+    rows = fig_qkv._ticks([f"q{i + 1}" for i in range(32)], 24, room_px=470)
+    assert len(rows["ticktext"]) == 32  # every query of a 32-row panel
+
+
+def test_long_titles_wrap_and_get_their_room():
+    long = "Attention weights α for the query 57 cm"
+    assert figures.fit_title(long) == "Attention weights α<br>for the query 57 cm"
+    assert figures.fit_title("Scores") == "Scores"
+    one = start_margins([], {"title": {"text": "Scores"}}, 13)
+    two = start_margins([], {"title": {"text": figures.fit_title(long)}}, 13)
+    assert two["t"] > one["t"] + 15
+
+
+def test_a_legend_at_the_foot_adds_its_rows_under_the_axis_title():
+    lines = [{"type": "scatter", "name": f"curve {i}", "y": [1, 2]} for i in range(3)]
+    axes = {"xaxis": {"title": {"text": "α"}}, "yaxis": {}}
+    none = start_margins(lines, {**axes, "showlegend": False}, 13)
+    foot = start_margins(lines, {**axes, "legend": figures.LEGEND_FOOT}, 13)
+    assert foot["b"] >= none["b"] + 1.6 * 13
+
+
+def test_positional_wavelengths_are_the_periods_of_the_encoding():
+    from attn_core import sinusoidal_positional_encoding
+    from attn_core.positional import positional_wavelengths
+
+    for d in (2, 7, 8, 64):
+        pe = sinusoidal_positional_encoding(50, d)  # (50, d)
+        wl = positional_wavelengths(d)
+        assert len(wl) == (d + 1) // 2
+        p = np.arange(50)
+        for i, w in enumerate(wl):
+            assert np.allclose(pe[:, 2 * i], np.sin(2 * np.pi * p / w))
+        assert np.allclose(wl[1:] / wl[:-1], 10000 ** (2 / d))  # a geometric series
+
+
+def test_the_waves_figure_draws_one_whole_turn_of_each_pair():
+    from attn_core import sinusoidal_positional_encoding
+    from attn_core.positional import positional_wavelengths
+    from ui import fig_selfattn
+
+    for d in (8, 64):
+        wl = positional_wavelengths(d)
+        pairs = fig_selfattn.wave_pairs(len(wl))
+        assert pairs[0] == 0 and pairs[-1] == len(wl) - 1  # the fastest and the slowest
+        assert len(pairs) == min(len(wl), fig_selfattn.MAX_WAVE_ROWS)
+        fig = fig_selfattn.positional_waves_figure(
+            wl,
+            sinusoidal_positional_encoding(6, d),
+            pairs=pairs,
+            row_titles=[str(i) for i in pairs],
+            title="",
+            x_title="p",
+        )
+        data, layout = figures.figure_parts(fig)
+        spec = {"data": data, "layout": layout}
+        for r, i in enumerate(pairs):
+            suffix = "" if r == 0 else str(r + 1)
+            lo, hi = spec["layout"][f"xaxis{suffix}"]["range"]
+            assert hi - lo >= wl[i]
+            curves = [
+                tr
+                for tr in spec["data"]
+                if tr.get("xaxis", "x") == f"x{suffix}" and tr["mode"] == "lines"
+            ]
+            assert len(curves) == 2
+            for tr in curves:
+                y = np.asarray(tr["y"])
+                assert y.max() > 0.99 and y.min() < -0.99  # a whole wave, not a flat line

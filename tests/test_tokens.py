@@ -134,3 +134,33 @@ def test_permutation_always_moves_something():
             assert (perm != np.arange(n)).any()
     assert permutation(1, 3).tolist() == [0]
     np.testing.assert_array_equal(permutation(6, 4), permutation(6, 4))
+
+
+def test_tick_labels_shorten_long_tokens_and_keep_their_position():
+    from ui.tokens import ELLIPSIS, TICK_CHARS, short_labels
+
+    names = labels(tokenize("internationalization cat internationalism").tokens)
+    short = short_labels(names)
+    assert short == [f"internat{ELLIPSIS}₁", "cat₂", f"internat{ELLIPSIS}₃"]
+    assert len(set(short)) == len(short)  # still tell the two apart
+    assert short_labels(["abcdefghijk", "abcdefghijz"]) == [
+        f"abcdefgh{ELLIPSIS}₁",
+        f"abcdefgh{ELLIPSIS}₂",
+    ]  # made equal by the cut: told apart by their place
+    assert short_labels(["exactly8", "x"]) == ["exactly8", "x"]  # short ones untouched
+    assert all(len(s.rstrip("₀₁₂₃₄₅₆₇₈₉")) <= TICK_CHARS + 1 for s in short)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=MAX_TOKEN_CHARS), min_size=1, max_size=MAX_TOKENS))
+def test_tick_labels_of_any_sentence_are_unique_short_and_all_there(words):
+    from ui.tokens import TICK_CHARS, short_labels
+
+    names = labels(words)  # unique by their position subscripts
+    short = short_labels(names)
+    assert len(short) == len(names)  # none dropped
+    assert len(set(short)) == len(short)
+    for full, s in zip(names, short, strict=True):
+        core = s.rstrip("₀₁₂₃₄₅₆₇₈₉")
+        assert len(core) <= TICK_CHARS + 1
+        assert full.startswith(core.removesuffix("…")) or s == full

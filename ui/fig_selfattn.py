@@ -109,15 +109,24 @@ def _label_px(labels: Sequence[str], font: float) -> float:
     return max((figures.text_width(s, font) for s in short_labels(labels)), default=0.0)
 
 
-def grid_cols(n_panels: int, n_labels: int, *, big: bool = False, most: int = 8) -> int:
+def grid_cols(
+    n_panels: int,
+    n_labels: int,
+    *,
+    big: bool = False,
+    most: int = 8,
+    labels: Sequence[str] | None = None,
+) -> int:
     """Panels side by side in a grid of ``n_labels`` × ``n_labels`` matrices (one per head).
 
-    As many as fit on the narrowest figure (:data:`MIN_FIGURE_PX`) with every label of their
+    As many as fit on the narrowest figure (:data:`PLOT_AREA_PX`) with every label of their
     axes written at no less than the floor size, at most ``most``; the rest wrap into rows.
+    ``labels`` (the row labels between the panels) default to the longest a token can show.
     """
     floor = BIG_TICK_FLOOR if big else TICK_FLOOR
     need = n_labels * LINE * floor  # px a panel needs for its x tick labels side by side
-    gap = _label_px(["w" * TICK_CHARS + "…₃₂"], floor) + 24  # y labels between panels
+    widest = labels if labels is not None else ["w" * TICK_CHARS + "…₃₂"]
+    gap = _label_px(widest, floor) + 24  # y labels between panels
     for c in range(max(1, min(n_panels, most)), 0, -1):
         if (PLOT_AREA_PX - (c - 1) * gap) / c >= max(need, 110):
             return c
