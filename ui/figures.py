@@ -668,14 +668,15 @@ def _wrapped(text: str, size: float, room: float) -> str:
 
 
 def _fit_titles(notes: Sequence[dict], layout: dict, size: float, plot_px: float) -> list[dict]:
-    """Panel titles (paper-placed notes without arrows) wrapped to the width of their panel."""
+    """Panel titles (paper-placed notes without arrows) fitted to the width of their panel:
+    a little smaller, then in two lines (more only when they must); all at one size."""
     spans = [
         _domain_of(layout, "x" + name[5:])
         for name, axis in layout.items()
         if name.startswith("xaxis") and isinstance(axis, dict)
     ] or [(0.0, 1.0)]
-    out = []
-    for note in notes:
+    titles = {}  # index → (room, font)
+    for i, note in enumerate(notes):
         x = note.get("x")
         if (
             note.get("xref") != "paper"
@@ -683,14 +684,34 @@ def _fit_titles(notes: Sequence[dict], layout: dict, size: float, plot_px: float
             or "<br" in str(note.get("text", ""))
             or not isinstance(x, (int, float))
         ):
-            out.append(note)
             continue
         inside = [hi - lo for lo, hi in spans if lo - 1e-6 <= x <= hi + 1e-6]
         room = (min(inside) if inside else 1.0) * plot_px - 8
-        font = (note.get("font") or {}).get("size", size)
-        text = _wrapped(str(note.get("text", "")), font, room)
-        out.append(note if text == note.get("text") else {**note, "text": text})
+        titles[i] = (room, (notes[i].get("font") or {}).get("size", size))
+    fitted = {}
+    for i, (room, font) in titles.items():
+        least = max(PRES_MIN_FONT, min(font, PRES_CROWDED_FONT))
+        # a smaller size (not under ``least``) before a third line; the least size after that
+        for f in [*range(int(font), int(least) - 1, -1), least]:
+            if _wrapped(str(notes[i].get("text", "")), f, room).count("<br>") <= 1:
+                break
+        fitted[i] = f
+    if not fitted or all(
+        f == titles[i][1] and _fits(notes[i], f, titles[i][0]) for i, f in fitted.items()
+    ):
+        return list(notes)
+    common = min(fitted.values())
+    out = list(notes)
+    for i, (room, _) in titles.items():
+        note = notes[i]
+        text = _wrapped(str(note.get("text", "")), common, room)
+        out[i] = {**note, "text": text, "font": {**(note.get("font") or {}), "size": common}}
     return out
+
+
+def _fits(note: dict, font: float, room: float) -> bool:
+    text = str(note.get("text", ""))
+    return _wrapped(text, font, room) == text
 
 
 def floor_fonts(
@@ -730,8 +751,20 @@ def floor_fonts(
             and axis.get("type") == "log"
         ):
             tick = axis.get("tickfont") or {}
-            least = math.ceil(minimum / LOG_MINOR_SCALE)
-            out[name] = {**axis, "tickfont": {**tick, "size": max(tick.get("size", size), least)}}
+            font = max(tick.get("size", size), math.ceil(minimum / LOG_MINOR_SCALE))
+            new_axis = {**axis, "tickfont": {**tick, "size": font}}
+            if not any(k in axis for k in ("dtick", "tickvals", "nticks")):
+                # plotly.js spaces log ticks by the axis' length only (every digit 2…9 on a short
+                # axis): at projector sizes they would overlap, so fewer ticks by the font size
+                lo, hi = (axis.get("domain") or (0.0, 1.0))[:2]
+                if name[0] == "y":
+                    length = (float(out.get("height") or 360) - margin["t"] - margin["b"]) * (
+                        hi - lo
+                    )
+                    new_axis["nticks"] = max(3, int(length / (2.5 * font)))
+                else:
+                    new_axis["nticks"] = max(3, int(plot_px * (hi - lo) / (4.0 * font)))
+            out[name] = new_axis
     uniform = out.get("uniformtext") or {}
     out["uniformtext"] = {
         **uniform,
