@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import numpy as np
 import streamlit as st
 
-from ui.i18n import t
+from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalog, t
 
 URL_VERSION: Final = "1"
 VERSION_PARAM: Final = "v"
@@ -126,6 +126,8 @@ class Int(Param):
 @dataclass(frozen=True)
 class Choice(Param):
     options: tuple[str, ...] = ()
+    labels: str = ""  # catalog prefix of the options' labels ("<page>.<name>" when empty)
+    label: str = ""  # catalog key of the widget's label ("<page>.<name>" when empty)
 
     def parse(self, raw: str) -> tuple[str, str | None]:
         if raw not in self.options:
@@ -306,7 +308,10 @@ def bind(page: str, *params: Param) -> Binding:
         if key in st.session_state:
             # Claim the value for this run: a widget that is not drawn in some run (a control
             # hidden by a mode) would otherwise lose it to Streamlit's widget clean-up.
-            st.session_state[key] = st.session_state[key]
+            value = st.session_state[key]
+            if isinstance(p, Choice) and not (isinstance(value, str) and value in p.options):
+                value = _choice_sent_back(b, p, value)
+            st.session_state[key] = value
             continue
         raw = st.query_params.get(p.name)
         if raw is not None and key not in saved:
@@ -320,6 +325,25 @@ def bind(page: str, *params: Param) -> Binding:
             st.session_state[key] = saved.get(key, p.default)
     st.session_state.setdefault(_BINDINGS, []).append(b)
     return b
+
+
+def _choice_sent_back(b: Binding, p: Choice, value: Any) -> str:
+    """The option a radio or selectbox meant when it handed back something else: its label
+    in either language (a click just after the language changed), else the default, said."""
+    prefix = p.labels or f"{b.page}.{p.name}"
+    for lang in LANGUAGES:
+        labels = catalog(lang)
+        for option in p.options:
+            if labels.get(f"{prefix}.{option}") == value:
+                return option
+    known = catalog(DEFAULT_LANGUAGE)
+    label_key = p.label or f"{b.page}.{p.name}"
+    label = t(label_key) if label_key in known else p.name
+    new_key = f"{prefix}.{p.default}"
+    new = t(new_key) if new_key in known else str(p.default)
+    old = "—" if value is None else str(value)
+    flash(t("app.notice.choice", label=label, old=shown(old), new=shown(new)))
+    return p.default
 
 
 def _from_url(p: Param, raw: str) -> tuple[Any, str | None]:

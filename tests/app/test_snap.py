@@ -156,3 +156,24 @@ def test_vision_comparison_upload_without_an_upload_is_snapped_with_a_notice():
         EN, EN["vision.static.cmp"], EN["vision.img.upload"], EN["vision.img.stripes"]
     )
     assert notice in warnings(at)
+
+
+# --- any page: a choice handed back as a label of the other language, or as nothing known ---
+def test_a_label_in_the_other_language_is_read_as_its_option():
+    """A click just after the language changed sends the option's label in the old language."""
+    at = open_page(QKV)
+    send(at, {"qkv.mode": ZH["qkv.mode.vvv"]})
+    assert_ok(at)
+    assert at.session_state["qkv.mode"] == "vvv"
+    assert not warnings(at)
+    assert at.radio(key="qkv.mode").value == "vvv"
+
+
+def test_a_choice_that_is_no_option_falls_back_to_the_default_with_a_notice():
+    at = open_page(QKV, query={"score": "dot"})
+    send(at, {"qkv.score": "softmax of everything"})
+    assert_ok(at)
+    assert at.session_state["qkv.score"] == "scaled_dot"
+    assert warnings(at) == [
+        choice_notice(EN, EN["qkv.score"], "softmax of everything", EN["qkv.score.scaled_dot"])
+    ]
