@@ -687,7 +687,8 @@ def _fit_titles(notes: Sequence[dict], layout: dict, size: float, plot_px: float
             continue
         inside = [hi - lo for lo, hi in spans if lo - 1e-6 <= x <= hi + 1e-6]
         room = (min(inside) if inside else 1.0) * plot_px - 8
-        titles[i] = (room, (notes[i].get("font") or {}).get("size", size))
+        # a panel title is not smaller than the figure's type (some builders set 14 px)
+        titles[i] = (room, max(size, (notes[i].get("font") or {}).get("size", size)))
     fitted = {}
     for i, (room, font) in titles.items():
         least = max(PRES_MIN_FONT, min(font, PRES_CROWDED_FONT))
@@ -696,10 +697,9 @@ def _fit_titles(notes: Sequence[dict], layout: dict, size: float, plot_px: float
             if _wrapped(str(notes[i].get("text", "")), f, room).count("<br>") <= 1:
                 break
         fitted[i] = f
-    if not fitted or all(
-        f == titles[i][1] and _fits(notes[i], f, titles[i][0]) for i, f in fitted.items()
-    ):
-        return list(notes)
+    own = {i: (notes[i].get("font") or {}).get("size", size) for i in fitted}
+    if all(f == own[i] and _fits(notes[i], f, titles[i][0]) for i, f in fitted.items()):
+        return list(notes)  # every title fits as it is (also when there is none)
     common = min(fitted.values())
     out = list(notes)
     for i, (room, _) in titles.items():
