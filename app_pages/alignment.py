@@ -331,3 +331,4 @@ m3.metric(t("alignment.metric.rms", n=f"{n_samples:,}"), f"{hard.expected_error[
 st.latex(context_latex(hard.soft_context, hard.running_mean[-1], n_samples))
 st.latex(error_latex(n_samples, float(hard.error[-1]), float(hard.expected_error[-1])))
 layout.explain(t("alignment.hard.after"))
+st.page_link("app_pages/trained_model/page.py", label=t("alignment.trained_link"), icon="🔗")

@@ -70,7 +70,10 @@ def induction_batch(
         n, length: number and length of the sequences.
         cfg: ``vocab_size``, ``min_segment``, ``max_segment`` (segment length drawn uniformly),
             ``p_random`` (share of plain random sequences, unless given here),
-            ``distinct_segment`` (default True: no letter twice in a segment).
+            ``distinct_segment`` (default True: no letter twice in a segment), ``p_skip``
+            (default 0: share of "skip-bigram" sequences whose token ``i + 1`` is, with
+            probability ``skip_keep``, a fixed permutation (seeded by ``skip_seed``) of token
+            ``i - 1``; predicting them needs the previous token, as natural text often does).
 
     Returns:
         ``tokens (n, length)`` int64, ``starts (n,)`` where the first copy starts and
@@ -82,8 +85,16 @@ def induction_batch(
     tokens = rng.integers(0, V, size=(n, length), dtype=np.int64)
     starts = np.zeros(n, dtype=np.int64)
     lengths = np.zeros(n, dtype=np.int64)
+    p_skip = cfg.get("p_skip", 0.0)
+    skip_map = np.random.default_rng(cfg.get("skip_seed", 0)).permutation(V)
     for b in range(n):
-        if rng.random() < p_random:
+        u = rng.random()
+        if u < p_random:
+            continue
+        if u < p_random + p_skip:  # t_{i+1} = pi(t_{i-1}) mostly: the token before matters
+            for i in range(2, length):
+                if rng.random() < cfg.get("skip_keep", 0.8):
+                    tokens[b, i] = skip_map[tokens[b, i - 2]]
             continue
         L = int(rng.integers(cfg["min_segment"], min(cfg["max_segment"], length // 2) + 1))
         s = int(rng.integers(0, length - 2 * L + 1))

@@ -32,7 +32,7 @@ from attn_core.toy_tasks import (  # noqa: E402
     induction_batch,
 )
 
-MODELS = Path(os.environ.get("MODELS_OUT", ROOT / "assets" / "models"))
+MODELS = Path(os.environ.get("MODELS_OUT") or ROOT / "assets" / "models")
 INDUCTION_CUT = 0.3  # layer-2 heads whose mean induction score is at least this are ablated
 
 
@@ -53,7 +53,7 @@ def eval_induction(n: int = 200, seed: int = 12345) -> dict:
     cfg, w = load("induction")
     L_, H = cfg["n_layers"], cfg["n_heads"]
     tokens, starts, lengths = induction_batch(
-        np.random.default_rng(seed), n, cfg["max_len"], cfg, p_random=0.0
+        np.random.default_rng(seed), n, cfg["max_len"], {**cfg, "p_skip": 0.0}, p_random=0.0
     )
     prev, ind, hits, total = np.zeros((L_, H)), np.zeros((L_, H)), 0, 0
     for b in range(n):

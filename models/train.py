@@ -7,7 +7,11 @@ read ``assets/models/*.npz`` and ``*.json`` and run the forward passes in ``attn
 * Model A (induction): a 2-layer, attention-only, causal decoder, 4 heads per layer, learned
   token and position embeddings, no layer norm, no MLP. Data: a random prefix of random
   length, a segment of distinct random tokens of random length, the segment again, random
-  tokens to the end; one sequence in five is plain random tokens (Olsson et al. 2022).
+  tokens to the end (Olsson et al. 2022); one sequence in ten is plain random tokens and three
+  in ten are "skip-bigram" sequences whose next token depends on the token before the current
+  one. Without those, this model copied through a duplicate-token head in layer 1 and
+  positional Q-composition (no previous-token head formed, measured); with them, layer 1 has
+  previous-token heads and layer 2 an induction head that reads them (K-composition).
 * Model B (alignment): a pre-LN encoder-decoder (1 encoder layer, 2 decoder layers) that
   translates a toy English into a toy Spanish whose adjectives follow the noun, so the
   alignment is monotonic except for local swaps. Held-out sentences (``held_out``) are never
@@ -33,7 +37,7 @@ import torch
 import torch.nn.functional as F
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = Path(os.environ.get("MODELS_OUT", ROOT / "assets" / "models"))
+OUT = Path(os.environ.get("MODELS_OUT") or ROOT / "assets" / "models")
 sys.path.insert(0, str(ROOT))
 from attn_core.toy_tasks import (  # noqa: E402  (needs ROOT on the path when run as a script)
     LETTERS,
@@ -59,10 +63,15 @@ A_CONFIG = {
     "max_len": 40,
     "data": "random prefix (random length), a segment of distinct random letters "
     "(length min_segment..max_segment), the segment again, random letters to the end; "
-    "a share p_random of plain random sequences",
+    "a share p_random of plain random sequences and a share p_skip of skip-bigram sequences "
+    "(token i+1 = a fixed permutation of token i-1 with probability skip_keep), whose "
+    "prediction needs the previous token, as natural text often does",
     "min_segment": 4,
     "max_segment": 12,
-    "p_random": 0.2,
+    "p_random": 0.1,
+    "p_skip": 0.3,
+    "skip_keep": 0.8,
+    "skip_seed": 0,
     "distinct_segment": True,
     "pos_init_std": 1.0,
     "seed": 17,
@@ -186,7 +195,8 @@ def a_forward(p: dict, tokens: torch.Tensor, cfg: dict) -> torch.Tensor:
 def a_metrics(p: dict, cfg: dict, seed: int, n: int = 512) -> dict:
     """Copying accuracy on held-out repeated sequences (positions whose next token is a copy)."""
     rng = np.random.default_rng(seed)
-    tokens, starts, lengths = induction_batch(rng, n, cfg["max_len"], cfg, p_random=0.0)
+    repeated = {**cfg, "p_skip": 0.0}
+    tokens, starts, lengths = induction_batch(rng, n, cfg["max_len"], repeated, p_random=0.0)
     with torch.no_grad():
         pred = a_forward(p, torch.as_tensor(tokens), cfg).argmax(-1).numpy()
     hits = total = 0

@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [
     ROOT / "app.py",
     *sorted((ROOT / "app_pages").glob("*.py")),
+    *sorted((ROOT / "app_pages").glob("*/*.py")),  # pages that are a package
     *sorted((ROOT / "ui").glob("*.py")),
 ]
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_]+\.[A-Za-z0-9_.]+)["']""")

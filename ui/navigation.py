@@ -29,6 +29,9 @@ PAGES: Final = (
         "alignment", "app_pages/alignment.py", "alignment", ":material/align_horizontal_center:"
     ),
     PageInfo("selfattn", "app_pages/self_attention.py", "self-attention", ":material/hub:"),
+    PageInfo(
+        "trained_model", "app_pages/trained_model/page.py", "trained-model", ":material/psychology:"
+    ),
     PageInfo("vision", "app_pages/vision.py", "cnn-vs-attention", ":material/image:"),
     PageInfo("complexity", "app_pages/complexity.py", "complexity", ":material/speed:"),
 )

@@ -40,6 +40,7 @@ PAGES = [
     "app_pages/softmax.py",
     "app_pages/alignment.py",
     "app_pages/self_attention.py",
+    "app_pages/trained_model/page.py",
     "app_pages/vision.py",
     "app_pages/complexity.py",
 ]

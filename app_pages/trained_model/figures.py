@@ -1,0 +1,156 @@
+"""Figures of the trained-model page. Pure functions returning ``go.Figure`` (no Streamlit)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from ui import figures
+from ui.fig_selfattn import Panel, heatmap_grid
+
+OFF_COLOUR = "#9a9a9a"
+
+
+def layer_heads(
+    weights: np.ndarray,
+    labels: Sequence[str],
+    titles: Sequence[str],
+    *,
+    x_title: str,
+    y_title: str,
+    colorbar_title: str,
+    big: bool = False,
+) -> go.Figure:
+    """One layer's heads side by side: ``weights (h, T, T)``, the causal mask in grey."""
+    T = weights.shape[-1]
+    future = np.triu(np.ones((T, T), dtype=bool), k=1)
+    panels = [
+        Panel(w, title, x_title, y_title if i == 0 else "", labels, labels, masked=future)
+        for i, (w, title) in enumerate(zip(weights, titles, strict=True))
+    ]
+    return heatmap_grid(
+        panels,
+        cols=len(panels),
+        signed=False,
+        zmin=0.0,
+        zmax=1.0,
+        colorbar_title=colorbar_title,
+        show_values=False,
+        big=big,
+    )
+
+
+def next_token_bars(
+    letters: Sequence[str],
+    full: np.ndarray,
+    ablated: np.ndarray | None,
+    *,
+    names: tuple[str, str],
+    title: str,
+    x_title: str,
+    y_title: str,
+) -> go.Figure:
+    """The most likely next tokens: probabilities with every head and with the ablation."""
+    data = [
+        {
+            "type": "bar",
+            "x": list(letters),
+            "y": list(map(float, full)),
+            "name": names[0],
+            "marker": {"color": figures.PALETTE[0]},
+            "text": [f"{p:.2f}" for p in full],
+            "textposition": "outside",
+        }
+    ]
+    if ablated is not None:
+        data.append(
+            {
+                "type": "bar",
+                "x": list(letters),
+                "y": list(map(float, ablated)),
+                "name": names[1],
+                "marker": {"color": figures.PALETTE[1]},
+                "text": [f"{p:.2f}" for p in ablated],
+                "textposition": "outside",
+            }
+        )
+    layout = {
+        "title": {"text": title},
+        "barmode": "group",
+        "xaxis": {"title": {"text": x_title}, "type": "category"},
+        "yaxis": {"title": {"text": y_title}, "range": [0, 1.15]},
+        "height": 320,
+        "legend": {"orientation": "h", "y": -0.3},
+    }
+    return figures.from_dicts(data, layout)
+
+
+def copy_strip(
+    labels: Sequence[str],
+    full: np.ndarray,
+    ablated: np.ndarray | None,
+    *,
+    names: tuple[str, str],
+    title: str,
+    x_title: str,
+    y_title: str,
+) -> go.Figure:
+    """Probability of the correct (copied) next token at each copy position."""
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": list(labels),
+            "y": list(map(float, full)),
+            "name": names[0],
+            "line": {"color": figures.PALETTE[0]},
+        }
+    ]
+    if ablated is not None:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": list(labels),
+                "y": list(map(float, ablated)),
+                "name": names[1],
+                "line": {"color": figures.PALETTE[1], "dash": "dash"},
+            }
+        )
+    layout = {
+        "title": {"text": title},
+        "xaxis": {"title": {"text": x_title}, "type": "category"},
+        "yaxis": {"title": {"text": y_title}, "range": [0, 1.05]},
+        "height": 300,
+        "legend": {"orientation": "h", "y": -0.35},
+    }
+    return figures.from_dicts(data, layout)
+
+
+def alignment_panels(
+    matrices: Sequence[np.ndarray],
+    titles: Sequence[str],
+    src: Sequence[str],
+    tgt: Sequence[str],
+    *,
+    x_title: str,
+    y_title: str,
+    colorbar_title: str,
+    big: bool = False,
+) -> go.Figure:
+    """Target words (rows) × source words (columns): gold, learned, local-m, local-p."""
+    panels = [
+        Panel(m, title, x_title, y_title if i % 2 == 0 else "", src, tgt)
+        for i, (m, title) in enumerate(zip(matrices, titles, strict=True))
+    ]
+    return heatmap_grid(
+        panels,
+        cols=2,
+        signed=False,
+        zmin=0.0,
+        zmax=1.0,
+        colorbar_title=colorbar_title,
+        big=big,
+    )

@@ -1,0 +1,458 @@
+"""Inside a trained transformer: induction and previous-token heads, and a learned alignment.
+
+Reads top to bottom like the screen: the title, then one function per section, called in
+order at the end. Both models were trained by ``models/train.py``; every number here comes
+from their NumPy forward passes in ``attn_core.transformer``.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import streamlit as st
+
+from app_pages.trained_model import data, figures, text
+from app_pages.trained_model.text import fmt, head_name
+from attn_core import induction_targets, key_composition, local_weights
+from ui import layout, state
+from ui.i18n import t
+from ui.tokens import labels as token_labels
+
+MODEL_A = data.induction_model()
+MODEL_B = data.alignment_model()
+CFG_A, CFG_B = MODEL_A.config, MODEL_B.config
+N_LAYERS, N_HEADS = CFG_A["n_layers"], CFG_A["n_heads"]
+MAX_LEN = CFG_A["max_len"]
+HEADS = [(layer, h) for layer in range(N_LAYERS) for h in range(N_HEADS)]
+LAYER2 = [(N_LAYERS - 1, h) for h in range(N_HEADS)]  # the heads that can compose
+HEAD_CHOICES = ("auto", *(head_name(*lh) for lh in LAYER2))
+DEFAULT_SEQ = data.random_repeated(seed=0, segment=8, prefix=3)
+DEFAULT_POS = 15  # 1-based: inside the second copy of the default sequence
+DEFAULT_SENTENCE = "the big black dog sees a small cat"
+ALIGN_LAYER = 1  # decoder layer 1's cross-attention picks the source word (layer 2 refines)
+INDUCTION_CUT = 0.3  # "switch off the induction heads" takes layer-2 heads scoring above this
+BIG = layout.presenting()
+
+b = state.bind(
+    "trained_model",
+    state.Text("seq", DEFAULT_SEQ, max_len=data.MAX_INPUT_CHARS),
+    state.Int("seglen", 8, lo=2, hi=12),
+    state.Int("prefix", 3, lo=0, hi=16),
+    state.Int("gseed", 0, lo=0, hi=99_999),
+    *(state.Flag(f"off{layer + 1}{h + 1}", False) for layer, h in HEADS),
+    state.Int("pos", DEFAULT_POS, lo=1, hi=MAX_LEN),
+    state.Choice("khead", "auto", options=HEAD_CHOICES),
+    state.Text("sent", DEFAULT_SENTENCE, max_len=data.MAX_INPUT_CHARS),
+    state.Int("xlayer", ALIGN_LAYER, lo=1, hi=CFG_B["dec_layers"]),
+    state.Int("D", 1, lo=1, hi=5),
+)
+
+
+def off_key(layer: int, head: int) -> str:
+    return b.key(f"off{layer + 1}{head + 1}")
+
+
+def ablated() -> tuple[tuple[int, int], ...]:
+    return tuple(lh for lh in HEADS if st.session_state[off_key(*lh)])
+
+
+# --------------------------------------------------------------------------- callbacks
+def new_sequence() -> None:
+    """The button: a fresh random segment and its repetition (the seed moves on by one)."""
+    seed = (int(b["gseed"]) + 1) % 100_000
+    b.set("gseed", seed)
+    b.set("seq", data.random_repeated(seed, int(b["seglen"]), int(b["prefix"])))
+
+
+def set_heads(which: tuple[tuple[int, int], ...]) -> None:
+    for lh in HEADS:
+        st.session_state[off_key(*lh)] = lh in which
+
+
+# --------------------------------------------------------------------------- sections
+def models_intro() -> None:
+    with st.expander(t("trained_model.models.title")):
+        st.markdown(
+            t(
+                "trained_model.models.text",
+                a_steps=CFG_A["steps"],
+                a_loss=fmt(CFG_A["final_loss"], 3),
+                a_acc=fmt(100 * CFG_A["copy_accuracy"], 1),
+                b_steps=CFG_B["steps"],
+                b_loss=fmt(CFG_B["final_loss"], 3),
+                b_acc=fmt(100 * CFG_B["heldout_sequence_accuracy"], 1),
+                seconds=round(CFG_A["train_seconds"] + CFG_B["train_seconds"]),
+            )
+        )
+
+
+def sequence_input() -> tuple[str, ...] | None:
+    """Section 1: the sequence for model A; None (with a visible reason) when unusable."""
+    st.header(t("trained_model.a.title"))
+    layout.explain(t("trained_model.a.text"))
+    with layout.controls():
+        st.text_input(
+            t("trained_model.a.seq"),
+            key=b.key("seq"),
+            max_chars=data.MAX_INPUT_CHARS,
+            help=t("trained_model.a.seq.help", n=MAX_LEN),
+        )
+        c1, c2, c3 = st.columns([2, 2, 2])
+        c1.slider(t("trained_model.a.seglen"), 2, 12, key=b.key("seglen"))
+        c2.slider(t("trained_model.a.prefix"), 0, 16, key=b.key("prefix"))
+        c3.button(t("trained_model.a.generate"), on_click=new_sequence, key=b.key("generate"))
+    parsed = data.parse_letters(b["seq"], MAX_LEN)
+    if parsed.unknown:
+        st.error(t("trained_model.a.unknown", items=text.unknown_items(parsed.unknown)))
+        return None
+    if parsed.too_long:
+        st.error(t("trained_model.a.too_long", n=parsed.too_long, max=MAX_LEN))
+        return None
+    if len(parsed.items) < 2:
+        st.warning(t("trained_model.a.too_short"))
+        return None
+    st.caption(t("trained_model.a.read", n=len(parsed.items)))
+    return parsed.items
+
+
+def heads_section(view: data.InductionView) -> None:
+    """Section 2: every head's attention, its scores, and the switches that ablate it."""
+    st.subheader(t("trained_model.heads.title"))
+    layout.explain(t("trained_model.heads.text"))
+    labels = token_labels(view.letters)
+    c1, c2, _ = st.columns([2, 2, 3])
+    best_ind = [(1, h) for h in range(N_HEADS) if view.ind[1, h] >= INDUCTION_CUT]
+    c1.button(
+        t("trained_model.heads.off_induction", heads=", ".join(head_name(*lh) for lh in best_ind)),
+        on_click=set_heads,
+        args=(tuple(best_ind),),
+        key=b.key("off_ind"),
+        disabled=not best_ind,
+    )
+    c2.button(t("trained_model.heads.all_on"), on_click=set_heads, args=((),), key=b.key("on"))
+    for layer in range(N_LAYERS):
+        titles = [
+            t(
+                "trained_model.heads.panel",
+                head=head_name(layer, h),
+                prev=fmt(view.prev[layer, h]),
+                ind=fmt(view.ind[layer, h]),
+            )
+            + (f" · {t('trained_model.heads.off_tag')}" if view.run.ablated[layer, h] else "")
+            for h in range(N_HEADS)
+        ]
+        fig = figures.layer_heads(
+            view.full.attn[layer].weights,
+            labels,
+            titles,
+            x_title=t("trained_model.heads.x"),
+            y_title=t("trained_model.heads.y"),
+            colorbar_title=t("trained_model.weight"),
+            big=BIG,
+        )
+        layout.show_figure(fig, f"trained_model.fig.layer{layer + 1}", restyle=False)
+        for h, col in enumerate(st.columns(N_HEADS)):
+            col.checkbox(
+                t("trained_model.heads.off", head=head_name(layer, h)), key=off_key(layer, h)
+            )
+    rows = [head_name(*lh) for lh in HEADS]
+    frame = partial(
+        layout.table_frame,
+        {
+            t("trained_model.score.prev"): view.prev.ravel(),
+            t("trained_model.score.dup"): view.dup.ravel(),
+            t("trained_model.score.ind"): view.ind.ravel(),
+        },
+        rows,
+        t("trained_model.score.head"),
+    )
+    st.dataframe(frame().style.format("{:.3f}", na_rep="–"), width="content")
+    st.caption(t("trained_model.score.caption"))
+    layout.download_csv(
+        t("trained_model.export.scores"),
+        frame,
+        f"{layout.export_name('trained_model.scores')}.csv",
+        key="trained_model.dl.scores",
+    )
+    weights = view.full.weights  # (L, H, T, T)
+    layout.download_csv(
+        t("trained_model.export.weights"),
+        partial(
+            layout.table_frame,
+            {
+                f"{head_name(layer, h)} {labels[i]}": weights[layer, h, i]
+                for layer, h in HEADS
+                for i in range(len(labels))
+            },
+            labels,
+            t("trained_model.heads.x"),
+        ),
+        f"{layout.export_name('trained_model.weights')}.csv",
+        key="trained_model.dl.weights",
+    )
+
+
+def predictions_section(view: data.InductionView) -> int:
+    """Section 3: next-token probabilities at one position, and copying accuracy."""
+    st.subheader(t("trained_model.pred.title"))
+    layout.explain(t("trained_model.pred.text"))
+    T = len(view.letters)
+    if b["pos"] > T:
+        st.info(t("trained_model.pred.clamped", was=b["pos"], value=T))
+        b.set("pos", T)
+    with layout.controls():
+        st.slider(t("trained_model.pred.pos"), 1, max(T, 2), key=b.key("pos"))
+    i = min(int(b["pos"]), T) - 1
+    off = bool(view.run.ablated.any())
+    m1, m2, m3 = st.columns(3)
+    n = view.copy_pos.size
+    if n:
+        m1.metric(
+            t("trained_model.pred.acc_full"),
+            f"{100 * view.acc_full:.0f}%",
+            help=t("trained_model.pred.acc_help", n=n),
+        )
+        m2.metric(
+            t("trained_model.pred.acc_off"),
+            f"{100 * view.acc:.0f}%" if off else "–",
+            delta=f"{100 * (view.acc - view.acc_full):+.0f} pt" if off else None,
+        )
+    else:
+        m1.info(t("trained_model.pred.no_copy"))
+    m3.metric(t("trained_model.pred.n_copy"), n)
+    st.caption(t("trained_model.pred.acc_caption", n=n, hits=int(view.correct.sum())))
+    top = np.argsort(-view.full.probs[i])[:6]
+    letters = [data.LETTERS[k] for k in top]
+    truth = (
+        t("trained_model.pred.truth", tok=view.letters[i + 1])
+        if i + 1 < T
+        else t("trained_model.pred.last")
+    )
+    st.markdown(t("trained_model.pred.at", pos=i + 1, tok=view.letters[i], truth=truth))
+    names = (t("trained_model.pred.all_heads"), t("trained_model.pred.with_off"))
+    fig = figures.next_token_bars(
+        letters,
+        view.full.probs[i, top],
+        view.run.probs[i, top] if off else None,
+        names=names,
+        title=t("trained_model.pred.bars", pos=i + 1),
+        x_title=t("trained_model.pred.next"),
+        y_title=t("trained_model.pred.prob"),
+    )
+    layout.show_figure(fig, "trained_model.fig.next")
+    if n:
+        targets = view.tokens[view.copy_pos + 1]
+        strip = figures.copy_strip(
+            [token_labels(view.letters)[p] for p in view.copy_pos],
+            view.full.probs[view.copy_pos, targets],
+            view.run.probs[view.copy_pos, targets] if off else None,
+            names=names,
+            title=t("trained_model.pred.strip"),
+            x_title=t("trained_model.heads.y"),
+            y_title=t("trained_model.pred.prob_copy"),
+        )
+        layout.show_figure(strip, "trained_model.fig.copy")
+        layout.download_csv(
+            t("trained_model.export.copy"),
+            partial(
+                layout.table_frame,
+                {
+                    "position": view.copy_pos + 1,
+                    "token": [view.letters[p] for p in view.copy_pos],
+                    "next (copied)": [view.letters[p + 1] for p in view.copy_pos],
+                    "p(next), all heads": view.full.probs[view.copy_pos, targets],
+                    "p(next), ablated": view.run.probs[view.copy_pos, targets],
+                    "correct, all heads": view.correct_full,
+                    "correct, ablated": view.correct,
+                },
+            ),
+            f"{layout.export_name('trained_model.copy')}.csv",
+            key="trained_model.dl.copy",
+        )
+    return i
+
+
+def mechanism_section(view: data.InductionView, i: int) -> None:
+    """Section 4: K-composition with the numbers of one induction head at position i."""
+    st.subheader(t("trained_model.mech.title"))
+    layout.explain(t("trained_model.mech.text"))
+    best = int(np.nanargmax(np.nan_to_num(view.ind[1], nan=-1.0)))
+    with layout.controls():
+        st.selectbox(
+            t("trained_model.mech.head"),
+            HEAD_CHOICES,
+            key=b.key("khead"),
+            format_func=lambda c: (
+                t("trained_model.mech.auto", head=head_name(1, best)) if c == "auto" else c
+            ),
+        )
+    choice = b["khead"]
+    layer, head = (1, best) if choice == "auto" else LAYER2[HEAD_CHOICES.index(choice) - 1]
+    prev_head = int(np.argmax(view.prev[0]))
+    parts = key_composition(view.full, MODEL_A.weights, layer, head, i)
+    w = view.full.attn[layer].weights[head, i]
+    keys = np.arange(i + 1)
+    targets = np.nonzero(induction_targets(view.tokens)[i, : i + 1])[0]
+    shown_keys = sorted(set(keys[np.argsort(-parts["total"][: i + 1])[:5]]) | set(targets))
+    labels = token_labels(view.letters)
+    cols = {
+        t("trained_model.mech.col.total"): parts["total"][shown_keys],
+        t("trained_model.mech.col.weight"): w[shown_keys],
+        t("trained_model.mech.col.token"): parts["token"][shown_keys],
+        t("trained_model.mech.col.position"): parts["position"][shown_keys],
+    }
+    for name, v in parts.items():
+        if name.startswith("L"):
+            cols[name] = v[shown_keys]
+    frame = partial(
+        layout.table_frame, cols, [labels[j] for j in shown_keys], t("trained_model.mech.key")
+    )
+    name = head_name(layer, head)
+    st.markdown(t("trained_model.mech.query", head=name, pos=i + 1, tok=view.letters[i]))
+    if targets.size:
+        j = int(targets[-1])
+        st.markdown(
+            t(
+                "trained_model.mech.found",
+                head=name,
+                tok=view.letters[i],
+                earlier=j,
+                target=j + 1,
+                nxt=view.letters[j],
+                w=fmt(w[j]),
+                score=fmt(parts["total"][j]),
+                prev_head=head_name(0, prev_head),
+                from_prev=fmt(parts[head_name(0, prev_head)][j]),
+                from_tok=fmt(parts["token"][j]),
+                from_pos=fmt(parts["position"][j]),
+                prev_score=fmt(view.prev[0, prev_head]),
+            )
+        )
+    else:
+        st.markdown(t("trained_model.mech.none", tok=view.letters[i], pos=i + 1))
+    st.dataframe(frame().style.format("{:.3f}"), width="content")
+    st.caption(t("trained_model.mech.caption", head=name, d=CFG_A["d_model"] // N_HEADS))
+    layout.download_csv(
+        t("trained_model.export.qk"),
+        frame,
+        f"{layout.export_name('trained_model.qk', name, i + 1)}.csv",
+        key="trained_model.dl.qk",
+    )
+    st.page_link("app_pages/qkv.py", label=t("trained_model.mech.qkv_link"), icon="🔗")
+
+
+def sentence_input() -> tuple[str, ...] | None:
+    """Section 5: a toy-English sentence for model B; None (with the reason) when unusable."""
+    st.header(t("trained_model.b.title"))
+    layout.explain(t("trained_model.b.text"))
+    with layout.controls():
+        st.text_input(
+            t("trained_model.b.sent"),
+            key=b.key("sent"),
+            max_chars=data.MAX_INPUT_CHARS,
+            help=t("trained_model.b.sent.help"),
+        )
+    with st.expander(t("trained_model.b.vocab")):
+        st.markdown(text.vocabulary())
+    parsed = data.parse_sentence(b["sent"])
+    if parsed.unknown:
+        st.error(t("trained_model.b.unknown", items=text.unknown_items(parsed.unknown)))
+        return None
+    if parsed.too_long:
+        st.error(t("trained_model.b.too_long", n=parsed.too_long, max=data.SENTENCE_MAX_WORDS))
+        return None
+    if not parsed.items:
+        st.warning(t("trained_model.b.empty"))
+        return None
+    return parsed.items
+
+
+def alignment_section(words: tuple[str, ...]) -> None:
+    """Section 6: the translation, its learned alignment, and Luong's local windows."""
+    view = data.translation_view(words)
+    out = view.out
+    c1, c2 = st.columns(2)
+    c1.markdown(t("trained_model.b.model_says", out=" ".join(out) or "–"))
+    if view.gold is None:
+        c2.info(t("trained_model.b.not_grammar"))
+    elif view.gold == out:
+        c2.success(t("trained_model.b.correct", gold=" ".join(view.gold)))
+    else:
+        c2.warning(t("trained_model.b.wrong", gold=" ".join(view.gold)))
+    if not out:
+        st.info(t("trained_model.b.no_output"))
+        return
+    n_dec = CFG_B["dec_layers"]
+    with layout.controls():
+        c1, c2 = st.columns(2)
+        c1.slider(t("trained_model.b.layer"), 1, n_dec, key=b.key("xlayer"), disabled=n_dec < 2)
+        c2.slider(t("trained_model.b.D"), 1, 5, key=b.key("D"))
+    layer, D = int(b["xlayer"]) - 1, int(b["D"])
+    m, S = len(out), len(words)
+    cross = view.run.cross[layer]
+    learned = cross.weights.mean(axis=0)[:m]  # (m, S): row t = the attention that chose word t
+    scores = cross.scores.mean(axis=0)[:m]
+    p_m = np.minimum(np.arange(m), S - 1)
+    local_m = local_weights(scores, p_m, D, mode="local-m")
+    centre = learned @ np.arange(S)  # where the learned attention looks, on average
+    local_p = local_weights(scores, centre, D, mode="local-p")
+    gold = np.zeros((m, S))
+    if view.gold_align is not None and view.gold == out:
+        gold[np.arange(m), view.gold_align] = 1.0
+    titles = [
+        t("trained_model.b.panel.gold"),
+        t("trained_model.b.panel.learned", layer=layer + 1),
+        t("trained_model.b.panel.local_m", D=D),
+        t("trained_model.b.panel.local_p", D=D),
+    ]
+    fig = figures.alignment_panels(
+        [gold, learned, local_m.weights, local_p.weights],
+        titles,
+        token_labels(list(words)),
+        token_labels(list(out)),
+        x_title=t("trained_model.b.src"),
+        y_title=t("trained_model.b.tgt"),
+        colorbar_title=t("trained_model.weight"),
+        big=BIG,
+    )
+    layout.show_figure(fig, "trained_model.fig.alignment", restyle=False)
+    arg = learned.argmax(axis=1)
+    outside = np.abs(arg - p_m) > D
+    a1, a2 = st.columns(2)
+    if gold.any():
+        hits = int((arg == np.asarray(view.gold_align)).sum())
+        a1.metric(t("trained_model.b.match"), f"{hits} / {m}")
+    a2.metric(t("trained_model.b.outside", D=D), f"{int(outside.sum())} / {m}")
+    if outside.any():
+        st.markdown(
+            t(
+                "trained_model.b.outside_words",
+                words=", ".join(
+                    f"**{out[k]}** (t = {k}, s = {arg[k]})" for k in np.nonzero(outside)[0]
+                ),
+                D=D,
+            )
+        )
+    layout.explain(t("trained_model.b.after"))
+    layout.download_csv(
+        t("trained_model.export.alignment"),
+        partial(layout.matrix_frame, learned, list(out), list(words)),
+        f"{layout.export_name('trained_model.alignment', layer + 1)}.csv",
+        key="trained_model.dl.alignment",
+    )
+    st.page_link("app_pages/alignment.py", label=t("trained_model.b.alignment_link"), icon="🔗")
+
+
+# --------------------------------------------------------------------------- the page
+layout.header("trained_model")
+models_intro()
+letters = sequence_input()
+if letters is not None:
+    a_view = data.induction_view(letters, ablated())
+    heads_section(a_view)
+    position = predictions_section(a_view)
+    mechanism_section(a_view, position)
+words = sentence_input()
+if words is not None:
+    alignment_section(words)

@@ -1,0 +1,211 @@
+"""Trained-model page: both languages, the numbers against the core, ablation, bad input, links."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app_pages.trained_model import data
+from attn_core import attn_only_forward, copy_accuracy, induction_score, previous_token_score
+from attn_core.toy_tasks import LETTERS
+from tests.app.conftest import assert_ok, open_page
+from ui.i18n import catalog
+
+PAGE = "app_pages/trained_model/page.py"
+NS = "trained_model."
+
+
+def open_tm(query: dict[str, str] | None = None, lang: str = "en") -> AppTest:
+    return open_page(PAGE, query=query, lang=lang)
+
+
+def no_raw_keys(at: AppTest) -> None:
+    assert_ok(at)
+    texts = (
+        [m.value for m in at.markdown] + [e.value for e in at.error] + [w.value for w in at.warning]
+    )
+    texts += [h.value for h in at.header] + [h.value for h in at.subheader]
+    for text in texts:
+        assert not str(text).startswith(NS), f"raw catalog key shown: {text!r}"
+
+
+def metric(at: AppTest, key: str, lang: str = "en", **values: object) -> str:
+    label = catalog(lang)[NS + key].format(**values)
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def score_table(at: AppTest):
+    for df in at.dataframe:
+        frame = df.value
+        cols = list(frame.columns)
+        if catalog("en")[NS + "score.ind"] in cols:
+            return frame
+    raise AssertionError("no score table")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_page_renders_in_both_languages(lang):
+    at = open_tm(lang=lang)
+    no_raw_keys(at)
+    assert at.title[0].value == catalog(lang)[NS + "title"]
+    assert not at.error
+    # 2 layer figures, next-token bars, the copy strip and the alignment panels
+    assert len(at.get("plotly_chart")) == 5
+    assert metric(at, "pred.acc_full", lang).endswith("%")
+
+
+def test_scores_and_accuracy_on_the_page_equal_the_core():
+    at = open_tm()
+    model = data.load("induction")
+    tokens = np.array([LETTERS.index(c) for c in data.parse_letters(data_default(), 40).items])
+    run = attn_only_forward(model.weights, tokens, 2, 4)
+    frame = score_table(at)
+    np.testing.assert_allclose(
+        frame[catalog("en")[NS + "score.prev"]].to_numpy(),
+        np.asarray(previous_token_score(run.weights)).ravel(),
+    )
+    np.testing.assert_allclose(
+        frame[catalog("en")[NS + "score.ind"]].to_numpy(),
+        np.asarray(induction_score(run.weights, tokens)).ravel(),
+    )
+    acc = copy_accuracy(run.logits, tokens)[0]
+    assert metric(at, "pred.acc_full") == f"{100 * acc:.0f}%"
+
+
+def data_default() -> str:
+    return data.random_repeated(seed=0, segment=8, prefix=3)
+
+
+def test_switching_off_the_induction_heads_breaks_copying():
+    at = open_tm()
+    full = float(metric(at, "pred.acc_full").rstrip("%"))
+    assert full >= 90
+    assert metric(at, "pred.acc_off") == "–"
+    at.button(key="trained_model.off_ind").click().run()
+    no_raw_keys(at)
+    off = float(metric(at, "pred.acc_off").rstrip("%"))
+    assert full - off >= 50, (full, off)
+    assert any(at.checkbox(key=f"trained_model.off2{h}").value for h in range(1, 5))
+    assert "off2" in at.sidebar.code[0].value  # the ablation is in the share link
+    at.button(key="trained_model.on").click().run()
+    assert metric(at, "pred.acc_off") == "–"
+
+
+def test_one_checkbox_ablates_one_head():
+    at = open_tm()
+    at.checkbox(key="trained_model.off11").check().run()
+    no_raw_keys(at)
+    assert metric(at, "pred.acc_off") != "–"
+    assert "off11=1" in at.sidebar.code[0].value
+
+
+def test_generate_makes_a_repeated_sequence():
+    at = open_tm({"seglen": "5", "prefix": "2"})
+    before = at.text_input(key="trained_model.seq").value
+    at.button(key="trained_model.generate").click().run()
+    no_raw_keys(at)
+    seq = at.text_input(key="trained_model.seq").value.split()
+    assert seq != before.split() and len(seq) == 12
+    assert seq[2:7] == seq[7:12] and len(set(seq[2:7])) == 5
+
+
+@pytest.mark.parametrize(
+    ("seq", "key"),
+    [
+        ("AB C1D €", "a.unknown"),
+        ("A" * 41, "a.too_long"),
+        ("", "a.too_short"),
+        ("   ", "a.too_short"),
+        ("Q", "a.too_short"),
+    ],
+)
+def test_bad_sequences_say_what_is_wrong_and_keep_the_text(seq, key):
+    at = open_tm()
+    at.text_input(key="trained_model.seq").input(seq).run()
+    no_raw_keys(at)
+    shown = [e.value for e in at.error] + [w.value for w in at.warning]
+    head = catalog("en")[NS + key].split("{")[0]
+    assert any(s.startswith(head) for s in shown), shown
+    assert at.text_input(key="trained_model.seq").value == seq
+    # model B still works below
+    assert any(catalog("en")[NS + "b.model_says"].split("{")[0] in m.value for m in at.markdown)
+
+
+def test_unknown_characters_are_named():
+    at = open_tm({"seq": "AB1C#"})
+    assert "“1”" in at.error[0].value and "“\\#”" in at.error[0].value
+
+
+@pytest.mark.parametrize(
+    ("sent", "key"),
+    [
+        ("the big zebra sees a cat", "b.unknown"),
+        (" ".join(["the"] * 12), "b.too_long"),
+        ("", "b.empty"),
+    ],
+)
+def test_bad_sentences_say_what_is_wrong_and_keep_the_text(sent, key):
+    at = open_tm()
+    at.text_input(key="trained_model.sent").input(sent).run()
+    no_raw_keys(at)
+    shown = [e.value for e in at.error] + [w.value for w in at.warning]
+    head = catalog("en")[NS + key].split("{")[0]
+    assert any(s.startswith(head) for s in shown), shown
+    assert at.text_input(key="trained_model.sent").value == sent
+    if key == "b.unknown":
+        assert "zebra" in at.error[0].value
+
+
+def test_a_translation_and_its_alignment():
+    at = open_tm({"sent": "a small white cat follows the old dog", "D": "1"})
+    no_raw_keys(at)
+    assert any("un gato pequeño blanco sigue el perro viejo" in m.value for m in at.markdown)
+    assert at.success  # it is the grammar's translation
+    assert metric(at, "b.match") == "8 / 8"
+    # cat is 3 words from 'gato' (t = 1 → s = 3): outside local-m's window of D = 1
+    assert metric(at, "b.outside", D=1) == "1 / 8"
+
+
+def test_an_ungrammatical_sentence_still_translates_with_a_notice():
+    at = open_tm({"sent": "dog dog sees"})
+    no_raw_keys(at)
+    assert at.info and at.info[0].value == catalog("en")[NS + "b.not_grammar"]
+
+
+def test_position_past_the_end_is_clamped_with_a_notice():
+    at = open_tm({"seq": "ABCABC", "pos": "30"})
+    no_raw_keys(at)
+    assert any(i.value.startswith("Position 30") for i in at.info)
+    assert at.slider(key="trained_model.pos").value == 6
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_hostile_links_keep_the_page_working(lang):
+    query = {
+        "seq": "<script>alert(1)</script>",
+        "pos": "-4",
+        "khead": "L9H9",
+        "off21": "maybe",
+        "sent": "<img src=x onerror=alert(1)>" * 10,
+        "xlayer": "nan",
+        "D": "1e9",
+        "seglen": "abc",
+        "gseed": "-1",
+    }
+    at = open_tm(query, lang=lang)
+    no_raw_keys(at)
+    for m in at.markdown:
+        assert "<script>" not in m.value and "<img" not in m.value
+    assert len(at.warning) >= 6  # each unusable value is named
+    assert at.error  # the typed text is not a sequence of letters, nor toy English
+
+
+def test_head_choice_for_the_mechanism():
+    at = open_tm({"khead": "L2H1", "pos": "15"})
+    no_raw_keys(at)
+    assert any("**L2H1**" in m.value for m in at.markdown)
+    at = open_tm({"pos": "2"})  # a letter that has not occurred before
+    no_raw_keys(at)
+    tail = catalog("en")[NS + "mech.none"].split("}")[-1][:30]  # "… has not occurred before"
+    assert any(tail in m.value for m in at.markdown), tail
