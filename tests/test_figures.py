@@ -210,3 +210,17 @@ def test_the_waves_figure_draws_one_whole_turn_of_each_pair():
             for tr in curves:
                 y = np.asarray(tr["y"])
                 assert y.max() > 0.99 and y.min() < -0.99  # a whole wave, not a flat line
+
+
+def test_numbers_are_written_on_cells_only_when_the_cells_can_hold_them():
+    from ui import fig_selfattn
+    from ui.fig_selfattn import Panel, heatmap_grid
+
+    for shape, cols in (((7, 8), 3), ((6, 6), 2), ((4, 4), 3), ((6, 8), 1), ((8, 8), 4)):
+        fig = heatmap_grid([Panel(np.ones(shape))] * cols, cols=cols)
+        data, layout = figures.figure_parts(fig)
+        lo, hi = layout["xaxis"]["domain"]
+        cell_px = (hi - lo) * fig_selfattn.PLOT_AREA_PX / shape[1]
+        assert ("texttemplate" in data[0]) == (cell_px >= 40), (shape, cols, cell_px)
+    q_k_v = heatmap_grid([Panel(np.ones((7, 8)))] * 3, cols=3)  # Q, K, V of 7 tokens, d = 8
+    assert "texttemplate" not in figures.figure_parts(q_k_v)[0][0]

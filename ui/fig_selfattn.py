@@ -27,7 +27,6 @@ from ui.figures import DIVERGING_SCALE, MASKED_COLOUR, SEQUENTIAL_SCALE
 from ui.tokens import TICK_CHARS, short_labels
 
 VALUES_UP_TO: Final = 8  # numbers on the cells when a panel is at most this on both sides
-PLOT_PX: Final = 1000  # about how wide a figure is drawn on a laptop or a projector
 PANEL_TITLE_PX: Final = 30  # room above a panel for its title
 AXIS_PX: Final = 62  # room below a panel for tick labels and the axis title
 SEPARATOR: Final = "rgba(255,255,255,0.95)"  # head boundaries drawn over the cells
@@ -169,10 +168,6 @@ def heatmap_grid(
         top = max((float(np.max(f)) for f in finite if f.size), default=1.0)
         zmax = (top if top > zmin else zmin + 1.0) if zmax is None else zmax
     biggest = max(max(p.z.shape) for p in panels)
-    if show_values is None:
-        # a number needs ~40 px (~55 px in presentation mode); count the columns side by side
-        widest = max(p.z.shape[1] for p in panels)
-        show_values = biggest <= VALUES_UP_TO and cols * widest * (55 if big else 40) <= PLOT_PX
     base = BIG_FONT if big else FONT
     n_rows_max = max(p.z.shape[0] for p in panels)
     if panel_px is None:
@@ -193,6 +188,10 @@ def heatmap_grid(
     gap = min(gap, 0.25)
     width = (1.0 - gap * (cols - 1)) / cols
     panel_w = width * PLOT_AREA_PX
+    if show_values is None:
+        # a number needs ~40 px (~55 px in presentation mode) of its panel's narrowest width
+        widest = max(p.z.shape[1] for p in panels)
+        show_values = biggest <= VALUES_UP_TO and panel_w / widest >= (55 if big else 40)
     # columns: horizontal labels when they fit side by side, else vertical at a fitting size
     x_axes = []
     for p in panels:
