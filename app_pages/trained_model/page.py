@@ -72,13 +72,23 @@ def set_heads(which: tuple[tuple[int, int], ...]) -> None:
 
 # --------------------------------------------------------------------------- sections
 def models_intro() -> None:
+    ev = CFG_A.get("numpy_eval", {})  # measured by models/evaluate.py with attn_core
+    prev = np.asarray(ev.get("previous_token_score", np.zeros((N_LAYERS, N_HEADS))))
+    ind = np.asarray(ev.get("induction_score", np.zeros((N_LAYERS, N_HEADS))))
+    p_h, i_h = int(prev[0].argmax()), int(ind[-1].argmax())
     with st.expander(t("trained_model.models.title")):
         st.markdown(
             t(
                 "trained_model.models.text",
                 a_steps=CFG_A["steps"],
                 a_loss=fmt(CFG_A["final_loss"], 3),
-                a_acc=fmt(100 * CFG_A["copy_accuracy"], 1),
+                n_eval=ev.get("heldout_sequences", 0),
+                a_acc=fmt(100 * ev.get("copy_accuracy", CFG_A["copy_accuracy"]), 1),
+                prev_head=head_name(0, p_h),
+                prev=fmt(prev[0, p_h]),
+                ind_head=head_name(N_LAYERS - 1, i_h),
+                ind=fmt(ind[-1, i_h]),
+                a_off=fmt(100 * ev.get("copy_accuracy_induction_heads_off", float("nan")), 1),
                 b_steps=CFG_B["steps"],
                 b_loss=fmt(CFG_B["final_loss"], 3),
                 b_acc=fmt(100 * CFG_B["heldout_sequence_accuracy"], 1),
