@@ -24,15 +24,23 @@ from tests.e2e.conftest import RUN_TIMEOUT_MS, open_app
 from ui.tokens import MAX_TOKENS
 
 TOLERANCE_PX: Final = 1.5
-PAGES: Final = (
-    "",
-    "qkv",
-    "waist-weight",
-    "softmax",
-    "alignment",
-    "self-attention",
-    "cnn-vs-attention",
-    "complexity",
+PAGES: Final = (  # (path, language): every page in English, the busiest ones in Chinese too
+    *(
+        (path, "en")
+        for path in (
+            "",
+            "qkv",
+            "waist-weight",
+            "softmax",
+            "alignment",
+            "self-attention",
+            "cnn-vs-attention",
+            "complexity",
+        )
+    ),
+    ("waist-weight", "zh"),
+    ("self-attention", "zh"),
+    ("cnn-vs-attention", "zh"),
 )
 LONG_SENTENCE: Final = "+".join(
     [f"w{i}" for i in range(14)] + ["internationalization"] + [f"v{i}" for i in range(17)]
@@ -108,10 +116,12 @@ def label_problems(page: Page) -> tuple[int, list[str]]:
     ]
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_no_label_overlaps_or_is_cut_off_at_1280_by_720(page: Page, app_url: str, path: str):
+@pytest.mark.parametrize(("path", "lang"), PAGES)
+def test_no_label_overlaps_or_is_cut_off_at_1280_by_720(
+    page: Page, app_url: str, path: str, lang: str
+):
     page.set_viewport_size({"width": 1280, "height": 720})
-    open_app(page, f"{app_url}/{path}?lang=en")
+    open_app(page, f"{app_url}/{path}?lang={lang}")
     n, problems = label_problems(page)
     assert problems == [], problems
     assert n > 0  # the page has figures, and they were measured
