@@ -160,3 +160,17 @@ def test_dict_figure_applies_the_floor_at_presentation_size() -> None:
     assert isinstance(big, go.Figure)
     assert figures.figure_parts(big)[0][0]["textfont"]["size"] == PRES_MIN_FONT
     assert figures.figure_parts(small)[0][0]["textfont"]["size"] == 9
+
+
+def test_axis_titles_wider_than_their_panel_wrap_and_get_room() -> None:
+    title = "key position (attended to)"
+    layout = {"font": {"size": 16}, "height": 400}
+    for i in range(4):
+        name = "xaxis" + ("" if i == 0 else str(i + 1))
+        layout[name] = {"domain": [i * 0.25, i * 0.25 + 0.2], "title": {"text": title}}
+    _, new = floor_fonts([], layout)
+    wrapped = new["xaxis"]["title"]["text"]
+    assert "<br>" in wrapped and wrapped.replace("<br>", " ") == title
+    assert layout["xaxis"]["title"]["text"] == title  # the input is left as it was
+    one_line = figures.start_margins([], layout, 16)["b"]
+    assert figures.start_margins([], new, 16)["b"] >= one_line + 1.2 * 16 - 1

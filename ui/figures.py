@@ -506,6 +506,8 @@ def start_margins(data: Sequence[dict], layout: dict, size: float) -> dict[str, 
         ticks = 8.0 if axis.get("ticks", "outside") == "outside" else 3.0
         width += PAD if width else 0.0
         title_px = 1.5 * size + 8 if has_title else 0.0
+        if has_title and name.startswith("x"):  # a title in several lines (presentation mode)
+            title_px += 1.2 * size * len(_BR.findall(str(axis["title"]["text"])))
         if name.startswith("y"):
             where = "r" if axis.get("side") == "right" else "l"
             side[where] = max(side[where], width + ticks + title_px)
@@ -643,7 +645,8 @@ def _wrapped(text: str, size: float, room: float) -> str:
     """``text`` in ``<br>`` lines that fit ``room`` px (split at spaces or CJK characters)."""
     bold = text.startswith("<b>") and text.endswith("</b>")
     inner = text[3:-4] if bold else text
-    if "<" in inner or text_width(text, size) * (1.1 if bold else 1.0) <= room:
+    wide = 1.1 if bold else 1.0  # bold type is about a tenth wider
+    if "<" in inner or text_width(text, size) * wide <= room:
         return text  # fits, or markup this split could break
     tokens = re.findall(r"\s+|[^\s]", inner)
     words: list[str] = []  # runs of narrow characters, single wide ones, spaces
@@ -658,7 +661,7 @@ def _wrapped(text: str, size: float, room: float) -> str:
     lines, line = [], ""
     for w in words:
         closing = w in _NO_LINE_START  # punctuation that may not begin a line stays behind
-        if line and not w.isspace() and not closing and text_width(line + w, size) * 1.1 > room:
+        if line and not w.isspace() and not closing and text_width(line + w, size) * wide > room:
             lines.append(line.rstrip())
             line = ""
         if not (w.isspace() and not line):
@@ -744,6 +747,14 @@ def floor_fonts(
         traces.append(new)
     if out.get("annotations"):
         out["annotations"] = _fit_titles(out["annotations"], out, size, plot_px)
+    for name, axis in list(out.items()):  # x-axis titles wider than their panel wrap
+        title = axis.get("title") if name.startswith("xaxis") and isinstance(axis, dict) else None
+        if isinstance(title, dict) and title.get("text"):
+            lo, hi = _domain_of(out, "x" + name[5:])
+            font = (title.get("font") or {}).get("size", size)
+            text = _wrapped(str(title["text"]), font, (hi - lo) * plot_px - 4)
+            if text != title["text"]:
+                out[name] = {**axis, "title": {**title, "text": text}}
     for name, axis in list(out.items()):  # log axes write 2 and 5 between powers at 3/4 size
         if (
             name.startswith(("xaxis", "yaxis"))
