@@ -143,12 +143,7 @@ def heads_section(view: data.InductionView) -> None:
     c2.button(t("trained_model.heads.all_on"), on_click=set_heads, args=((),), key=b.key("on"))
     for layer in range(N_LAYERS):
         titles = [
-            t(
-                "trained_model.heads.panel",
-                head=head_name(layer, h),
-                prev=fmt(view.prev[layer, h]),
-                ind=fmt(view.ind[layer, h]),
-            )
+            head_name(layer, h)
             + (f" · {t('trained_model.heads.off_tag')}" if view.run.ablated[layer, h] else "")
             for h in range(N_HEADS)
         ]
@@ -166,6 +161,14 @@ def heads_section(view: data.InductionView) -> None:
             col.checkbox(
                 t("trained_model.heads.off", head=head_name(layer, h)), key=off_key(layer, h)
             )
+            col.caption(
+                t(
+                    "trained_model.heads.panel",
+                    prev=fmt(view.prev[layer, h]),
+                    dup=fmt(view.dup[layer, h]),
+                    ind=fmt(view.ind[layer, h]),
+                )
+            )
     rows = [head_name(*lh) for lh in HEADS]
     frame = partial(
         layout.table_frame,
@@ -177,7 +180,7 @@ def heads_section(view: data.InductionView) -> None:
         rows,
         t("trained_model.score.head"),
     )
-    st.dataframe(frame().style.format("{:.3f}", na_rep="–"), width="content")
+    st.table(frame().style.format("{:.3f}", na_rep="–"))
     st.caption(t("trained_model.score.caption"))
     layout.download_csv(
         t("trained_model.export.scores"),
@@ -299,7 +302,6 @@ def mechanism_section(view: data.InductionView, i: int) -> None:
         )
     choice = b["khead"]
     layer, head = (1, best) if choice == "auto" else LAYER2[HEAD_CHOICES.index(choice) - 1]
-    prev_head = int(np.argmax(view.prev[0]))
     parts = key_composition(view.full, MODEL_A.weights, layer, head, i)
     w = view.full.attn[layer].weights[head, i]
     keys = np.arange(i + 1)
@@ -322,6 +324,8 @@ def mechanism_section(view: data.InductionView, i: int) -> None:
     st.markdown(t("trained_model.mech.query", head=name, pos=i + 1, tok=view.letters[i]))
     if targets.size:
         j = int(targets[-1])
+        # the layer-1 head whose write adds most to this key's score (K-composition)
+        prev_head = int(np.argmax([parts[head_name(0, h)][j] for h in range(N_HEADS)]))
         st.markdown(
             t(
                 "trained_model.mech.found",
@@ -341,7 +345,7 @@ def mechanism_section(view: data.InductionView, i: int) -> None:
         )
     else:
         st.markdown(t("trained_model.mech.none", tok=view.letters[i], pos=i + 1))
-    st.dataframe(frame().style.format("{:.3f}"), width="content")
+    st.table(frame().style.format("{:.3f}"))
     st.caption(t("trained_model.mech.caption", head=name, d=CFG_A["d_model"] // N_HEADS))
     layout.download_csv(
         t("trained_model.export.qk"),
@@ -349,7 +353,7 @@ def mechanism_section(view: data.InductionView, i: int) -> None:
         f"{layout.export_name('trained_model.qk', name, i + 1)}.csv",
         key="trained_model.dl.qk",
     )
-    st.page_link("app_pages/qkv.py", label=t("trained_model.mech.qkv_link"), icon="🔗")
+    st.page_link("app_pages/qkv.py", label=t("trained_model.mech.qkv_link"), icon=":material/link:")
 
 
 def sentence_input() -> tuple[str, ...] | None:
@@ -451,7 +455,9 @@ def alignment_section(words: tuple[str, ...]) -> None:
         f"{layout.export_name('trained_model.alignment', layer + 1)}.csv",
         key="trained_model.dl.alignment",
     )
-    st.page_link("app_pages/alignment.py", label=t("trained_model.b.alignment_link"), icon="🔗")
+    st.page_link(
+        "app_pages/alignment.py", label=t("trained_model.b.alignment_link"), icon=":material/link:"
+    )
 
 
 # --------------------------------------------------------------------------- the page

@@ -36,8 +36,8 @@ def metric(at: AppTest, key: str, lang: str = "en", **values: object) -> str:
 
 
 def score_table(at: AppTest):
-    for df in at.dataframe:
-        frame = df.value
+    for table in at.table:
+        frame = table.value
         cols = list(frame.columns)
         if catalog("en")[NS + "score.ind"] in cols:
             return frame
