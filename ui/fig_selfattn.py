@@ -325,9 +325,16 @@ def _place(
     for note in layout["annotations"]:
         note["y"] = min(1.0, 1.0 - note["y"] / content_px)
     font = BIG_FONT if big else FONT
+    top = _title_px(layout, font)
     margin = figures.start_margins(data, {**layout, "height": content_px}, font)
-    layout["height"] = int(content_px + margin["t"] + margin["b"])
-    return figures.dict_figure(data, layout, font_size=font)
+    layout["height"] = int(content_px + max(margin["t"], top) + margin["b"])
+    return figures.dict_figure(data, layout, font_size=font, min_top=top)
+
+
+def _title_px(layout: dict, font: int) -> int:
+    """Room above the plot for the figure's title (plotly.js draws it at 1.4 × the font)."""
+    # plotly.js centres it in the top margin: the margin is twice its height
+    return int(2 * 1.4 * font + 8) if (layout.get("title") or {}).get("text") else 0
 
 
 def _tick_angle(labels: Sequence[str], cols: int, big: bool) -> int:
@@ -367,7 +374,8 @@ def positional_encoding_figure(
             "zmin": -1.0,
             "zmax": 1.0,
             "colorscale": SIGNED_SCALE,
-            "colorbar": {"title": {"text": "PE"}, "thickness": 14, "len": 0.85},
+            # no title over a short bar (the figure's title names it): −1, 0, 1 say the range
+            "colorbar": {"thickness": 14, "len": 0.9, "tickvals": [-1, 0, 1]},
             "hovertemplate": "p = %{x}, i = %{y}: %{z:.4f}<extra></extra>",
         }
     ]
@@ -403,7 +411,11 @@ def positional_encoding_figure(
         "annotations": annotations,
         "height": int(min(460, max(300, 140 + 9 * d))),
     }
-    return dict_figure(data, layout, big=big)
+    font = BIG_FONT if big else FONT
+    top = _title_px(layout, font) + int(1.35 * font + 8)  # the title, then the note
+    return figures.dict_figure(
+        data, layout, font_size=font, height_factor=1.25 if big else 1.0, min_top=top
+    )
 
 
 MAX_WAVE_ROWS: Final = 8  # sin/cos pairs drawn one under the other, at most
@@ -437,7 +449,8 @@ def positional_waves_figure(
     pe_used = np.atleast_2d(np.asarray(pe_used, dtype=np.float64))  # (n, d)
     n, d = pe_used.shape
     font = BIG_FONT if big else FONT
-    row_title_px, plot_h, axis_px = int(1.6 * font + 10), 90 if not big else 120, int(2 * font + 8)
+    lines = 2 if big else 1  # presentation mode wraps a long panel title
+    row_title_px, plot_h, axis_px = int(lines * 1.4 * font + 10), 120 if big else 90, 2 * font + 8
     rows = len(pairs)
     content_px = rows * (row_title_px + plot_h + axis_px) - axis_px
     spans: dict[str, tuple[float, float]] = {}
