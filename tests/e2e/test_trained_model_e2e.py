@@ -25,9 +25,8 @@ def test_switching_off_heads_changes_the_accuracy(page: Page, app_url: str) -> N
     assert re.fullmatch(r"\d+%", full) and int(full[:-1]) >= 90
     assert accuracy(page, "pred.acc_off") == "–"
 
-    # one layer-2 head by its checkbox: the ablated accuracy appears
-    box = page.locator('[data-testid="stCheckbox"]').filter(has_text="L2H")
-    expect(box.first).to_be_visible()
+    # the induction heads by the button: copying breaks
+    expect(page.locator('[data-testid="stCheckbox"]').filter(has_text="L2H").first).to_be_visible()
     page.get_by_role("button", name=re.compile("Switch off the induction heads")).click()
     wait_for_app(page)
     expect(
@@ -44,3 +43,11 @@ def test_switching_off_heads_changes_the_accuracy(page: Page, app_url: str) -> N
         page.locator('[data-testid="stMetric"]').filter(has_text=EN["trained_model.pred.acc_off"])
     ).to_contain_text("–")
     assert "off2" not in page.url
+
+    # one head by its own checkbox: the ablated accuracy is measured again
+    page.locator('[data-testid="stCheckbox"]').filter(has_text="L2H3").first.click()
+    wait_for_app(page)
+    expect(
+        page.locator('[data-testid="stMetric"]').filter(has_text=EN["trained_model.pred.acc_off"])
+    ).not_to_contain_text("–")
+    assert "off23=1" in page.url
