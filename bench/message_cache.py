@@ -15,7 +15,7 @@ Measured here (2 cores shared with other work, load ~10; 24 moves per cell; kB p
 median ms, cache on → off): Q·K·V 37 → 37 kB, 675 → 776 ms; Q·K·V n = 512 111 → 1,615 kB,
 1,213 → 1,592 ms; self-attention (d = 32) 54 → 220 kB, 1,496 → 2,214 ms; CNN vs attention
 64 × 64 57 → 93 kB, 796 → 746 ms; complexity 25 → 43 kB, 344 → 317 ms; alignment 39 → 73 kB,
-939 → 788 ms; server CPU per move the same within 5 %.
+939 → 788 ms; server CPU per move the same within ~10 %.
 
     python bench/message_cache.py            # 20 interactions per probe and server, twice
     python bench/message_cache.py -n 40 --rounds 1 --only qkv
