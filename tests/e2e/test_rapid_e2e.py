@@ -140,90 +140,6 @@ def assert_alive(page: Page, watch: Watch) -> None:
     assert state == "CONNECTED"
 
 
-def act(page: Page, rng: random.Random) -> str | None:
-    """Change one random enabled control, without waiting for the run; what was done."""
-    enabled: dict[str, list[int]] = page.evaluate(ENABLED_JS, SELECTORS)
-    kinds = [k for k, idx in enabled.items() for _ in range(min(len(idx), 4)) if idx]
-    if not kinds:
-        return None
-    kind = rng.choice(kinds)
-    i = rng.choice(enabled[kind])
-    node = page.locator(SELECTORS[kind]).nth(i)
-    try:
-        if kind == "slider":
-            key = rng.choice(KEYS)
-            node.press(key, timeout=ACT_MS)
-            return f"slider {i} {key}"
-        if kind == "select":
-            node.click(timeout=ACT_MS)
-            options = page.locator('[role="option"]')
-            options.first.wait_for(timeout=ACT_MS)
-            options.nth(rng.randrange(options.count())).click(timeout=ACT_MS)
-            return f"select {i}"
-        node.click(timeout=ACT_MS)
-        return f"{kind} {i}"
-    except PlaywrightError:  # the control went away under the click: that is fast clicking
-        page.keyboard.press("Escape")
-        return None
-
-
-def burst(page: Page, rng: random.Random, changes: int = CHANGES) -> list[str]:
-    """``changes`` quick changes to random controls, 20–90 ms apart, runs never awaited."""
-    done: list[str] = []
-    for _ in range(changes * 2):
-        what = act(page, rng)
-        if what:
-            done.append(what)
-            if len(done) == changes:
-                break
-        page.wait_for_timeout(rng.randint(20, 90))
-    return done
-
-
-def probe_change(page: Page) -> str:
-    """One more change whose run must redraw something: the first enabled slider one step,
-    else a radio option that is not chosen, else a switch or a number's step."""
-    enabled: dict[str, list[int]] = page.evaluate(ENABLED_JS, SELECTORS)
-    if enabled["slider"]:
-        thumb = page.locator(SELECTORS["slider"]).nth(enabled["slider"][0])
-        at_max = thumb.input_value() == thumb.get_attribute("max")
-        thumb.press("ArrowLeft" if at_max else "ArrowRight")
-        return "slider"
-    for i in enabled["radio"]:
-        option = page.locator(SELECTORS["radio"]).nth(i)
-        if option.get_attribute("data-selected") != "true":
-            option.click()
-            return "radio"
-    for kind in ("check", "step"):
-        if enabled[kind]:
-            page.locator(SELECTORS[kind]).nth(enabled[kind][0]).click()
-            return kind
-    raise AssertionError(f"no control to probe the page with: {enabled}")
-
-
-@pytest.mark.parametrize("info", PAGES, ids=[p.ns for p in PAGES])
-def test_a_burst_of_quick_changes_leaves_the_page_working(page: Page, url: str, info):
-    watch = Watch(page)
-    open_app(page, f"{url}/{info.url_path}?lang=en")
-    rng = random.Random(f"rapid-{info.ns}")
-    done = burst(page, rng)
-    assert len(done) >= CHANGES // 2, f"too few controls could be changed: {done}"
-    settle(page)
-    assert_alive(page, watch)
-
-    before = page.evaluate(DRAWN_JS)
-    probe_change(page)
-    drawn = page.locator('[data-testid="stApp"]')
-    page.wait_for_function(
-        "([js, before]) => (0, eval)('(' + js + ')')() !== before",
-        arg=[DRAWN_JS, before],
-        timeout=RUN_TIMEOUT_MS,
-    )
-    settle(page)
-    assert_alive(page, watch)
-    expect(drawn).to_have_attribute("data-test-connection-state", "CONNECTED")
-
-
 class HeldDownstream:
     """A slow network: the server's messages to the browser can be held back, then released.
 
@@ -259,6 +175,104 @@ class HeldDownstream:
         for message in queue:
             assert self.route is not None
             self.route.send(message)
+
+
+def act(page: Page, rng: random.Random) -> str | None:
+    """Change one random enabled control, without waiting for the run; what was done."""
+    enabled: dict[str, list[int]] = page.evaluate(ENABLED_JS, SELECTORS)
+    kinds = [k for k, idx in enabled.items() for _ in range(min(len(idx), 4)) if idx]
+    if not kinds:
+        return None
+    kind = rng.choice(kinds)
+    i = rng.choice(enabled[kind])
+    node = page.locator(SELECTORS[kind]).nth(i)
+    try:
+        if kind == "slider":
+            key = rng.choice(KEYS)
+            node.press(key, timeout=ACT_MS)
+            return f"slider {i} {key}"
+        if kind == "select":
+            node.click(timeout=ACT_MS)
+            options = page.locator('[role="option"]')
+            options.first.wait_for(timeout=ACT_MS)
+            options.nth(rng.randrange(options.count())).click(timeout=ACT_MS)
+            return f"select {i}"
+        node.click(timeout=ACT_MS)
+        return f"{kind} {i}"
+    except PlaywrightError:  # the control went away under the click: that is fast clicking
+        page.keyboard.press("Escape")
+        return None
+
+
+def burst(
+    page: Page, rng: random.Random, network: HeldDownstream, changes: int = CHANGES
+) -> list[str]:
+    """``changes`` quick changes to random controls, 20–90 ms apart, runs never awaited.
+
+    Now and then the server's messages are held back for a few changes (a slow classroom
+    network), so that clicks land on controls of a run the server has already replaced.
+    """
+    done: list[str] = []
+    for _ in range(changes * 2):
+        if not network.holding and rng.random() < 0.25:
+            network.holding = True
+        what = act(page, rng)
+        if what:
+            done.append(what)
+            if len(done) == changes:
+                break
+        page.wait_for_timeout(rng.randint(20, 90))
+        if network.holding and rng.random() < 0.4:
+            page.wait_for_timeout(150)  # the last change reaches the server
+            network.release()
+    page.wait_for_timeout(150)
+    network.release()
+    return done
+
+
+def probe_change(page: Page) -> str:
+    """One more change whose run must redraw something: the first enabled slider one step,
+    else a radio option that is not chosen, else a switch or a number's step."""
+    enabled: dict[str, list[int]] = page.evaluate(ENABLED_JS, SELECTORS)
+    if enabled["slider"]:
+        thumb = page.locator(SELECTORS["slider"]).nth(enabled["slider"][0])
+        at_max = thumb.input_value() == thumb.get_attribute("max")
+        thumb.press("ArrowLeft" if at_max else "ArrowRight")
+        return "slider"
+    for i in enabled["radio"]:
+        option = page.locator(SELECTORS["radio"]).nth(i)
+        if option.get_attribute("data-selected") != "true":
+            option.click()
+            return "radio"
+    for kind in ("check", "step"):
+        if enabled[kind]:
+            page.locator(SELECTORS[kind]).nth(enabled[kind][0]).click()
+            return kind
+    raise AssertionError(f"no control to probe the page with: {enabled}")
+
+
+@pytest.mark.parametrize("info", PAGES, ids=[p.ns for p in PAGES])
+def test_a_burst_of_quick_changes_leaves_the_page_working(page: Page, url: str, info):
+    watch = Watch(page)
+    network = HeldDownstream(page)
+    open_app(page, f"{url}/{info.url_path}?lang=en")
+    rng = random.Random(f"rapid-{info.ns}")
+    done = burst(page, rng, network)
+    assert len(done) >= CHANGES // 2, f"too few controls could be changed: {done}"
+    settle(page)
+    assert_alive(page, watch)
+
+    before = page.evaluate(DRAWN_JS)
+    probe_change(page)
+    drawn = page.locator('[data-testid="stApp"]')
+    page.wait_for_function(
+        "([js, before]) => (0, eval)('(' + js + ')')() !== before",
+        arg=[DRAWN_JS, before],
+        timeout=RUN_TIMEOUT_MS,
+    )
+    settle(page)
+    assert_alive(page, watch)
+    expect(drawn).to_have_attribute("data-test-connection-state", "CONNECTED")
 
 
 def test_d_model_then_heads_before_the_page_redraws_never_raises(page: Page, url: str):
