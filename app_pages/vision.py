@@ -59,7 +59,7 @@ b = state.bind(
     state.Float("tau", 0.05, lo=TAU_GRID[0], hi=TAU_GRID[-1], grid=TAU_GRID),
     state.Float("pos", 0.0, lo=0.0, hi=5.0),
     state.Float("window", 7.0, lo=WINDOW_GRID[0], hi=WINDOW_GRID[-1], grid=WINDOW_GRID),
-    Source("cmp", "stripes", options=SOURCES, labels="vision.img", label="vision.static.cmp"),
+    Source("cmp", "stripes", options=SOURCES, labels="vision.img", label_key="vision.static.cmp"),
     state.Matrix(
         "kernel",
         default=vision_data.kernel("blur", 3),

@@ -127,7 +127,7 @@ class Int(Param):
 class Choice(Param):
     options: tuple[str, ...] = ()
     labels: str = ""  # catalog prefix of the options' labels ("<page>.<name>" when empty)
-    label: str = ""  # catalog key of the widget's label ("<page>.<name>" when empty)
+    label_key: str = ""  # catalog key of the widget's label ("<page>.<name>" when empty)
 
     def parse(self, raw: str) -> tuple[str, str | None]:
         if raw not in self.options:
@@ -337,7 +337,7 @@ def _choice_sent_back(b: Binding, p: Choice, value: Any) -> str:
             if labels.get(f"{prefix}.{option}") == value:
                 return option
     known = catalog(DEFAULT_LANGUAGE)
-    label_key = p.label or f"{b.page}.{p.name}"
+    label_key = p.label_key or f"{b.page}.{p.name}"
     label = t(label_key) if label_key in known else p.name
     new_key = f"{prefix}.{p.default}"
     new = t(new_key) if new_key in known else str(p.default)
