@@ -18,7 +18,7 @@ import pytest
 
 ROOT: Final = Path(__file__).resolve().parent.parent
 SOURCES: Final = sorted(
-    [ROOT / "app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "app_pages").glob("*.py")]
+    [ROOT / "app.py", *(ROOT / "ui").glob("*.py"), *(ROOT / "app_pages").rglob("*.py")]
 )
 
 

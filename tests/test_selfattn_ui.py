@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import pytest
 
 from attn_core import causal_mask, multi_head_attention, random_mha_weights
+from ui import figures
 from ui.fig_selfattn import (
     SIGNED_SCALE,
     WEIGHT_SCALE,
@@ -46,7 +47,9 @@ def test_heatmap_grid_is_valid_plotly(n_panels, big):
     assert len(heatmaps) == n_panels
     assert {tr.xaxis for tr in heatmaps} == {"x"} | {f"x{i}" for i in range(2, n_panels + 1)}
     assert len(fig.layout.shapes) == 2 * n_panels  # separators after columns 2 and 4
-    assert fig.layout.font.size == (20 if big else 13)
+    cols = min(n_panels, 8)
+    big_size = figures.PRES_CROWDED_FONT if cols >= 3 else figures.PRES_FONT
+    assert fig.layout.font.size == (big_size if big else 13)
     for trace in heatmaps:
         assert "<" not in trace.hovertemplate.split("<extra>")[1].split("</extra>")[0]
 

@@ -31,34 +31,34 @@ FIGURE_CONFIG: Final = {
 EXPORT_WIDTH: Final = 1280  # the camera button saves a figure as wide as a projector shows it
 PRESENTATION_GROWTH: Final = figures.PRES_HEIGHT  # figures are this much taller when presenting
 
-# Presentation mode on a projector (1280 × 720, read from the back of a room). One root size
-# scales everything Streamlit sizes in rem (widgets, table and grid cells, metrics, spacing);
+# Presentation mode on a projector (1280 × 720, read from the back of a room). One root size,
+# 25 px, scales everything Streamlit sizes in rem (widgets, table and grid cells, metrics,
+# spacing);
 # body text, widget labels, tables and grids then share one size, 0.875 rem = 22 px, metric
 # values are 2.5 times that, headings are trimmed to leave room on a 720-px screen, page names
 # in the sidebar, button, metric and checkbox labels wrap instead of being cut off.
-PRESENTATION_ROOT_PX: Final = 25
-_PRESENTATION_CSS: Final = f"""
+_PRESENTATION_CSS: Final = """
 <style>
-html {{ font-size: {PRESENTATION_ROOT_PX}px; }}
-[data-testid="stHeader"] {{ height: 2.25rem; min-height: 0; }}
-[data-testid="stMainBlockContainer"] {{ padding: 2.5rem 1.5rem 3rem; }}
+html { font-size: 25px; }
+[data-testid="stHeader"] { height: 2.25rem; min-height: 0; }
+[data-testid="stMainBlockContainer"] { padding: 2.5rem 1.5rem 3rem; }
 [data-testid="stMain"] [data-testid="stMarkdown"] p,
 [data-testid="stMain"] [data-testid="stMarkdown"] li,
 [data-testid="stTable"] th, [data-testid="stTable"] td,
-[data-testid="stTable"] [data-testid="stMarkdownContainer"] p {{ font-size: 0.875rem; }}
-h1 {{ font-size: 1.9rem !important; }}
-h2 {{ font-size: 1.45rem !important; }}
-h3 {{ font-size: 1.15rem !important; }}
-.katex {{ font-size: 1.3em !important; }}
-[data-testid="stSidebarHeader"] {{ height: 2.25rem; margin-bottom: 0.25rem; }}
-[data-testid="stSidebarNavLink"] {{ height: auto; min-height: 2rem; }}
+[data-testid="stTable"] [data-testid="stMarkdownContainer"] p { font-size: 0.875rem; }
+h1 { font-size: 1.9rem !important; }
+h2 { font-size: 1.45rem !important; }
+h3 { font-size: 1.15rem !important; }
+.katex { font-size: 1.3em !important; }
+[data-testid="stSidebarHeader"] { height: 2.25rem; margin-bottom: 0.25rem; }
+[data-testid="stSidebarNavLink"] { height: auto; min-height: 2rem; }
 [data-testid="stSidebarNavLink"] [data-testid="stMarkdownContainer"],
 [data-testid="stSidebarNavLink"] p,
 .stMarkdownEllipsis, .stMarkdownEllipsis p,
-button [data-testid="stMarkdownContainer"], button p {{
+button [data-testid="stMarkdownContainer"], button p {
   white-space: normal; overflow: visible; text-overflow: clip; line-height: 1.25;
   overflow-wrap: break-word;
-}}
+}
 </style>
 """
 
