@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 import pytest
 
 from attn_core import (
@@ -14,7 +13,7 @@ from attn_core import (
     score,
     softmax_parts,
 )
-from tests.plotly_spec import decode
+from tests.helpers import validated_spec
 from ui import fig_alignment
 from ui.alignment_toy import (
     D_MODEL,
@@ -30,14 +29,6 @@ from ui.alignment_toy import (
     window_latex,
 )
 from ui.i18n import catalog
-
-
-def validated(fig: go.Figure) -> dict:
-    """The figure's spec, checked by Plotly's validators (the page builds without them)."""
-    spec = fig.to_dict()
-    go.Figure(spec)  # raises on any property Plotly does not know
-    return decode(spec)
-
 
 # --- the toy ---------------------------------------------------------------------------------
 
@@ -134,7 +125,7 @@ def panels_for(S: int, t: int, D: int) -> list[fig_alignment.Panel]:
 
 def test_position_weights_draw_the_window_centre_and_local_p_gaussian():
     rows = panels_for(20, 5, 3)
-    spec = validated(
+    spec = validated_spec(
         fig_alignment.position_weights(
             rows, truth=7, x_title="s", y_title="a", gauss_label="g", truth_label="truth"
         )
@@ -163,7 +154,7 @@ def test_position_weights_draw_the_window_centre_and_local_p_gaussian():
 def test_alignment_maps_are_numbers_when_small_and_images_when_large(S, kind):
     toy = make_toy(S, 0, 0)
     G = global_weights(toy.scores)
-    spec = validated(
+    spec = validated_spec(
         fig_alignment.alignment_maps(
             [G, G / 2], t=3, titles=["a", "b"], x_title="s", y_title="t", colorbar_title="w"
         )
@@ -183,7 +174,7 @@ def test_hard_samples_show_shares_against_weights_and_the_error_curves():
     a = np.array([0.5, 0.3, 0.2])
     positions = np.array([0, 0, 1, 2, 0, 1, 0, 0, 2, 1])
     ns = np.array([1, 2, 5, 10])
-    spec = validated(
+    spec = validated_spec(
         fig_alignment.hard_samples(
             a,
             positions,

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import base64
 import math
 import time
 
 import numpy as np
-import plotly.graph_objects as go
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from attn_core import LAYERS, complexity, crossover_n
+from tests.helpers import array, validated
 from ui import complexity_timing as timing
 from ui.fig_complexity import (
     conv_layers_needed,
@@ -24,17 +23,6 @@ from ui.fig_complexity import (
 )
 
 NAMES = {"self_attention": "SA", "recurrent": "RNN", "convolutional": "CNN"}
-
-
-def validated(fig: go.Figure) -> go.Figure:
-    return go.Figure(fig.to_dict())
-
-
-def values(v) -> np.ndarray:
-    """A Plotly array: a base64 typed array (NumPy input) or a plain sequence."""
-    if isinstance(v, dict):
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
-    return np.asarray(v, dtype=np.float64)
 
 
 @given(st.integers(1, 10_000), st.integers(2, 64))
@@ -117,7 +105,7 @@ def test_timing_figure_predicted_lines_pass_through_the_last_point():
     )
     assert len(fig.data) == 6
     for measured, predicted in zip(fig.data[::2], fig.data[1::2], strict=True):
-        assert math.isclose(values(predicted.y)[-1], values(measured.y)[-1])
+        assert math.isclose(array(predicted.y)[-1], array(measured.y)[-1])
     assert list(fig.layout.xaxis.tickvals) == [16, 32, 64]
 
 

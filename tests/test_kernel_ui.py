@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 
 import numpy as np
@@ -13,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from attn_core import KERNELS, average_pooling, nadaraya_watson
+from tests.helpers import decode
 from ui import fig_kernel, kernel_text
 from ui import kernel_data as kd
 
@@ -302,21 +302,9 @@ def test_formulas_are_valid_latex_fragments(method):
 # --- figures -----------------------------------------------------------------------------------
 
 
-def decoded(x):
-    """Plotly 7 writes numeric arrays as base64 (``bdata``); turn them back into lists."""
-    if isinstance(x, dict) and "bdata" in x:
-        a = np.frombuffer(base64.b64decode(x["bdata"]), dtype=np.dtype(x["dtype"]))
-        shape = [int(n) for n in str(x.get("shape", len(a))).split(",")]
-        return a.reshape(shape).tolist()
-    if isinstance(x, dict):
-        return {k: decoded(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [decoded(v) for v in x]
-    return x
-
-
 def spec(fig) -> dict:
-    return decoded(json.loads(pio.to_json(fig)))
+    """The figure's spec as the browser receives it, its arrays as lists."""
+    return decode(json.loads(pio.to_json(fig)), lists=True)
 
 
 def test_curve_has_a_gap_where_no_key_reaches_and_no_nan():

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-
 import numpy as np
-import plotly.graph_objects as go
 import pytest
 
 from attn_core import causal_mask, multi_head_attention, random_mha_weights
+from tests.helpers import array, validated
 from ui import figures
 from ui.fig_selfattn import (
     SIGNED_SCALE,
@@ -20,18 +18,6 @@ from ui.fig_selfattn import (
 )
 from ui.formulas import num
 from ui.selfattn_text import head_row_latex, permutation_latex, tex_label
-
-
-def validated(fig: go.Figure) -> go.Figure:
-    """Rebuild with Plotly's validation on: a misspelt property raises here."""
-    return go.Figure(fig.to_dict())
-
-
-def z(trace) -> np.ndarray:
-    v = trace.z
-    if isinstance(v, dict):
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
-    return np.asarray(v, dtype=np.float64)
 
 
 @pytest.mark.parametrize("n_panels", [1, 3, 4, 9, 64])
@@ -60,7 +46,7 @@ def test_grid_scales_and_masks():
     fig = validated(heatmap_grid([Panel(w, masked=mask)], signed=False))
     assert fig.layout.coloraxis.cmin == 0 and fig.layout.coloraxis.cmax == 1.0
     assert [list(c) for c in fig.layout.coloraxis.colorscale] == [list(c) for c in WEIGHT_SCALE]
-    cells = z(fig.data[0]).reshape(2, 2)
+    cells = array(fig.data[0].z).reshape(2, 2)
     assert np.isnan(cells[0, 1]) and cells[0, 0] == 0.25
     assert w[0, 1] == 0.75  # the caller's matrix is not changed
     signed = validated(heatmap_grid([Panel(np.array([[-3.0, 1.0]]))]))
@@ -85,7 +71,7 @@ def test_positional_encoding_figure():
     fig = validated(
         positional_encoding_figure(pe, 5, title="PE", x_title="p", y_title="i", used_label="u")
     )
-    np.testing.assert_array_equal(z(fig.data[0]).reshape(6, 64), pe.T)
+    np.testing.assert_array_equal(array(fig.data[0].z).reshape(6, 64), pe.T)
     assert fig.layout.shapes[0].x1 == 4.5
 
 

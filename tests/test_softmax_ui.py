@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from attn_core import entropy, softmax, softmax_jacobian
-from tests.plotly_spec import decode
+from tests.helpers import validated_spec
 from ui import fig_softmax
 from ui.i18n import catalog
 from ui.softmax_text import (
@@ -23,14 +22,6 @@ from ui.softmax_text import (
     softmax_latex,
     variance_latex,
 )
-
-
-def validated(fig: go.Figure) -> dict:
-    """The figure's spec, checked by Plotly's validators (the page builds without them)."""
-    spec = fig.to_dict()
-    go.Figure(spec)  # raises on any property Plotly does not know
-    return decode(spec)
-
 
 # --- reading the text box -------------------------------------------------------------------
 
@@ -137,7 +128,7 @@ def test_main_figure_draws_the_scores_weights_and_jacobian():
     x = np.array([2.0, 1.0, 0.5])
     p = softmax(x, tau=0.5)
     J = softmax_jacobian(p) / 0.5
-    spec = validated(
+    spec = validated_spec(
         fig_softmax.scores_weights_jacobian(
             x,
             p,
@@ -167,7 +158,7 @@ def test_temperature_figure_marks_the_current_tau_and_names_the_limits():
     taus = np.geomspace(0.01, 100, 50)
     P = softmax(x[None, :] / taus[:, None])
     H = entropy(P)
-    spec = validated(
+    spec = validated_spec(
         fig_softmax.temperature(
             taus,
             H,
@@ -197,7 +188,7 @@ def test_temperature_figure_marks_the_current_tau_and_names_the_limits():
 
 def test_histograms_are_densities_with_the_right_normal_curves():
     raw = np.random.default_rng(0).normal(0, 8, 4000)  # like q·k at d = 64
-    spec = validated(
+    spec = validated_spec(
         fig_softmax.histograms(
             raw, 64, titles=["a", "b"], x_titles=["qk", "qk/8"], y_title="density",
             normal_labels=["N(0, 64)", "N(0, 1)"],
@@ -214,7 +205,7 @@ def test_histograms_are_densities_with_the_right_normal_curves():
 def test_versus_d_shares_one_legend_entry_per_series():
     d = np.array([1.0, 2, 4, 8])
     a, b = np.array([1.0, 2, 4, 8]), np.ones(4)
-    spec = validated(
+    spec = validated_spec(
         fig_softmax.versus_d(
             d,
             [[("raw", a), ("scaled", b)], [("raw", a / 8), ("scaled", b / 2)]],

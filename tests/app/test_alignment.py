@@ -7,7 +7,7 @@ import pytest
 
 from attn_core import global_weights, hard_attention, local_weights, predicted_position
 from tests.app.conftest import assert_ok, open_page
-from tests.plotly_spec import chart
+from tests.helpers import chart, link
 from ui.alignment_toy import make_toy
 from ui.i18n import catalog
 
@@ -48,10 +48,6 @@ def by_hand(scores_t: np.ndarray, p_t: float, D: int) -> tuple[np.ndarray, np.nd
     window_softmax[lo : hi + 1] = e / e.sum()
     gaussian = np.exp(-((np.arange(S) - p_t) ** 2) / (2 * (D / 2) ** 2))
     return window_softmax, window_softmax * gaussian
-
-
-def link(at) -> str:
-    return at.sidebar.code[0].value
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Mapping
@@ -12,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from attn_core import LAYERS, complexity, crossover_n
 from tests.app.conftest import assert_ok, open_page
+from tests.helpers import chart, link
 from ui.i18n import catalog
 
 PAGE = "app_pages/complexity.py"
@@ -21,17 +21,6 @@ ROWS = ("convolutional", "recurrent", "self_attention")
 def open_complexity(query: Mapping[str, str] | None = None, lang: str = "en") -> AppTest:
     """Open the page as a browser opens its link (a new session with these parameters)."""
     return open_page(PAGE, query=query, lang=lang)
-
-
-def chart(at: AppTest, key: str) -> dict:
-    for c in at.get("plotly_chart"):
-        if c.proto.id and key in c.proto.id:
-            return json.loads(c.proto.spec)
-    raise AssertionError(f"no chart {key}")
-
-
-def link(at: AppTest) -> str:
-    return at.sidebar.code[0].value
 
 
 def counts(at: AppTest) -> dict[str, tuple[int, int, int]]:
@@ -81,19 +70,21 @@ def test_every_control(lang):
     for part in ("n=1000", "d=64", "k=5", "pn=13", "td=16", "tn=128"):
         assert part in link(at)
     # the crossovers drawn are the core's
-    ops = chart(at, "complexity.fig_ops")
+    ops = chart(at, "complexity.fig_ops", raw=True)
     marks = next(tr for tr in ops["data"] if tr.get("mode") == "markers+text")
     assert sorted(marks["x"]) == sorted(crossover_n(64, 5).values())
     # the path picture's titles carry the core's path lengths
     paths = complexity(13, 2, 5)
-    titles = [a["text"] for a in chart(at, "complexity.fig_path")["layout"]["annotations"]]
+    titles = [
+        a["text"] for a in chart(at, "complexity.fig_path", raw=True)["layout"]["annotations"]
+    ]
     assert str(paths["convolutional"].max_path) in titles[0]
     assert str(paths["recurrent"].max_path) in titles[1]
     # timing runs only on the button, then stays
     assert len(at.get("plotly_chart")) == 2
     at.button(key="complexity.run").click().run()
     assert_ok(at)
-    timing = chart(at, "complexity.fig_timing")
+    timing = chart(at, "complexity.fig_timing", raw=True)
     measured = [tr for tr in timing["data"] if tr["mode"] == "lines+markers"]
     assert len(measured) == 3
     assert all(tr["x"] for tr in measured)
@@ -124,7 +115,7 @@ def test_timing_results_are_cached_by_their_parameters_and_say_when_they_were_me
     at = open_complexity(query=query, lang=lang)
     before = time.time()
     at.button(key="complexity.run").click().run()
-    first = chart(at, "complexity.fig_timing")["data"]
+    first = chart(at, "complexity.fig_timing", raw=True)["data"]
     run = at.session_state["complexity._timing"]
     stamps = sorted(x for v in run.measured_at.values() for x in v)
     assert len(stamps) == sum(len(v) for v in run.n.values()) >= 3
@@ -133,7 +124,7 @@ def test_timing_results_are_cached_by_their_parameters_and_say_when_they_were_me
     time.sleep(1.1)  # a fresh measurement now would carry a later time
     again = open_complexity(query=query, lang=lang)  # another session, same parameters
     again.button(key="complexity.run").click().run()
-    assert chart(again, "complexity.fig_timing")["data"] == first
+    assert chart(again, "complexity.fig_timing", raw=True)["data"] == first
     replay = again.session_state["complexity._timing"]
     assert sorted(x for v in replay.measured_at.values() for x in v) == stamps
     # the page says the figure is the earlier measurement, shared, none of it timed now

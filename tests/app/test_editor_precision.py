@@ -4,7 +4,6 @@ they have to change a value, and a share link carries the exact numbers."""
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pytest
@@ -13,24 +12,9 @@ from streamlit.testing.v1 import AppTest
 from attn_core import attention
 from tests.app.conftest import assert_ok, open_page
 from tests.app.test_qkv import drawn
+from tests.helpers import edit_cell, link_params
 
 QKV = "app_pages/qkv.py"
-
-
-def link(at: AppTest) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(at.sidebar.code[0].value).query))
-
-
-def edit(at: AppTest, matrix_key: str, row: int, col: str, value) -> AppTest:
-    """Type ``value`` into one cell of the editor of ``st.session_state[matrix_key]``."""
-    version = f"_editor.version.{matrix_key}"
-    n = at.session_state[version] if version in at.session_state else 0  # noqa: SIM401
-    at.session_state[f"{matrix_key}.editor.{n}"] = {
-        "edited_rows": {row: {col: value}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    return at.run()
 
 
 def column_types(at: AppTest) -> list[dict]:
@@ -75,7 +59,7 @@ def test_every_editor_sends_what_is_typed_unrounded_and_unclamped(page, query):
 
 def test_a_typed_0_123_is_computed_with_and_travels_in_the_link():
     at = open_page(QKV)
-    edit(at, "qkv.Q", 0, "1", 0.123)
+    edit_cell(at, "qkv.Q", 0, "1", 0.123)
     assert_ok(at)
     Q = np.asarray(at.session_state["qkv.Q"])
     assert Q[0, 0] == 0.123
@@ -87,40 +71,40 @@ def test_a_typed_0_123_is_computed_with_and_travels_in_the_link():
     np.testing.assert_array_equal(weights, res.weights)
     np.testing.assert_array_equal(output, res.output)
     # the link carries 0.123 exactly, and reopening it computes with 0.123 again
-    assert link(at)["Q"].startswith("0.123,")
-    again = open_page(QKV, query=link(at))
+    assert link_params(at)["Q"].startswith("0.123,")
+    again = open_page(QKV, query=link_params(at))
     assert np.asarray(again.session_state["qkv.Q"])[0, 0] == 0.123
     assert not again.warning
 
 
 def test_a_value_outside_the_range_is_named_with_the_value_used():
     at = open_page(QKV)
-    edit(at, "qkv.Q", 1, "2", 5e7)
+    edit_cell(at, "qkv.Q", 1, "2", 5e7)
     assert_ok(at)
     assert at.session_state["qkv.Q"][1, 1] == 1e6
     assert "(q2, 2): 50000000 → 1000000" in warnings(at)
     # the notice stays while the cell holds the typed value, and goes when it is fixed
     at.run()
     assert "50000000 → 1000000" in warnings(at)
-    edit(at, "qkv.Q", 1, "2", 0.5)
+    edit_cell(at, "qkv.Q", 1, "2", 0.5)
     assert "→" not in warnings(at)
 
 
 def test_whole_number_cells_say_how_they_were_rounded_and_clipped():
     at = open_page(QKV, query={"mask": "valid"})
     key = "qkv.lens"
-    edit(at, key, 0, "q1", 2.5)
+    edit_cell(at, key, 0, "q1", 2.5)
     assert_ok(at)
     assert at.session_state[key][0, 0] == 2.0
     assert "2.5 → 2" in warnings(at)
-    edit(at, key, 0, "q1", 9.0)  # 4 keys
+    edit_cell(at, key, 0, "q1", 9.0)  # 4 keys
     assert at.session_state[key][0, 0] == 4.0
     assert "9 → 4" in warnings(at)
 
 
 def test_notices_in_chinese_name_the_values_too():
     at = open_page(QKV, lang="zh")
-    edit(at, "qkv.Q", 0, "1", -3e6)
+    edit_cell(at, "qkv.Q", 0, "1", -3e6)
     assert "-3000000 → -1000000" in warnings(at)
     assert "输入 → 使用" in warnings(at)
 
@@ -173,7 +157,7 @@ def test_a_links_layer_table_names_each_cell_given_and_used():
 
 def test_a_typed_layer_cell_names_the_value_typed_and_the_one_used_once():
     at = open_page("app_pages/vision.py")
-    edit(at, "vision.layers", 1, "stride s", 40.0)
+    edit_cell(at, "vision.layers", 1, "stride s", 40.0)
     assert_ok(at)
     assert at.session_state["vision.layers"][1, 1] == 4.0
     said = warnings(at)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import re
 
 import numpy as np
 import pytest
 
 from attn_core import average_pooling, fit_bandwidth, nadaraya_watson, nw_parametric
+from tests import helpers
 from tests.app.conftest import assert_ok, open_page
+from tests.helpers import decode, edit, link
 from ui import kernel_data as kd
 from ui.i18n import catalog
 
@@ -20,32 +20,13 @@ KEYS, VALUES = DATA[:, 0], DATA[:, 1]
 EN, ZH = catalog("en"), catalog("zh")
 
 
-def decoded(x):
-    """Plotly 7 writes numeric arrays as base64 (``bdata``); turn them back into lists."""
-    if isinstance(x, dict) and "bdata" in x:
-        a = np.frombuffer(base64.b64decode(x["bdata"]), dtype=np.dtype(x["dtype"]))
-        shape = [int(n) for n in str(x.get("shape", len(a))).split(",")]
-        return a.reshape(shape).tolist()
-    if isinstance(x, dict):
-        return {k: decoded(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [decoded(v) for v in x]
-    return x
-
-
 def chart(at, key: str) -> dict:
-    for c in at.get("plotly_chart"):
-        if c.proto.id and key in c.proto.id:
-            return decoded(json.loads(c.proto.spec))
-    raise AssertionError(f"no chart {key}")
+    """The chart's spec with its arrays as lists (so that its parts compare with ``==``)."""
+    return decode(helpers.chart(at, key, raw=True), lists=True)
 
 
 def trace(at, key: str, meta: str) -> dict:
     return next(t for t in chart(at, key)["data"] if t.get("meta") == meta)
-
-
-def link(at) -> str:
-    return at.sidebar.code[0].value
 
 
 def shown_texts(at) -> list[str]:
@@ -58,19 +39,6 @@ def shown_texts(at) -> list[str]:
         + [e.value for e in at.error]
         + [x.value for x in at.latex]
     )
-
-
-def editor_key(at) -> str:
-    return f"kernel.data.editor.{at.session_state.get('_editor.version.kernel.data', 0)}"
-
-
-def edit(at, edited=None, added=None, deleted=None):
-    at.session_state[editor_key(at)] = {
-        "edited_rows": edited or {},
-        "added_rows": added or [],
-        "deleted_rows": deleted or [],
-    }
-    return at.run()
 
 
 def metric_kg(at) -> float:
@@ -210,7 +178,13 @@ def test_a_query_no_key_reaches_is_explained_without_nan(lang):
 
 def test_edit_add_and_delete_rows_change_everything():
     at = open_page(PAGE)
-    edit(at, edited={1: {"weight": 50.0}}, added=[{"waist": 60.0, "weight": 49.0}], deleted=[11])
+    edit(
+        at,
+        "kernel.data",
+        edited={1: {"weight": 50.0}},
+        added=[{"waist": 60.0, "weight": 49.0}],
+        deleted=[11],
+    )
     assert_ok(at)
     data = at.session_state["kernel.data"]
     expected = np.vstack([DATA[:11], [[60.0, 49.0]]])
@@ -238,7 +212,7 @@ def test_edit_add_and_delete_rows_change_everything():
 def test_bad_table_keeps_the_last_good_data_and_says_why(change, words):
     at = open_page(PAGE, lang=change.get("lang", "en"))
     before = metric_kg(at)
-    edit(at, **{k: v for k, v in change.items() if k != "lang"})
+    edit(at, "kernel.data", **{k: v for k, v in change.items() if k != "lang"})
     assert_ok(at)
     np.testing.assert_array_equal(at.session_state["kernel.data"], DATA)
     assert metric_kg(at) == before
@@ -249,7 +223,7 @@ def test_bad_table_keeps_the_last_good_data_and_says_why(change, words):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_reset_brings_back_the_toy_table(lang):
     at = open_page(PAGE, lang=lang)
-    edit(at, deleted=[0, 1, 2])
+    edit(at, "kernel.data", deleted=[0, 1, 2])
     assert len(at.session_state["kernel.data"]) == 9
     at.button(key="kernel.reset").click().run()
     assert_ok(at)
@@ -259,7 +233,7 @@ def test_reset_brings_back_the_toy_table(lang):
 
 def test_edits_survive_presentation_mode_and_a_language_switch():
     at = open_page(PAGE)
-    edit(at, edited={0: {"waist": 54.0}})
+    edit(at, "kernel.data", edited={0: {"waist": 54.0}})
     at.sidebar.toggle[0].set_value(True).run()
     assert_ok(at)
     assert at.expander, "presentation mode folds explanations"
@@ -361,7 +335,7 @@ def test_hostile_links_are_refused_with_notices(query):
 
 def test_a_typed_weight_keeps_every_digit_and_travels_in_the_link():
     at = open_page(PAGE)
-    edit(at, edited={0: {"weight": 43.123}})
+    edit(at, "kernel.data", edited={0: {"weight": 43.123}})
     assert_ok(at)
     assert at.session_state["kernel.data"][0, 1] == 43.123
     assert "data=56,43.123;" in link(at)
@@ -372,7 +346,7 @@ def test_a_typed_weight_keeps_every_digit_and_travels_in_the_link():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_500_cm_typed_is_refused_naming_the_typed_and_the_used_value(lang):
     at = open_page(PAGE, lang=lang)
-    edit(at, edited={1: {"waist": 500.0}})
+    edit(at, "kernel.data", edited={1: {"waist": 500.0}})
     assert_ok(at)
     np.testing.assert_array_equal(at.session_state["kernel.data"], DATA)  # nothing clamped
     message = at.error[0].value

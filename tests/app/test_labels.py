@@ -7,14 +7,11 @@ tick per token), long tokens shortened with "…" and never dropped.
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from attn_core.positional import positional_wavelengths
 from tests.app.conftest import assert_ok, open_page
-from tests.app.test_selfattn import array
+from tests.helpers import array, charts
 from ui import fig_selfattn
 from ui.i18n import catalog
 from ui.tokens import ELLIPSIS, MAX_TOKENS, TICK_CHARS, labels, short_labels, tokenize
@@ -28,15 +25,6 @@ TOKEN_FIGURES = (  # figures whose y axes (and the heads' x axes too) are the to
     "selfattn.fig_concat",
 )
 LONG_WORD = "internationalization"  # 20 characters, the longest a token may be
-
-
-def charts(at: AppTest) -> dict[str, dict]:
-    out = {}
-    for c in at.get("plotly_chart"):
-        for key in (*TOKEN_FIGURES, "selfattn.fig_perm", "selfattn.fig_waves", "selfattn.fig_pe"):
-            if c.proto.id and key in c.proto.id:
-                out[key] = json.loads(c.proto.spec)
-    return out
 
 
 def token_axes(spec: dict) -> list[tuple[str, dict, list[str]]]:
@@ -73,7 +61,7 @@ def test_every_token_of_the_default_sentence_is_on_every_attention_heatmap(lang)
     at = open_page(PAGE, lang=lang)
     assert_ok(at)
     tokens = list(tokenize(catalog(lang)["selfattn.sentence.default"]).tokens)
-    specs = charts(at)
+    specs = charts(at, raw=True)
     assert set(TOKEN_FIGURES) <= set(specs)
     for key in TOKEN_FIGURES:
         n_axes = assert_every_token_written(specs[key], tokens)
@@ -91,7 +79,7 @@ def test_a_longer_sentence_labels_it_and_animal_on_every_head():
     at = open_page(PAGE, query={"sentence": sentence, "heads": "4"})
     assert_ok(at)
     tokens = list(tokenize(sentence).tokens)
-    spec = charts(at)["selfattn.fig_heads"]
+    spec = charts(at, raw=True)["selfattn.fig_heads"]
     assert assert_every_token_written(spec, tokens) == 2 * 4
     for name, axis, _ in token_axes(spec):
         assert "animal₂" in axis["ticktext"] and "it₈" in axis["ticktext"], name
@@ -105,7 +93,7 @@ def test_long_tokens_are_shortened_not_dropped_up_to_the_token_limit():
     assert_ok(at)
     tokens = list(tokenize(sentence).tokens)
     assert len(tokens) == MAX_TOKENS
-    specs = charts(at)
+    specs = charts(at, raw=True)
     short = f"{LONG_WORD[:TICK_CHARS]}{ELLIPSIS}₁₅"
     for key in (*TOKEN_FIGURES, "selfattn.fig_perm"):
         spec = specs[key]
@@ -131,7 +119,7 @@ def test_the_encoding_shows_every_pair_s_wave_and_its_computed_wavelengths():
         assert f"{turn:.2%}" in text
         flat = catalog("en")["selfattn.pe.slow"].split("?")[0]  # "Why do … look flat"
         assert (flat in text) == (turn < FLAT_BELOW)
-        spec = charts(at)["selfattn.fig_waves"]
+        spec = charts(at, raw=True)["selfattn.fig_waves"]
         layout = spec["layout"]
         lines = [tr for tr in spec["data"] if tr.get("mode") == "lines"]
         assert len(lines) == d  # a sine and a cosine line for every pair

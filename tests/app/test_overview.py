@@ -1,28 +1,19 @@
 """Overview page: the three steps on a live toy, the two kinds of cue, the map."""
 
-import json
-
 import numpy as np
 import pytest
 
 from attn_core import softmax
 from tests.app.conftest import assert_ok, open_page
+from tests.helpers import chart, link
 from ui.i18n import catalog
 
 FRUIT_KEYS = np.array([[0.7, 0.3], [0.1, 0.9], [0.9, 0.1], [0.6, 0.5]])
 SUGAR = np.array([10.0, 2.5, 14.0, 16.0])
 
 
-def chart(at, key: str) -> dict:
-    for c in at.get("plotly_chart"):
-        spec = json.loads(c.proto.spec)
-        if c.proto.id and key in c.proto.id:
-            return spec
-    raise AssertionError(f"no chart {key}")
-
-
 def bar_values(at, key: str) -> np.ndarray:
-    return np.array(chart(at, key)["data"][0]["y"])
+    return np.array(chart(at, key, raw=True)["data"][0]["y"])
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -51,9 +42,8 @@ def test_every_control_changes_the_state():
     at.select_slider(key="overview.tau").set_value(5.0).run()
     at.selectbox(key="overview.focus").set_value("lemon").run()
     assert_ok(at)
-    link = at.sidebar.code[0].value
     for part in ("sweet=-1", "sour=1.5", "tau=5", "focus=lemon"):
-        assert part in link
+        assert part in link(at)
     lemon = softmax(FRUIT_KEYS @ np.array([-1.0, 1.5]), tau=5.0)[1]
     assert any(f"{lemon:.3f}" in lx.value for lx in at.latex)
 

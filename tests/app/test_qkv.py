@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import json
-from urllib.parse import parse_qsl, urlsplit
-
 import numpy as np
 import pytest
 
 from attn_core import attention, causal_mask, valid_length_mask
 from tests.app.conftest import assert_ok, open_page
+from tests.helpers import array, chart, edit_cell, link_params
 from ui.formulas import num
 from ui.i18n import catalog
 from ui.qkv_data import generate, qkv_of
@@ -24,27 +21,11 @@ def go(query: dict | None = None, lang: str = "en"):
     return at
 
 
-def decode(v) -> np.ndarray:
-    """A Plotly JSON array: a list, or a typed array ``{"dtype", "bdata", "shape"}``."""
-    if isinstance(v, dict):
-        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-        shape = [int(s) for s in str(v.get("shape", len(a))).split(",")]
-        return a.astype(np.float64).reshape(shape)
-    return np.array(v, dtype=np.float64)
-
-
-def spec(at, key: str) -> dict:
-    for c in at.get("plotly_chart"):
-        if c.proto.id.endswith(key):
-            return json.loads(c.proto.spec)
-    raise AssertionError(f"no chart {key}")
-
-
 def drawn(at) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The scores, weights and output heatmaps as drawn (masked cells are NaN)."""
-    heat = [tr for tr in spec(at, "qkv.fig.results")["data"] if tr["type"] == "heatmap"]
+    heat = [tr for tr in chart(at, "qkv.fig.results")["data"] if tr["type"] == "heatmap"]
     assert len(heat) == 3
-    return tuple(decode(tr["z"]) for tr in heat)
+    return tuple(array(tr["z"]) for tr in heat)
 
 
 def matrices(at) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -75,26 +56,6 @@ def assert_matches_core(at, **kw) -> None:
     assert all(num(x) in text for x in res.output[row][:3])
 
 
-def link(at) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(at.sidebar.code[0].value).query))
-
-
-def editor_key(at, name: str) -> str:
-    """The key of a matrix's data_editor (as ``ui.editor.editor_key`` builds it)."""
-    version = f"_editor.version.qkv.{name}"
-    n = at.session_state[version] if version in at.session_state else 0  # noqa: SIM401
-    return f"qkv.{name}.editor.{n}"
-
-
-def edit(at, name: str, row: int, col: str, value) -> None:
-    at.session_state[editor_key(at, name)] = {
-        "edited_rows": {row: {col: value}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    at.run()
-
-
 def texts(at) -> str:
     return " ".join(str(e.value) for e in [*at.warning, *at.error, *at.info, *at.caption])
 
@@ -117,7 +78,7 @@ def test_default_page_shows_the_cores_numbers(lang):
     # causal needs n_q = n_k: not offered for 3 queries and 4 keys, and the reason is given
     assert cat["qkv.mask.causal"] not in at.radio(key="qkv.mask").options
     assert "n_q = 3" in texts(at)
-    assert link(at) == {"v": "1", "lang": lang}
+    assert link_params(at) == {"v": "1", "lang": lang}
 
 
 # --- every control, preset and mode --------------------------------------------------------
@@ -131,7 +92,7 @@ def test_every_control_preset_and_mode(lang):
     at.select_slider(key="qkv.tau").set_value(0.5).run()
     at.selectbox(key="qkv.row").set_value(2).run()
     assert_matches_core(at)
-    assert link(at)["tau"] == "0.5" and link(at)["row"] == "2"
+    assert link_params(at)["tau"] == "0.5" and link_params(at)["row"] == "2"
 
     at.radio(key="qkv.score").set_value("dot").run()
     assert_matches_core(at)
@@ -143,7 +104,7 @@ def test_every_control_preset_and_mode(lang):
     assert_matches_core(at, params={"W": W})
     at.number_input(key="qkv.pseed").set_value(5).run()
     assert not np.array_equal(at.session_state["qkv.W"], W)
-    edit(at, "W", 0, "1", 3.0)
+    edit_cell(at, "qkv.W", 0, "1", 3.0)
     W = np.asarray(at.session_state["qkv.W"])
     assert W[0, 0] == 3.0
     assert_matches_core(at, params={"W": W})
@@ -152,21 +113,21 @@ def test_every_control_preset_and_mode(lang):
     at.number_input(key="qkv.h").set_value(6).run()
     params = {n: np.asarray(at.session_state[f"qkv.{n}"]) for n in ("W_q", "W_k", "w_v")}
     assert params["W_q"].shape == (6, 2) and params["w_v"].shape == (1, 6)
-    edit(at, "w_v", 0, "3", -2.5)
+    edit_cell(at, "qkv.w_v", 0, "3", -2.5)
     params = {n: np.asarray(at.session_state[f"qkv.{n}"]) for n in ("W_q", "W_k", "w_v")}
     assert params["w_v"][0, 2] == -2.5
     params["w_v"] = params["w_v"][0]
     assert_matches_core(at, params=params)
-    assert link(at)["score"] == "additive" and link(at)["h"] == "6"
+    assert link_params(at)["score"] == "additive" and link_params(at)["h"] == "6"
 
     at.radio(key="qkv.score").set_value("scaled_dot").run()
     at.radio(key="qkv.mask").set_value("valid").run()
     assert at.session_state["qkv.lens"].tolist() == [[4.0, 3.0, 2.0]]
-    edit(at, "lens", 0, "q1", 0)
+    edit_cell(at, "qkv.lens", 0, "q1", 0)
     assert_matches_core(at, mask=valid_length_mask(3, 4, [0, 3, 2]))
     assert np.all(np.isnan(drawn(at)[1][0]))  # the fully masked row is shown masked
     assert "q1" in texts(at)
-    assert link(at)["lens"] == "0,3,2"
+    assert link_params(at)["lens"] == "0,3,2"
 
     # presets: identical keys → even weights; one key dominates; random by seed; reset
     at.radio(key="qkv.mask").set_value("none").run()
@@ -175,7 +136,7 @@ def test_every_control_preset_and_mode(lang):
     at.button(key="qkv.load.dominant").click().run()
     assert drawn(at)[1][0, 0] > 0.95
     at.button(key="qkv.load.random").click().run()
-    assert link(at)["gen"] == "random" and "Q" not in link(at)
+    assert link_params(at)["gen"] == "random" and "Q" not in link_params(at)
     first = matrices(at)[0].copy()
     at.button(key="qkv.load.random").click().run()  # again: the next seed
     assert at.session_state["qkv.seed"] == 1 and not np.array_equal(matrices(at)[0], first)
@@ -187,14 +148,15 @@ def test_every_control_preset_and_mode(lang):
     assert Q.shape == (5, 3) and K.shape == (6, 3) and V.shape == (6, 4)
     assert_matches_core(at)
     at.number_input(key="qkv.seed").set_value(42).run()
-    assert link(at)["seed"] == "42" and link(at)["n_q"] == "5" and link(at)["d_k"] == "3"
+    params = link_params(at)
+    assert params["seed"] == "42" and params["n_q"] == "5" and params["d_k"] == "3"
     at.button(key="qkv.load.default").click().run()
     assert np.array_equal(matrices(at)[0], generate("default", "qkv")["Q"])
 
     # the three modes: QVV edits one matrix for K and V; VVV is one set X, causal allowed
     at.radio(key="qkv.mode").set_value("qvv").run()
     assert at.session_state["qkv.n_q"] == 2
-    edit(at, "K", 1, "2", -4.0)
+    edit_cell(at, "qkv.K", 1, "2", -4.0)
     _, K, V = matrices(at)
     assert V is K and K[1, 1] == -4.0
     assert_matches_core(at)
@@ -202,16 +164,16 @@ def test_every_control_preset_and_mode(lang):
     assert matrices(at)[0].shape == (4, 2)
     at.number_input(key="qkv.n_k").set_value(5).run()  # n: rows of X, drawn at random
     at.number_input(key="qkv.d_k").set_value(3).run()  # d: columns of X
-    assert matrices(at)[0].shape == (5, 3) and link(at)["gen"] == "random"
+    assert matrices(at)[0].shape == (5, 3) and link_params(at)["gen"] == "random"
     assert cat["qkv.mask.causal"] in at.radio(key="qkv.mask").options
     at.radio(key="qkv.mask").set_value("causal").run()
     assert_matches_core(at, mask=causal_mask(5))
     assert np.isnan(drawn(at)[1][0, 1])  # position 1 may not look ahead
-    assert link(at)["mode"] == "vvv" and link(at)["mask"] == "causal"
+    assert link_params(at)["mode"] == "vvv" and link_params(at)["mask"] == "causal"
 
     at.button(key="qkv.reset").click().run()
     assert at.session_state["qkv.mode"] == "qkv" and at.session_state["qkv.mask"] == "none"
-    assert link(at) == {"v": "1", "lang": lang}
+    assert link_params(at) == {"v": "1", "lang": lang}
     assert_ok(at)
 
 
@@ -238,18 +200,18 @@ def test_dot_score_with_different_lengths_says_why_and_offers_a_fix():
 
 def test_a_cell_edit_recomputes_and_bad_cells_keep_the_last_good_matrix():
     at = go()
-    edit(at, "Q", 0, "1", 5.0)
+    edit_cell(at, "qkv.Q", 0, "1", 5.0)
     assert at.session_state["qkv.Q"][0, 0] == 5.0
     assert_matches_core(at)
-    assert link(at)["Q"].startswith("5,1;")
+    assert link_params(at)["Q"].startswith("5,1;")
     good = np.asarray(at.session_state["qkv.Q"]).copy()
     for bad in ("abc", float("nan"), float("inf"), None):
-        edit(at, "Q", 1, "2", bad)
+        edit_cell(at, "qkv.Q", 1, "2", bad)
         assert_ok(at)
         assert np.array_equal(at.session_state["qkv.Q"], good)
         assert at.error, f"no message for {bad!r}"
         assert_matches_core(at)
-    edit(at, "V", 0, "G", 1e9)
+    edit_cell(at, "qkv.V", 0, "G", 1e9)
     assert at.session_state["qkv.V"][0, 1] == 1e6 and at.warning
     assert_matches_core(at)
 
@@ -262,11 +224,11 @@ def test_random_512_by_64_travels_as_seed_and_size():
     Q, K, V = matrices(at)
     assert Q.shape == (512, 64) and V.shape == (512, 64)
     assert np.array_equal(K, generate("random", "qkv", 3, _sizes(512, 512, 64, 64))["K"])
-    kinds = [tr["type"] for tr in spec(at, "qkv.fig.results")["data"]]
+    kinds = [tr["type"] for tr in chart(at, "qkv.fig.results")["data"]]
     assert kinds.count("image") == 3 and "heatmap" not in kinds  # images, not 262 144 numbers
     for name in "QKV":  # too large for the table editor: drawn instead
-        assert spec(at, f"qkv.fig.input.{name}")["data"][0]["type"] == "image"
-    params = link(at)
+        assert chart(at, f"qkv.fig.input.{name}")["data"][0]["type"] == "image"
+    params = link_params(at)
     assert set(params) == {"v", "lang", "gen", "seed", "n_q", "n_k", "d_k", "d_v"}
     assert len(at.sidebar.code[0].value) < 200
     res = core(at)
@@ -286,12 +248,12 @@ def _sizes(n_q, n_k, d_k, d_v):
 def test_a_shared_link_reopens_the_same_state():
     at = go()
     at.radio(key="qkv.mode").set_value("vvv").run()
-    edit(at, "X", 2, "1", 0.25)
+    edit_cell(at, "qkv.X", 2, "1", 0.25)
     at.radio(key="qkv.score").set_value("dot").run()
     at.radio(key="qkv.mask").set_value("causal").run()
     at.select_slider(key="qkv.tau").set_value(2.0).run()
     at.selectbox(key="qkv.row").set_value(3).run()
-    shared = link(at)
+    shared = link_params(at)
     again = go(shared)
     assert np.array_equal(again.session_state["qkv.X"], at.session_state["qkv.X"])
     for a, b in zip(drawn(again), drawn(at), strict=True):

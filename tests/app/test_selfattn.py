@@ -5,8 +5,6 @@ Every control in both languages, hostile links, and the numbers on the page agai
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Mapping
 
 import numpy as np
@@ -20,6 +18,7 @@ from attn_core import (
     sinusoidal_positional_encoding,
 )
 from tests.app.conftest import assert_ok, open_page
+from tests.helpers import array, chart, link
 from ui.editor import editor_key
 from ui.formulas import num
 from ui.i18n import catalog
@@ -34,30 +33,8 @@ def open_selfattn(query: Mapping[str, str] | None = None, lang: str = "en") -> A
     return open_page(PAGE, query=query, lang=lang)
 
 
-def chart(at: AppTest, key: str) -> dict:
-    for c in at.get("plotly_chart"):
-        if c.proto.id and key in c.proto.id:
-            return json.loads(c.proto.spec)
-    raise AssertionError(f"no chart {key}")
-
-
-def array(v) -> np.ndarray:
-    """A Plotly JSON array: base64 typed array or nested lists (None → NaN)."""
-    if isinstance(v, dict) and "bdata" in v:
-        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"])
-        shape = v.get("shape")
-        if shape:
-            a = a.reshape([int(s) for s in str(shape).split(",")])
-        return a.astype(np.float64)
-    return np.array(v, dtype=np.float64)
-
-
 def panels(at: AppTest, key: str) -> list[np.ndarray]:
-    return [array(tr["z"]) for tr in chart(at, key)["data"] if tr["type"] == "heatmap"]
-
-
-def link(at: AppTest) -> str:
-    return at.sidebar.code[0].value
+    return [array(tr["z"]) for tr in chart(at, key, raw=True)["data"] if tr["type"] == "heatmap"]
 
 
 def metrics(at: AppTest) -> list[float]:

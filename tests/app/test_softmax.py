@@ -8,7 +8,7 @@ import pytest
 from attn_core import entropy, softmax, softmax_jacobian
 from attn_core.scaling import dot_product_experiment
 from tests.app.conftest import assert_ok, open_page
-from tests.plotly_spec import chart
+from tests.helpers import chart, link
 from ui.i18n import catalog
 
 PAGE = "app_pages/softmax.py"
@@ -28,10 +28,6 @@ def main_figure(at) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def metric(at, label_start: str) -> str:
     return next(m.value for m in at.metric if m.label.startswith(label_start))
-
-
-def link(at) -> str:
-    return at.sidebar.code[0].value
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -13,6 +13,7 @@ from attn_core import (
     receptive_field,
 )
 from tests.app.conftest import assert_ok, open_page
+from tests.helpers import chart_keys, editor_key, link
 from ui import images, vision_data
 from ui.i18n import catalog
 
@@ -34,31 +35,13 @@ def spread_cells(at) -> dict[str, list[str]]:
     return {str(c): [str(v) for v in frame[c]] for c in frame.columns}
 
 
-def chart_keys(at) -> list[str]:
-    return [c.proto.id.rsplit("-vision.fig.", 1)[-1] for c in at.get("plotly_chart")]
-
-
-def editor_key(at, matrix_key: str) -> str:
-    """The data_editor key of a matrix in this app run (it changes with every preset)."""
-    version_key = f"_editor.version.{matrix_key}"
-    try:
-        version = at.session_state[version_key]
-    except KeyError:
-        version = 0
-    return f"{matrix_key}.editor.{version}"
-
-
-def link(at) -> str:
-    return at.sidebar.code[0].value
-
-
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_page_renders_in_both_languages(lang):
     at = open_page(PAGE, lang=lang)
     assert_ok(at)
     text = catalog(lang)
     assert at.title[0].value == text["vision.title"]
-    assert chart_keys(at) == list(CHARTS)
+    assert chart_keys(at) == [f"vision.fig.{c}" for c in CHARTS]
     assert [h.value for h in at.header][:2] == [text["vision.pick.title"], text["vision.cnn.title"]]
     assert text["vision.attn.n90"] in spread_cells(at)
     assert not at.error and not at.warning
@@ -190,7 +173,7 @@ def test_every_control_changes_the_state_and_the_link(lang):
     assert any(text["vision.kernel.edited"] in c.value for c in at.caption)
     at.radio(key="vision._ksize").set_value(3).run()  # an edited kernel keeps its centre
     assert at.session_state["vision.kernel"][1, 1] == 3.0
-    assert chart_keys(at) == list(CHARTS)
+    assert chart_keys(at) == [f"vision.fig.{c}" for c in CHARTS]
 
 
 def test_smaller_picture_moves_the_pixel_inside():
@@ -238,7 +221,7 @@ def test_hostile_links_give_notices_not_exceptions():
     assert "<script>" not in notices
     assert at.session_state["vision.size"] == 64.0 and at.session_state["vision.window"] == 5.0
     assert at.session_state["vision.cmp"] == "stripes"  # no upload to compare with
-    assert chart_keys(at) == list(CHARTS)
+    assert chart_keys(at) == [f"vision.fig.{c}" for c in CHARTS]
 
 
 def test_link_with_a_kernel_or_layers_of_the_wrong_shape():
@@ -274,6 +257,6 @@ def test_presentation_mode_folds_the_explanations():
     at = open_page(PAGE, query={"pres": "1"}, lang="zh")
     assert_ok(at)
     assert len(at.expander) >= 6
-    assert chart_keys(at) == list(CHARTS)
+    assert chart_keys(at) == [f"vision.fig.{c}" for c in CHARTS]
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["font"]["size"] == 20  # the projector's type size
