@@ -3,11 +3,8 @@
 import pytest
 
 from tests.app.conftest import assert_ok, open_page
+from tests.helpers import link
 from ui.i18n import catalog
-
-
-def sidebar_code(at) -> str:
-    return at.sidebar.code[0].value
 
 
 def test_default_language_is_english_and_switches_to_chinese():
@@ -17,7 +14,7 @@ def test_default_language_is_english_and_switches_to_chinese():
     at.session_state["app.lang"] = "zh"
     at.run()
     assert at.title[0].value == catalog("zh")["overview.title"]
-    assert "lang=zh" in sidebar_code(at)
+    assert "lang=zh" in link(at)
 
 
 def test_language_from_the_url():
@@ -31,13 +28,13 @@ def test_presentation_mode_folds_explanations_and_is_shared():
     at.sidebar.toggle[0].set_value(True).run()
     assert_ok(at)
     assert len(at.expander) > n_plain
-    assert "pres=1" in sidebar_code(at)
+    assert "pres=1" in link(at)
 
 
 def test_share_link_carries_every_changed_control():
     at = open_page(query={"tau": "2", "intent": "read"})
-    link = sidebar_code(at)
-    assert "tau=2" in link and "intent=read" in link and "v=1" in link
+    shared = link(at)
+    assert "tau=2" in shared and "intent=read" in shared and "v=1" in shared
 
 
 @pytest.mark.parametrize(
@@ -56,8 +53,8 @@ def test_share_link_carries_every_changed_control():
 def test_hostile_url_values_are_dropped_with_a_notice(query):
     at = open_page(query=query)
     assert_ok(at)
-    link = sidebar_code(at)
-    assert "<script>" not in link and "DROP" not in link and "1e999" not in link
+    shared = link(at)
+    assert "<script>" not in shared and "DROP" not in shared and "1e999" not in shared
 
 
 def test_out_of_range_value_is_clamped_and_said():
