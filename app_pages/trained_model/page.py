@@ -80,6 +80,17 @@ def models_intro() -> None:
         st.markdown(
             t(
                 "trained_model.models.text",
+                a_layers=N_LAYERS,
+                a_heads=N_HEADS,
+                a_d=CFG_A["d_model"],
+                a_len=MAX_LEN,
+                p_random=round(100 * CFG_A["p_random"]),
+                p_skip=round(100 * CFG_A["p_skip"]),
+                skip_keep=fmt(CFG_A["skip_keep"], 1),
+                b_enc=CFG_B["enc_layers"],
+                b_dec=CFG_B["dec_layers"],
+                b_d=CFG_B["d_model"],
+                b_cross=CFG_B["cross_heads"],
                 a_steps=CFG_A["steps"],
                 a_loss=fmt(CFG_A["final_loss"], 3),
                 n_eval=ev.get("heldout_sequences", 0),
@@ -100,7 +111,7 @@ def models_intro() -> None:
 def sequence_input() -> tuple[str, ...] | None:
     """Section 1: the sequence for model A; None (with a visible reason) when unusable."""
     st.header(t("trained_model.a.title"))
-    layout.explain(t("trained_model.a.text"))
+    layout.explain(t("trained_model.a.text", v=CFG_A["vocab_size"]))
     with layout.controls():
         st.text_input(
             t("trained_model.a.seq"),
@@ -326,6 +337,11 @@ def mechanism_section(view: data.InductionView, i: int) -> None:
         j = int(targets[-1])
         # the layer-1 head whose write adds most to this key's score (K-composition)
         prev_head = int(np.argmax([parts[head_name(0, h)][j] for h in range(N_HEADS)]))
+        from_l1 = sum(parts[head_name(0, h)][j] for h in range(N_HEADS))
+        largest = max(
+            (("l1", from_l1), ("token", parts["token"][j]), ("position", parts["position"][j])),
+            key=lambda kv: kv[1],
+        )
         st.markdown(
             t(
                 "trained_model.mech.found",
@@ -338,11 +354,23 @@ def mechanism_section(view: data.InductionView, i: int) -> None:
                 score=fmt(parts["total"][j]),
                 prev_head=head_name(0, prev_head),
                 from_prev=fmt(parts[head_name(0, prev_head)][j]),
+                from_l1=fmt(from_l1),
                 from_tok=fmt(parts["token"][j]),
                 from_pos=fmt(parts["position"][j]),
                 prev_score=fmt(view.prev[0, prev_head]),
             )
         )
+        if largest[0] == "l1":
+            st.markdown(t("trained_model.mech.verdict.kcomp", part=fmt(from_l1)))
+        else:
+            st.markdown(
+                t(
+                    "trained_model.mech.verdict.other",
+                    part=t(f"trained_model.mech.part.{largest[0]}"),
+                    value=fmt(largest[1]),
+                    from_l1=fmt(from_l1),
+                )
+            )
     else:
         st.markdown(t("trained_model.mech.none", tok=view.letters[i], pos=i + 1))
     st.table(frame().style.format("{:.3f}"))
@@ -443,12 +471,19 @@ def alignment_section(words: tuple[str, ...]) -> None:
             t(
                 "trained_model.b.outside_words",
                 words=", ".join(
-                    f"**{out[k]}** (t = {k}, s = {arg[k]})" for k in np.nonzero(outside)[0]
+                    f"**{out[k]}** (t = {k + 1}, s = {arg[k] + 1})" for k in np.nonzero(outside)[0]
                 ),
                 D=D,
             )
         )
     layout.explain(t("trained_model.b.after"))
+    st.caption(
+        t(
+            "trained_model.b.centres",
+            layer=layer + 1,
+            centres=", ".join(f"{w} {c + 1:.1f}" for w, c in zip(out, centre, strict=True)),
+        )
+    )
     layout.download_csv(
         t("trained_model.export.alignment"),
         partial(layout.matrix_frame, learned, list(out), list(words)),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -209,3 +211,59 @@ def test_head_choice_for_the_mechanism():
     no_raw_keys(at)
     tail = catalog("en")[NS + "mech.none"].split("}")[-1][:30]  # "… has not occurred before"
     assert any(tail in m.value for m in at.markdown), tail
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_training_recipe_is_read_from_the_shipped_configs(lang):
+    """No architecture or recipe number is typed into the text: they come from the configs."""
+    template = catalog(lang)[NS + "models.text"]
+    literal = re.sub(r"\{[^{}]*\}", "", template.replace("{{", "").replace("}}", ""))
+    literal = re.sub(r"layer \d|第 \d 层", "", literal)  # the name of a layer is no metric
+    assert not re.findall(r"\d", literal), literal
+    at = open_tm(lang=lang)
+    cfg_a, cfg_b = data.load("induction").config, data.load("alignment").config
+    intro = next(m.value for m in at.markdown if "d_{model}" in m.value)
+    assert f"{round(100 * cfg_a['p_skip'])}%" in intro
+    assert f"d_{{model}} = {cfg_a['d_model']}" in intro
+    assert f"{cfg_a['max_len']}" in intro and f"{cfg_b['dec_layers']}" in intro
+    ev = cfg_a["numpy_eval"]
+    assert f"{100 * ev['copy_accuracy']:.1f}%" in intro
+    assert f"{100 * ev['copy_accuracy_induction_heads_off']:.1f}%" in intro
+
+
+def test_words_outside_local_m_are_counted_from_one_like_the_axes():
+    """perro is target word 2 and looks at dog, source word 4 (the axes count from 1)."""
+    at = open_tm({"D": "1"})
+    no_raw_keys(at)
+    head = catalog("en")[NS + "b.outside_words"].split("{")[0]
+    said = next(m.value for m in at.markdown if m.value.startswith(head))
+    assert "**perro** (t = 2, s = 4)" in said, said
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_local_p_says_how_its_centre_is_chosen_with_the_numbers(lang):
+    at = open_tm(lang=lang)
+    no_raw_keys(at)
+    words = data.parse_sentence("the big black dog sees a small cat").items
+    view = data.translation_view(words)
+    learned = view.run.cross[0].weights.mean(axis=0)[: len(view.out)]
+    centres = learned @ np.arange(len(words)) + 1
+    expected = ", ".join(f"{w} {c:.1f}" for w, c in zip(view.out, centres, strict=True))
+    assert any(expected in c.value for c in at.caption), expected
+    assert "perro 4.0" in expected or "perro 3.9" in expected  # looks at dog, word 4
+
+
+def test_the_k_composition_verdict_follows_the_numbers():
+    """The sentence names the largest part of the target key's score, whatever it is."""
+    at = open_tm({"khead": "L2H3", "pos": "15"})
+    no_raw_keys(at)
+    kcomp = catalog("en")[NS + "mech.verdict.kcomp"].split("{")[0]
+    assert any(m.value.startswith(kcomp) for m in at.markdown)
+    # L2H2 is no induction head: at position 15 its score for the target is the letter's own
+    at = open_tm({"khead": "L2H2", "pos": "15"})
+    no_raw_keys(at)
+    other = catalog("en")[NS + "mech.verdict.other"].format(
+        part=catalog("en")[NS + "mech.part.token"], value="", from_l1=""
+    )
+    said = [m.value for m in at.markdown if m.value.startswith(other.split("(")[0])]
+    assert said and not any(m.value.startswith(kcomp) for m in at.markdown), said
