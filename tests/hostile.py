@@ -1,6 +1,6 @@
 """Hostile and random URL values for the fuzz tests, made from a page's own parameter specs.
 
-Shared by tests/test_state.py (the codec alone), tests/app/test_fuzz.py (whole pages through
+Shared by tests/ui/test_state.py (the codec alone), tests/app/test_fuzz.py (whole pages through
 AppTest) and the browser tests. Nothing here runs Streamlit.
 
 - :data:`PAYLOADS` — values that are hostile for any parameter (markup, huge, control

@@ -24,7 +24,7 @@ from ui.tokens import (
     toy_embedding,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ALLOWED_PUNCT = set("'’-_")
 
 
