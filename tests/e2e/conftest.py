@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
@@ -76,16 +77,26 @@ def start_server(
     raise RuntimeError("streamlit did not become healthy within 60 s")
 
 
+@contextmanager
+def serving(extra: list[str] | None = None) -> Iterator[str]:
+    """A server of the app on a free port (``extra``: more ``streamlit run`` arguments): its
+    URL while the block runs, stopped after."""
+    port = free_port()
+    proc = start_server(port, extra)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
-    port = free_port()
-    proc = start_server(port)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with serving() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

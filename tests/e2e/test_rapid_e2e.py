@@ -17,7 +17,6 @@ import os
 import random
 import re
 import shlex
-import subprocess
 from collections.abc import Iterator
 from typing import Final
 
@@ -25,7 +24,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, WebSocketRoute, expect
 
-from tests.e2e.conftest import RUN_TIMEOUT_MS, free_port, open_app, start_server
+from tests.e2e.conftest import RUN_TIMEOUT_MS, open_app, serving
 from ui.navigation import available
 
 PAGES: Final = available()
@@ -82,14 +81,8 @@ def url(request: pytest.FixtureRequest) -> Iterator[str]:
     if not SERVER_ARGS:
         yield request.getfixturevalue("app_url")
         return
-    port = free_port()
-    proc = start_server(port, SERVER_ARGS)
-    yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with serving(SERVER_ARGS) as server:
+        yield server
 
 
 class Watch:
