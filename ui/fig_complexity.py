@@ -87,7 +87,7 @@ def ops_figure(
             }
         )
     cx, cy, ctext = [], [], []
-    for other, n_cross in crossovers.items():
+    for other, n_cross in sorted(crossovers.items(), key=lambda item: item[1]):
         cx.append(n_cross)
         cy.append(float(ops_per_layer("self_attention", np.array(n_cross), d, k)))
         ctext.append(crossover_label.format(n=f"{n_cross:,}", other=names[other]))
@@ -96,10 +96,8 @@ def ops_figure(
             "type": "scatter",
             "x": cx,
             "y": cy,
-            "mode": "markers+text",
+            "mode": "markers",
             "text": ctext,
-            "textposition": "top left",
-            "cliponaxis": False,
             "marker": {"size": 14, "color": "#000000", "symbol": "x"},
             "name": crossover_label.format(n="", other="").strip(" =:：,"),
             "showlegend": False,
@@ -119,10 +117,17 @@ def ops_figure(
         }
     )
     d_cross = crossovers.get("recurrent", d)
+    # explicit ranges (log10), so the crossover notes can be placed in the plot's own terms
+    x_range = [0.0, math.log10(top)]
+    lows = [float(ops_per_layer(layer, np.array(1.0), d, k)) for layer in LAYERS]
+    highs = [float(ops_per_layer(layer, np.array(top), d, k)) for layer in LAYERS]
+    y_lo, y_hi = math.log10(min(lows)), math.log10(max(highs))
+    pad = 0.04 * (y_hi - y_lo)
+    y_range = [y_lo - pad, y_hi + pad]
     layout = {
         "title": {"text": title},
-        "xaxis": _log_axis(x_title),
-        "yaxis": {**_log_axis(y_title), "dtick": 2},
+        "xaxis": {**_log_axis(x_title), "range": x_range},
+        "yaxis": {**_log_axis(y_title), "dtick": 2, "range": y_range},
         "height": 460,
         "legend": {"x": 1.02, "y": 1, "xanchor": "left"},
         "shapes": [
@@ -163,17 +168,64 @@ def ops_figure(
             },
             {
                 "text": cheaper_label,
-                "x": math.log10(math.sqrt(max(d_cross, 1))),
+                "x": x_range[0],  # from the band's left edge: never across the y axis
                 "y": 0.97,
                 "xref": "x",
                 "yref": "paper",
+                "xanchor": "left",
+                "xshift": 4,
                 "yanchor": "top",
                 "showarrow": False,
                 "font": {"color": "#8a5a00"},
             },
+            *_crossover_notes(cx, cy, ctext, x_range, y_range),
         ],
     }
     return dict_figure(data, layout, big=big)
+
+
+def _crossover_notes(
+    xs: Sequence[float],
+    ys: Sequence[float],
+    texts: Sequence[str],
+    x_range: Sequence[float],
+    y_range: Sequence[float],
+) -> list[dict]:
+    """Each crossover named in the plot's lower right, an arrow up to its marker.
+
+    Self-attention's n²·d rises fastest, so below the curves on the right is the plot's free
+    corner; the notes end at its right edge (never across the y axis and its title), on two
+    lines, one above the other (the later crossover higher, as its marker is), above the
+    current-n note at the bottom, on a white ground so that a line passing behind them
+    leaves them readable.
+    """
+    notes = []
+    for rank, (x, y, text) in enumerate(zip(xs, ys, texts, strict=True)):
+        level = 0.16 + 0.17 * rank  # fraction of the plot's height
+        head, sep, tail = text.partition(":") if ":" in text else text.partition("：")
+        notes.append(
+            {
+                "text": f"{head}{sep}<br>{tail.strip()}" if sep else text,
+                "x": math.log10(x),
+                "y": math.log10(y),
+                "xref": "x",
+                "yref": "y",
+                "ax": x_range[1] - 0.01 * (x_range[1] - x_range[0]),
+                "ay": y_range[0] + level * (y_range[1] - y_range[0]),
+                "axref": "x",
+                "ayref": "y",
+                "xanchor": "right",
+                "align": "left",
+                "yanchor": "middle",
+                "showarrow": True,
+                "arrowhead": 2,
+                "arrowwidth": 1.5,
+                "arrowcolor": "#333333",
+                "standoff": 8,
+                "bgcolor": "rgba(255,255,255,0.85)",
+            }
+        )
+    return notes
 
 
 def timing_figure(

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui import figures
-from ui.fig_selfattn import Panel, heatmap_grid
+from ui.fig_selfattn import Panel, grid_cols, heatmap_grid
 
 OFF_COLOUR = "#9a9a9a"
 
@@ -23,21 +23,27 @@ def layer_heads(
     colorbar_title: str,
     big: bool = False,
 ) -> go.Figure:
-    """One layer's heads side by side: ``weights (h, T, T)``, the causal mask in grey."""
+    """One layer's heads side by side: ``weights (h, T, T)``, the causal mask in grey.
+
+    As many heads in a row as leave every token label room at its floor size (the rest wrap
+    into rows, as on the self-attention page): every token stays labelled on every head.
+    """
     T = weights.shape[-1]
+    cols = grid_cols(len(weights), T, big=big, labels=labels)
     future = np.triu(np.ones((T, T), dtype=bool), k=1)
     panels = [
-        Panel(w, title, x_title, y_title if i == 0 else "", labels, labels, masked=future)
+        Panel(w, title, x_title, y_title if i % cols == 0 else "", labels, labels, masked=future)
         for i, (w, title) in enumerate(zip(weights, titles, strict=True))
     ]
     return heatmap_grid(
         panels,
-        cols=len(panels),
+        cols=cols,
         signed=False,
         zmin=0.0,
         zmax=1.0,
         colorbar_title=colorbar_title,
         show_values=False,
+        panel_px=int(min(380, max(110, 900 // cols))),
         big=big,
     )
 

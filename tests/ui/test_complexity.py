@@ -65,13 +65,21 @@ def test_ops_figure_marks_the_crossovers(big):
             big=big,
         )
     )
-    marks = next(tr for tr in fig.data if tr.mode == "markers+text")
+    marks = next(tr for tr in fig.data if tr.marker.symbol == "x")
     assert list(marks.x) == [64, 192]
     # at a crossover self-attention costs exactly what the other layer costs
     assert marks.y[0] == ops_per_layer("recurrent", np.array(64), d, k)
     assert marks.y[1] == ops_per_layer("convolutional", np.array(192), d, k)
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
     assert "n = 192: SA = CNN" in marks.text
+    # each crossover named by a note whose arrow points at its marker, written inside the plot
+    # (right-aligned at its right edge: never out across the y axis and its title)
+    notes = [a for a in fig.layout.annotations if a.showarrow]
+    assert [a.text for a in notes] == ["n = 64:<br>SA = RNN", "n = 192:<br>SA = CNN"]
+    x_lo, x_hi = fig.layout.xaxis.range
+    for note, x, y in zip(notes, marks.x, marks.y, strict=True):
+        assert (note.x, note.y) == (np.log10(x), np.log10(y))
+        assert note.axref == "x" and note.xanchor == "right" and x_lo < note.ax <= x_hi
 
 
 @pytest.mark.parametrize(("n", "k"), [(2, 2), (9, 3), (24, 2), (5, 16), (13, 4)])

@@ -123,6 +123,41 @@ def test_heads_wrap_into_rows_rather_than_lose_their_labels():
     assert fig_selfattn.grid_cols(1, MAX_TOKENS) == 1
 
 
+def test_trained_model_heads_wrap_so_every_key_label_has_its_line():
+    """The trained-model page's four heads of 19 letters: as many in a row as leave each
+    upright key label a line's width, at no less than the floor size (presentation too)."""
+    from app_pages.trained_model.figures import layer_heads
+    from ui import fig_selfattn
+    from ui.tokens import labels
+
+    n, heads = 19, 4
+    toks = labels(list("WQNFEGAWUBQFEGAWUBQ"))
+    weights = np.tril(np.ones((heads, n, n))) / np.arange(1, n + 1)[:, None]
+    for big in (False, True):
+        fig = layer_heads(
+            weights, toks, [f"H{h}" for h in range(heads)], x_title="key", y_title="query",
+            colorbar_title="w", big=big,
+        )  # fmt: skip
+        layout = fig.to_plotly_json()["layout"]
+        floor = fig_selfattn.BIG_TICK_FLOOR if big else fig_selfattn.TICK_FLOOR
+        for h in range(heads):
+            xa = layout[f"xaxis{'' if h == 0 else h + 1}"]
+            assert xa["tickvals"] == toks and xa["showticklabels"]  # every key labelled
+            assert xa["tickfont"]["size"] >= floor
+            lo, hi = xa["domain"]
+            room = (hi - lo) * fig_selfattn.PLOT_AREA_PX
+            if xa["tickangle"] == -90:
+                assert room >= n * fig_selfattn.LINE * xa["tickfont"]["size"] - 1, (big, h)
+            else:
+                assert room / n >= max(text_width(s, xa["tickfont"]["size"]) for s in toks)
+        # the query axis is titled on the first panel of every row
+        cols = fig_selfattn.grid_cols(heads, n, big=big, labels=toks)
+        titled = [
+            h for h in range(heads) if layout[f"yaxis{'' if h == 0 else h + 1}"]["title"]["text"]
+        ]
+        assert titled == list(range(0, heads, cols))
+
+
 def test_panels_side_by_side_leave_room_for_the_next_panel_s_row_labels():
     spec, _, cols = _grid(11, 2)
     layout = spec["layout"]
