@@ -71,7 +71,7 @@ def test_every_control(lang):
         assert part in link(at)
     # the crossovers drawn are the core's
     ops = chart(at, "complexity.fig_ops", raw=True)
-    marks = next(tr for tr in ops["data"] if tr.get("mode") == "markers+text")
+    marks = next(tr for tr in ops["data"] if tr.get("marker", {}).get("symbol") == "x")
     assert sorted(marks["x"]) == sorted(crossover_n(64, 5).values())
     # the path picture's titles carry the core's path lengths
     paths = complexity(13, 2, 5)
