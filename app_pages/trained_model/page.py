@@ -381,7 +381,43 @@ def mechanism_section(view: data.InductionView, i: int) -> None:
         f"{layout.export_name('trained_model.qk', name, i + 1)}.csv",
         key="trained_model.dl.qk",
     )
+    qk_product(view, layer, head, i, int(targets[-1]) if targets.size else int(np.argmax(w)))
     st.page_link("app_pages/qkv.py", label=t("trained_model.mech.qkv_link"), icon=":material/link:")
+
+
+def qk_product(view: data.InductionView, layer: int, head: int, i: int, j: int) -> None:
+    """The head's query at i and key at j, number by number: their dot product is the score."""
+    d_head = CFG_A["d_model"] // N_HEADS
+    cols = slice(head * d_head, (head + 1) * d_head)
+    q = view.full.attn[layer].Q[i, cols]
+    k = view.full.attn[layer].K[j, cols]
+    dot = float(q @ k)
+    score = float(view.full.attn[layer].scores[head, i, j])
+    frame = partial(
+        layout.table_frame,
+        {
+            t("trained_model.mech.qk.q", pos=i + 1): q,
+            t("trained_model.mech.qk.k", pos=j + 1): k,
+            t("trained_model.mech.qk.product"): q * k,
+        },
+        [str(c + 1) for c in range(d_head)],
+        t("trained_model.mech.qk.dim"),
+    )
+    left, right = st.columns([3, 2])
+    right.markdown(
+        t(
+            "trained_model.mech.qk.text",
+            head=head_name(layer, head),
+            pos=i + 1,
+            tok=view.letters[i],
+            key=j + 1,
+            d=d_head,
+            dot=fmt(dot),
+            sqrt=fmt(np.sqrt(d_head)),
+            score=fmt(score),
+        )
+    )
+    left.table(frame().style.format("{:.3f}"))
 
 
 def sentence_input() -> tuple[str, ...] | None:

@@ -267,3 +267,29 @@ def test_the_k_composition_verdict_follows_the_numbers():
     )
     said = [m.value for m in at.markdown if m.value.startswith(other.split("(")[0])]
     assert said and not any(m.value.startswith(kcomp) for m in at.markdown), said
+
+
+def qk_table(at: AppTest):
+    for table in at.table:
+        if catalog("en")[NS + "mech.qk.product"] in list(table.value.columns):
+            return table.value
+    raise AssertionError("no q·k table")
+
+
+def test_the_induction_heads_q_dot_k_is_shown_number_by_number():
+    """Query of A at 15 and the key of position 8: their dot product / √d is the head's score."""
+    at = open_tm({"pos": "15"})
+    no_raw_keys(at)
+    frame = qk_table(at).to_numpy()
+    q, k, prod = frame[:, 0], frame[:, 1], frame[:, 2]
+    model = data.load("induction")
+    tokens = np.array([LETTERS.index(c) for c in data.parse_letters(data_default(), 40).items])
+    run = attn_only_forward(model.weights, tokens, 2, 4)
+    head = int(np.argmax(np.asarray(induction_score(run.weights, tokens))[1]))
+    np.testing.assert_allclose(prod, q * k)
+    np.testing.assert_allclose(q @ k / np.sqrt(q.size), run.attn[1].scores[head, 14, 7])
+    text = catalog("en")[NS + "mech.qk.text"].split("{")[0]
+    said = next(m.value for m in at.markdown if m.value.startswith(text))
+    assert (
+        f"q \\cdot k = {q @ k:.2f}" in said and f"**{run.attn[1].scores[head, 14, 7]:.2f}**" in said
+    )
