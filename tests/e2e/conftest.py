@@ -164,3 +164,8 @@ def edit_first_cell(page: Page, value: str) -> None:
     open_cell_editor(page).fill(value)
     page.keyboard.press("Enter")
     wait_for_app(page)
+
+
+def share_link(page: Page) -> str:
+    """The share link the sidebar shows."""
+    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()

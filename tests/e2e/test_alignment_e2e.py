@@ -8,7 +8,7 @@ from typing import Final
 import numpy as np
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import open_app, press_slider
+from tests.e2e.conftest import open_app, press_slider, share_link
 from ui.alignment_toy import make_toy
 
 # The bars of the weights figure (the first Plotly figure: global, local-m, local-p), as JSON;
@@ -36,10 +36,6 @@ def panel_titles(page: Page) -> list[str]:
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     expect(chart.locator(".annotation-text").first).to_be_attached()
     return chart.locator(".annotation-text").all_text_contents()
-
-
-def share_link(page: Page) -> str:
-    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
 
 
 def window_softmax(scores_t: np.ndarray, lo: int, hi: int) -> np.ndarray:

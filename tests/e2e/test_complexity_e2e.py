@@ -5,11 +5,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from attn_core import complexity
-from tests.e2e.conftest import open_app, press_slider, wait_for_app
-
-
-def share_link(page: Page) -> str:
-    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+from tests.e2e.conftest import open_app, press_slider, share_link, wait_for_app
 
 
 def table(page: Page):

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from tests.e2e.conftest import edit_first_cell, open_app, press_slider, wait_for_app
+from tests.e2e.conftest import edit_first_cell, open_app, press_slider, share_link, wait_for_app
 from ui.i18n import catalog
 from ui.navigation import available
 
@@ -23,10 +23,6 @@ def two_browsers(browser: Browser) -> Iterator[tuple[Page, Page]]:
     finally:
         for c in contexts:
             c.close()
-
-
-def share_link(page: Page) -> str:
-    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
 
 
 def slider_value(page: Page, label: str) -> float:

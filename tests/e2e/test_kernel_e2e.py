@@ -8,7 +8,7 @@ import numpy as np
 from playwright.sync_api import Page, expect
 
 from attn_core import nadaraya_watson
-from tests.e2e.conftest import RUN_TIMEOUT_MS, open_app, press_slider, wait_for_app
+from tests.e2e.conftest import RUN_TIMEOUT_MS, open_app, press_slider, share_link, wait_for_app
 from ui import kernel_data as kd
 
 GOOD_CSV = "腰围（厘米）,体重（千克）\n56,43\n58,48\n64,58\n72,61\n85,80\n"
@@ -17,10 +17,6 @@ BAD_CSV = "waist,weight\n56,43\n58,heavy\n0,50\n"
 
 def guess(page: Page) -> str:
     return page.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
-
-
-def share_link(page: Page) -> str:
-    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
 
 
 def expected_guess(data: np.ndarray, q: float, kernel: str = "gaussian", h: float = 5.0) -> str:

@@ -4,11 +4,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import open_app, press_slider, wait_for_app
-
-
-def share_link(page: Page) -> str:
-    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+from tests.e2e.conftest import open_app, press_slider, share_link, wait_for_app
 
 
 def context_title(page: Page) -> str:

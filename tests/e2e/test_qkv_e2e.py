@@ -10,7 +10,7 @@ from typing import Final
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import edit_first_cell, open_app, press_slider
+from tests.e2e.conftest import edit_first_cell, open_app, press_slider, share_link
 
 # The drawn heatmaps of the results figure (the first Plotly figure on the page), as JSON;
 # `_fullData` holds the decoded arrays (`data` keeps the typed-array form the server sent).
@@ -31,10 +31,6 @@ def heatmaps(page: Page, unlike: list | None = None) -> list[list[list[float | N
         timeout=20_000,
     )
     return json.loads(page.evaluate(HEATMAPS_JS))
-
-
-def share_link(page: Page) -> str:
-    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
 
 
 def test_edit_a_cell_move_the_temperature_and_reopen_the_link(page: Page, app_url: str):

@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, WebSocketRoute, expect
 
-from tests.e2e.conftest import RUN_TIMEOUT_MS, open_app, serving
+from tests.e2e.conftest import RUN_TIMEOUT_MS, open_app, serving, share_link
 from ui.navigation import available
 
 PAGES: Final = available()
@@ -97,10 +97,6 @@ class Watch:
         text = msg.text
         if msg.type == "error" and ("ForwardMsg" in text or "Websocket message" in text):
             self.errors.append(f"console: {text[:200]}")
-
-
-def share_link(page: Page) -> str:
-    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
 
 
 def connection_dialog(page: Page) -> Locator:

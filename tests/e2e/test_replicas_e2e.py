@@ -20,7 +20,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e import proxy
-from tests.e2e.conftest import open_app, press_slider
+from tests.e2e.conftest import open_app, press_slider, share_link
 from tests.e2e.proxy import Deployment, get, stop
 from ui.i18n import catalog
 
@@ -46,10 +46,6 @@ def active_sessions(port: int) -> int:
     assert status == 200
     m = re.search(r"^active_sessions (\d+)", text, flags=re.M)
     return int(m.group(1)) if m else 0
-
-
-def share_link(page: Page) -> str:
-    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
 
 
 def slider_value(page: Page, label: str) -> float:

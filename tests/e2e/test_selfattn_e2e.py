@@ -6,12 +6,8 @@ import numpy as np
 from playwright.sync_api import Locator, Page, expect
 
 from attn_core import multi_head_attention, random_mha_weights, sinusoidal_positional_encoding
-from tests.e2e.conftest import open_app, wait_for_app
+from tests.e2e.conftest import open_app, share_link, wait_for_app
 from ui.tokens import embed, permutation, tokenize
-
-
-def share_link(page: Page) -> str:
-    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
 
 
 def heads_chart(page: Page) -> Locator:

@@ -6,7 +6,7 @@ import numpy as np
 from playwright.sync_api import Page, expect
 
 from attn_core import softmax
-from tests.e2e.conftest import open_app, press_slider, wait_for_app
+from tests.e2e.conftest import open_app, press_slider, share_link, wait_for_app
 
 SCORES_BOX = 'input[aria-label^="Scores x"]'
 
@@ -16,10 +16,6 @@ def bar_labels(page: Page) -> list[str]:
     chart = page.locator('[data-testid="stPlotlyChart"]').first
     expect(chart.locator(".bartext").first).to_be_attached()
     return chart.locator(".bartext").all_text_contents()
-
-
-def share_link(page: Page) -> str:
-    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
 
 
 def test_moving_the_temperature_slider_changes_the_bars(page: Page, app_url: str):
