@@ -479,7 +479,7 @@ def alignment_section(words: tuple[str, ...]) -> None:
     if view.gold_align is not None and view.gold == out:
         gold[np.arange(m), view.gold_align] = 1.0
     titles = [
-        t("trained_model.b.panel.gold"),
+        t("trained_model.b.panel.gold" if gold.any() else "trained_model.b.panel.no_gold"),
         t("trained_model.b.panel.learned", layer=layer + 1),
         t("trained_model.b.panel.local_m", D=D),
         t("trained_model.b.panel.local_p", D=D),

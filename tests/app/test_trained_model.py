@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -293,3 +294,12 @@ def test_the_induction_heads_q_dot_k_is_shown_number_by_number():
     assert (
         f"q \\cdot k = {q @ k:.2f}" in said and f"**{run.attn[1].scores[head, 14, 7]:.2f}**" in said
     )
+
+
+def test_no_gold_panel_is_named_gold_when_there_is_no_gold_alignment():
+    at = open_tm({"sent": "dog dog sees"})
+    no_raw_keys(at)
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    titles = [a.get("text") for a in spec["layout"].get("annotations", [])]
+    assert catalog("en")[NS + "b.panel.no_gold"] in titles, titles
+    assert catalog("en")[NS + "b.panel.gold"] not in titles
