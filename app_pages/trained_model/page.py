@@ -32,6 +32,7 @@ DEFAULT_POS = 15  # 1-based: inside the second copy of the default sequence
 DEFAULT_SENTENCE = "the big black dog sees a small cat"
 ALIGN_LAYER = 1  # decoder layer 1's cross-attention picks the source word (layer 2 refines)
 INDUCTION_CUT = 0.3  # "switch off the induction heads" takes layer-2 heads scoring above this
+PREV_CUT = 0.5  # "switch off the previous-token heads" takes layer-1 heads scoring above this
 BIG = layout.presenting()
 
 b = state.bind(
@@ -142,8 +143,17 @@ def heads_section(view: data.InductionView) -> None:
     st.subheader(t("trained_model.heads.title"))
     layout.explain(t("trained_model.heads.text"))
     labels = token_labels(view.letters)
-    c1, c2, _ = st.columns([2, 2, 3])
+    c1, c3, c2 = st.columns(3)
     best_ind = [(1, h) for h in range(N_HEADS) if view.ind[1, h] >= INDUCTION_CUT]
+    best_prev = [(0, h) for h in range(N_HEADS) if view.prev[0, h] >= PREV_CUT]
+    c3.button(
+        t("trained_model.heads.off_prev", heads=", ".join(head_name(*lh) for lh in best_prev)),
+        on_click=set_heads,
+        args=(tuple(best_prev),),
+        key=b.key("off_prev"),
+        disabled=not best_prev,
+        help=t("trained_model.heads.off_prev.help", cut=PREV_CUT),
+    )
     c1.button(
         t("trained_model.heads.off_induction", heads=", ".join(head_name(*lh) for lh in best_ind)),
         on_click=set_heads,

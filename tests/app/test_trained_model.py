@@ -303,3 +303,16 @@ def test_no_gold_panel_is_named_gold_when_there_is_no_gold_alignment():
     titles = [a.get("text") for a in spec["layout"].get("annotations", [])]
     assert catalog("en")[NS + "b.panel.no_gold"] in titles, titles
     assert catalog("en")[NS + "b.panel.gold"] not in titles
+
+
+def test_switching_off_the_previous_token_heads_breaks_copying_too():
+    """K-composition made visible: the induction head stays on, its keys lose what they read."""
+    at = open_tm()
+    full = float(metric(at, "pred.acc_full").rstrip("%"))
+    at.button(key="trained_model.off_prev").click().run()
+    no_raw_keys(at)
+    off = [h for h in range(1, 5) if at.checkbox(key=f"trained_model.off1{h}").value]
+    assert off and not any(at.checkbox(key=f"trained_model.off2{h}").value for h in range(1, 5))
+    prev = np.asarray(score_table(at)[catalog("en")[NS + "score.prev"]])[:4]
+    assert [h - 1 for h in off] == [h for h in range(4) if prev[h] >= 0.5]
+    assert full - float(metric(at, "pred.acc_off").rstrip("%")) >= 50
