@@ -143,7 +143,7 @@ def heads_section(view: data.InductionView) -> None:
     st.subheader(t("trained_model.heads.title"))
     layout.explain(t("trained_model.heads.text"))
     labels = token_labels(view.letters)
-    c1, c3, c2 = st.columns(3)
+    c1, c3, c2 = st.columns([3, 4, 2])
     best_ind = [(1, h) for h in range(N_HEADS) if view.ind[1, h] >= INDUCTION_CUT]
     best_prev = [(0, h) for h in range(N_HEADS) if view.prev[0, h] >= PREV_CUT]
     c3.button(
