@@ -155,7 +155,7 @@ def position_weights(
                     "showlegend": False,
                 }
             )
-    layout.update(shapes=shapes, height=380, bargap=0.15, legend=BELOW)
+    layout.update(shapes=shapes, height=380, bargap=0.15, legend={**BELOW})
     return figure(data, layout)
 
 
@@ -272,6 +272,9 @@ def hard_samples(
     layout["xaxis"]["range"] = [-0.7, S - 0.3]
     layout["yaxis"]["rangemode"] = "tozero"
     layout["xaxis2"]["type"] = layout["yaxis2"]["type"] = "log"
+    # 1, 2, 5 in each decade: on a taller plot plotly.js writes every digit, 6 to 9 on top of
+    # each other (the legend at the figure's foot leaves the plot that height)
+    layout["xaxis2"]["dtick"] = layout["yaxis2"]["dtick"] = "D2"
     data: list[Spec] = [
         {
             "type": "bar",
@@ -307,5 +310,5 @@ def hard_samples(
         }
         for i, (name, values, dash) in enumerate(curves)
     ]
-    layout.update(height=400, bargap=0.15, legend=BELOW)
+    layout.update(height=400, bargap=0.15, legend={**BELOW})
     return figure(data, layout)

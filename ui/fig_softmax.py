@@ -22,7 +22,9 @@ from ui.figures import DIVERGING_SCALE, PALETTE
 GREY = "#555555"
 # Plotly.js knows only a few scales by name; without validation the name is not translated
 TOP = 0.86  # panels fill the paper up to here; their titles sit above
-BELOW = {"orientation": "h", "y": -0.3, "yanchor": "top"}  # a legend under the axis titles
+# a legend at the foot of the figure, under the x axes' labels and titles (its rows counted in
+# the bottom margin: a legend hung below the plot at a fraction of its height ran into them)
+BELOW = figures.LEGEND_FOOT
 Spec = dict[str, Any]
 
 
@@ -317,7 +319,7 @@ def histograms(
     layout.update(
         height=360,
         bargap=0,
-        legend=BELOW,
+        legend={**BELOW},
     )
     data = _histogram(raw, float(d), PALETTE[0], normal_labels[0], 0)
     data += _histogram(raw / np.sqrt(d), 1.0, PALETTE[2], normal_labels[1], 1)
@@ -388,5 +390,5 @@ def versus_d(
                 }
             )
     layout["shapes"] = [vline(d_now, PALETTE[1], axis_names(i)) for i in range(len(titles))]
-    layout.update(height=400, legend=BELOW)
+    layout.update(height=400, legend={**BELOW})
     return figure(data, layout)

@@ -208,7 +208,7 @@ def panels(
     layout: dict = {
         "height": height,
         "showlegend": legend,
-        "legend": LEGEND_FOOT,
+        "legend": {**LEGEND_FOOT},
         "annotations": [],
     }
     for i, panel in enumerate(row):
@@ -254,7 +254,9 @@ def panels(
                     "yref": "paper",
                     "xanchor": "center",
                     "yanchor": "bottom",
-                    "yshift": 6,  # clear of the top y tick label's overhang
+                    # clear of the top y tick label's overhang (half its line, bigger type
+                    # in presentation mode)
+                    "yshift": 6 + max(0, (style.font_size if style else 13) - 13),
                     "showarrow": False,
                     "font": {"size": 14},
                 }
@@ -489,7 +491,7 @@ def error_curve(
         "xaxis": {"title": {"text": x_title}, "type": "log"},
         "yaxis": {"title": {"text": y_title}, "type": "log", "exponentformat": "power"},
         "height": 380,
-        "legend": LEGEND_FOOT,
+        "legend": {**LEGEND_FOOT},
     }
     return _figure(data, layout, style)
 
@@ -533,7 +535,7 @@ def pretraining_chart(
         },
         "yaxis": {"title": {"text": y_title}, "range": [69, 90]},
         "height": 440,
-        "legend": LEGEND_FOOT,
+        "legend": {**LEGEND_FOOT},
     }
     return _figure(data, layout, style)
 

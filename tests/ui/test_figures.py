@@ -259,3 +259,34 @@ def test_numbers_are_written_on_cells_only_when_the_cells_can_hold_them():
         assert ("texttemplate" in data[0]) == (cell_px >= 40), (shape, cols, cell_px)
     q_k_v = heatmap_grid([Panel(np.ones((7, 8)))] * 3, cols=3)  # Q, K, V of 7 tokens, d = 8
     assert "texttemplate" not in figures.figure_parts(q_k_v)[0][0]
+
+
+def test_legends_under_two_panels_sit_at_the_figure_s_foot_below_the_axis_titles():
+    """A legend hung below the plot at a fraction of its height ran into the x axis titles in
+    presentation mode (softmax's variance, alignment's sampling): at the foot of the figure,
+    its rows are added under the titles instead."""
+    from ui import fig_alignment, fig_softmax
+
+    raw = np.random.default_rng(0).normal(0, 8, 500)
+    ns = np.array([1, 2, 5, 10, 100])
+    built = [
+        fig_softmax.histograms(
+            raw, 64, titles=["a", "b"], x_titles=["qk", "qk/8"], y_title="density",
+            normal_labels=["N(0, 64)", "N(0, 1)"],
+        ),
+        fig_alignment.hard_samples(
+            np.array([0.5, 0.3, 0.2]), np.array([0, 0, 1, 2, 0]), ns,
+            [("err", 1 / np.sqrt(ns), "solid"), ("1/√N", 1 / np.sqrt(ns), "dot")],
+            titles=["h", "e"], x_titles=["s", "N"], y_titles=["share", "error"],
+            weights_label="a", samples_label="samples",
+        ),
+    ]  # fmt: skip
+    for fig in built:
+        data, layout = figures.figure_parts(fig)
+        assert layout["legend"] == figures.LEGEND_FOOT
+        for size in (figures.FONT, figures.PRES_FONT):
+            alone = start_margins(data, {**layout, "showlegend": False}, size)
+            assert start_margins(data, layout, size)["b"] >= alone["b"] + 1.6 * size
+    # the sampling error's log axes are labelled 1, 2, 5 per decade (every digit crowded)
+    _, layout = figures.figure_parts(built[1])
+    assert layout["xaxis2"]["dtick"] == layout["yaxis2"]["dtick"] == "D2"
