@@ -27,11 +27,14 @@ from attn_core import (
     previous_token_score,
     translate,
 )
-from attn_core.toy_tasks import LETTERS, SRC_WORDS, TGT_WORDS
+from attn_core.toy_tasks import ADJS, LETTERS, SRC_WORDS, TGT_WORDS
 
 MODELS_DIR: Final = Path(__file__).resolve().parents[2] / "assets" / "models"
 MAX_INPUT_CHARS: Final = 200  # characters of a typed sequence or sentence
 SENTENCE_MAX_WORDS: Final = 11  # the decoder also needs room for <bos>/<eos> (max_len 12)
+# model B's training phrases had 0, 1 or 2 distinct adjectives (toy_tasks._noun_phrase; a test
+# samples b_pair to check this number)
+TRAINED_MAX_ADJ: Final = 2
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,24 @@ def parse_sentence(text: str, max_words: int = SENTENCE_MAX_WORDS) -> Parsed:
     unknown = tuple(dict.fromkeys(w for w in words if w not in vocab))
     too_long = len(words) if len(words) > max_words else 0
     return Parsed(tuple(words), unknown, too_long)
+
+
+def adjective_runs(words: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The runs of consecutive adjectives in a sentence (one per noun phrase)."""
+    runs: list[tuple[str, ...]] = []
+    current: list[str] = []
+    for w in (*words, ""):
+        if w in ADJS:
+            current.append(w)
+        elif current:
+            runs.append(tuple(current))
+            current = []
+    return runs
+
+
+def unlike_training(words: tuple[str, ...]) -> bool:
+    """True when a noun has more adjectives than training ever gave it, or one twice."""
+    return any(len(r) > TRAINED_MAX_ADJ or len(set(r)) < len(r) for r in adjective_runs(words))
 
 
 @dataclass(frozen=True)

@@ -460,6 +460,8 @@ def alignment_section(words: tuple[str, ...]) -> None:
     """Section 6: the translation, its learned alignment, and Luong's local windows."""
     view = data.translation_view(words)
     out = view.out
+    if data.unlike_training(words):
+        st.warning(t("trained_model.b.unseen", max=data.TRAINED_MAX_ADJ))
     c1, c2 = st.columns(2)
     c1.markdown(t("trained_model.b.model_says", out=" ".join(out) or "–"))
     if view.gold is None:

@@ -316,3 +316,28 @@ def test_switching_off_the_previous_token_heads_breaks_copying_too():
     prev = np.asarray(score_table(at)[catalog("en")[NS + "score.prev"]])[:4]
     assert [h - 1 for h in off] == [h for h in range(4) if prev[h] >= 0.5]
     assert full - float(metric(at, "pred.acc_off").rstrip("%")) >= 50
+
+
+def test_the_trained_number_of_adjectives_is_the_one_training_drew():
+    from attn_core.toy_tasks import b_pair
+
+    rng = np.random.default_rng(0)
+    runs = [r for _ in range(2000) for r in data.adjective_runs(tuple(b_pair(rng)[0]))]
+    assert max(map(len, runs)) == data.TRAINED_MAX_ADJ
+    assert all(len(set(r)) == len(r) for r in runs)  # never the same adjective twice
+
+
+@pytest.mark.parametrize(
+    ("sent", "unseen"),
+    [
+        ("the big black old dog sees the cat", True),
+        ("the big big dog sees the cat", True),
+        ("the big black dog sees a small cat", False),
+    ],
+)
+def test_a_sentence_unlike_training_is_said_to_be_so(sent, unseen):
+    at = open_tm({"sent": sent})
+    no_raw_keys(at)
+    head = catalog("en")[NS + "b.unseen"].split("{")[0]
+    assert any(w.value.startswith(head) for w in at.warning) == unseen
+    assert at.text_input(key="trained_model.sent").value == sent
