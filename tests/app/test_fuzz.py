@@ -48,6 +48,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
 from tests.app.conftest import assert_ok, new_session, open_page
+from tests.helpers import link
 from tests.hostile import (
     AUTOLINKS,
     INJECTIONS,
@@ -275,11 +276,11 @@ def check(h: PageHarness, at: AppTest, q: Query, where: str) -> None:
         for bad in AUTOLINKS:
             assert bad not in text, (where, f"{bad!r} would be a link", src[:300])
 
-    link = at.sidebar.code[0].value if at.sidebar.code else ""
-    assert link, (where, "no share link")
-    pairs = parse_qsl(urlsplit(link).query, keep_blank_values=True)
+    shared = link(at) if at.sidebar.code else ""
+    assert shared, (where, "no share link")
+    pairs = parse_qsl(urlsplit(shared).query, keep_blank_values=True)
     names = [k for k, _ in pairs]
-    assert len(names) == len(set(names)), (where, "a parameter twice in the link", link)
+    assert len(names) == len(set(names)), (where, "a parameter twice in the link", shared)
     for k, v in pairs:
         if k == state.VERSION_PARAM:
             assert v == state.URL_VERSION
@@ -306,7 +307,7 @@ def test_harness_opens_the_same_page_as_open_page(info: PageInfo):
     assert_ok(full)
     assert full.title[0].value == light.title[0].value
     assert sorted(w.value for w in full.warning) == sorted(w.value for w in light.warning)
-    assert full.sidebar.code[0].value == light.sidebar.code[0].value
+    assert link(full) == link(light)
     assert len(full.get("plotly_chart")) == len(light.get("plotly_chart"))
 
 

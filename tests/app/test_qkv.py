@@ -7,7 +7,7 @@ import pytest
 
 from attn_core import attention, causal_mask, valid_length_mask
 from tests.app.conftest import assert_ok, open_page
-from tests.helpers import array, chart, edit_cell, link_params
+from tests.helpers import array, chart, edit_cell, link, link_params
 from ui.formulas import num
 from ui.i18n import catalog
 from ui.qkv_data import generate, qkv_of
@@ -230,7 +230,7 @@ def test_random_512_by_64_travels_as_seed_and_size():
         assert chart(at, f"qkv.fig.input.{name}")["data"][0]["type"] == "image"
     params = link_params(at)
     assert set(params) == {"v", "lang", "gen", "seed", "n_q", "n_k", "d_k", "d_v"}
-    assert len(at.sidebar.code[0].value) < 200
+    assert len(link(at)) < 200
     res = core(at)
     text = "".join(lx.value for lx in at.latex)
     assert num(res.output[0, 0]) in text and r"\vdots" in text
@@ -274,6 +274,6 @@ def test_a_shared_link_reopens_the_same_state():
 def test_hostile_links_leave_a_working_page_and_a_notice(query):
     at = go(query)
     assert at.warning, "a notice says what was not used"
-    shared = at.sidebar.code[0].value
+    shared = link(at)
     assert "<script>" not in shared and "1e999" not in shared and "99999" not in shared
     assert any(c.proto.id.endswith("qkv.fig.results") for c in at.get("plotly_chart"))
