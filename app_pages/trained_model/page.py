@@ -100,6 +100,7 @@ def models_intro() -> None:
                 prev=fmt(prev[0, p_h]),
                 ind_head=head_name(N_LAYERS - 1, i_h),
                 ind=fmt(ind[-1, i_h]),
+                ind_heads=", ".join(ev.get("induction_heads", [])) or "–",
                 a_off=fmt(100 * ev.get("copy_accuracy_induction_heads_off", float("nan")), 1),
                 b_steps=CFG_B["steps"],
                 b_loss=fmt(CFG_B["final_loss"], 3),

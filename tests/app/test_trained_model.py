@@ -341,3 +341,15 @@ def test_a_sentence_unlike_training_is_said_to_be_so(sent, unseen):
     head = catalog("en")[NS + "b.unseen"].split("{")[0]
     assert any(w.value.startswith(head) for w in at.warning) == unseen
     assert at.text_input(key="trained_model.sent").value == sent
+
+
+def test_the_intros_numbers_are_what_the_numpy_evaluation_measures(monkeypatch):
+    """The shipped numpy_eval is not stale: models/evaluate.py measures the same again."""
+    monkeypatch.syspath_prepend(str(data.MODELS_DIR.parents[1] / "models"))
+    import evaluate
+
+    assert evaluate.eval_induction() == data.load("induction").config["numpy_eval"]
+    at = open_tm()
+    intro = next(m.value for m in at.markdown if "d_{model}" in m.value)
+    heads = ", ".join(data.load("induction").config["numpy_eval"]["induction_heads"])
+    assert f"{heads} switched off" in intro  # the intro names the heads it switched off
