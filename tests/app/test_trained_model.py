@@ -353,3 +353,37 @@ def test_the_intros_numbers_are_what_the_numpy_evaluation_measures(monkeypatch):
     intro = next(m.value for m in at.markdown if "d_{model}" in m.value)
     heads = ", ".join(data.load("induction").config["numpy_eval"]["induction_heads"])
     assert f"{heads} switched off" in intro  # the intro names the heads it switched off
+
+
+def test_the_share_link_reopens_the_exact_view():
+    """Typed sequence and sentence, ablated heads, position, head choice and sliders."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    at = open_tm()
+    at.text_input(key="trained_model.seq").input("xyzq xyzq ab").run()
+    at.checkbox(key="trained_model.off12").check().run()
+    at.checkbox(key="trained_model.off23").check().run()
+    at.slider(key="trained_model.pos").set_value(6).run()
+    at.selectbox(key="trained_model.khead").set_value("L2H4").run()
+    at.text_input(key="trained_model.sent").input("a red fish eats the young mouse").run()
+    at.slider(key="trained_model.D").set_value(2).run()
+    at.slider(key="trained_model.xlayer").set_value(2).run()
+    again = open_tm(dict(parse_qsl(urlsplit(at.sidebar.code[0].value).query)))
+    no_raw_keys(again)
+    for key in ("seq", "sent"):
+        k = f"trained_model.{key}"
+        assert again.text_input(key=k).value == at.text_input(key=k).value
+    for key in ("pos", "D", "xlayer"):
+        assert (
+            again.slider(key=f"trained_model.{key}").value
+            == at.slider(key=f"trained_model.{key}").value
+        )
+    assert again.selectbox(key="trained_model.khead").value == "L2H4"
+    off = {
+        f"{layer}{h}"
+        for layer in (1, 2)
+        for h in range(1, 5)
+        if again.checkbox(key=f"trained_model.off{layer}{h}").value
+    }
+    assert off == {"12", "23"}
+    assert [m.value for m in again.metric] == [m.value for m in at.metric]
