@@ -211,7 +211,14 @@ def heatmap_grid(
     if tick_labels:
         axis_px = max(AXIS_PX, max(int(h) for _, _, h in x_axes) + 14 + int(1.5 * base) + 8)
     # the plot area, margins apart (the last row's tick labels sit in the bottom margin)
-    content_px = rows * (PANEL_TITLE_PX + panel_px + axis_px) - axis_px
+    # room above a panel for its title: a line of its type (22 px in presentation mode), two
+    # when a title is wider than its panel (presentation mode wraps it: ui.figures.floor_fonts)
+    title_font = 22 if big else 14
+    lines = (
+        2 if big and any(figures.text_width(p.title, title_font) > panel_w for p in panels) else 1
+    )
+    title_px = max(PANEL_TITLE_PX, int(lines * 1.45 * title_font + 6))
+    content_px = rows * (title_px + panel_px + axis_px) - axis_px
     spans: dict[str, tuple[float, float]] = {}
 
     data: list[dict] = []
@@ -235,7 +242,7 @@ def heatmap_grid(
         z = np.asarray(p.z, dtype=np.float64)  # (rows, cols)
         xs = _axis_labels(p.x_labels, z.shape[1])
         ys = _axis_labels(p.y_labels, z.shape[0])
-        y_top = r * (PANEL_TITLE_PX + panel_px + axis_px) + PANEL_TITLE_PX  # px from the top
+        y_top = r * (title_px + panel_px + axis_px) + title_px  # px from the top
         spans[ya] = (y_top, y_top + panel_px)
         x_left = c * (width + gap)
         trace: dict = {

@@ -492,9 +492,13 @@ def start_margins(data: Sequence[dict], layout: dict, size: float) -> dict[str, 
     """
     title = (layout.get("title") or {}).get("text")
     # the right: room for the last x tick label's overhang; the top: for a legend or a note
-    side = {"l": 6.0, "r": 1.5 * size, "t": 50.0 if title else max(20.0, 1.4 * size), "b": 6.0}
+    # a title (1.4 × the type) is centred in the top margin: at projector sizes its line needs
+    # more than 50 px, or its top is cut off by the figure's edge
+    top = max(50.0, 3.2 * size) if title else max(20.0, 1.4 * size)
+    side = {"l": 6.0, "r": 1.5 * size, "t": top, "b": 6.0}
     if title:  # a title on two lines (see fit_title) needs a second line's room
-        side["t"] += (len(_BR.split(str(title))) - 1) * 1.3 * 1.3 * size
+        per_line = 1.3 * 1.3 * size if size < PRES_FONT else 2.2 * 1.4 * size  # clear of ticks
+        side["t"] += (len(_BR.split(str(title))) - 1) * per_line
     for name, axis in layout.items():
         if not (name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict)):
             continue
@@ -519,14 +523,6 @@ def start_margins(data: Sequence[dict], layout: dict, size: float) -> dict[str, 
                 height = width * s + tick_size * abs(np.cos(np.radians(angle)))
             where = "t" if axis.get("side") == "top" else "b"
             side[where] = max(side[where], height + ticks + title_px + (6 if where == "t" else 0))
-    for note in layout.get("annotations") or ():  # titles set above the plot (or its top part)
-        y = note.get("y", 0)
-        if note.get("yref") == "paper" and note.get("yanchor") == "bottom" and y >= 0.5:
-            lines = len(_BR.split(str(note.get("text", ""))))
-            font = (note.get("font") or {}).get("size", size)
-            plot_h = float(layout.get("height") or 360) - side["t"] - side["b"]
-            inside = max(0.0, 1.0 - y) * plot_h  # room between the note and the plot's top
-            side["t"] = max(side["t"], lines * 1.35 * font + 6 - inside)
     bars = max((_bar_width(bar, size) for bar in _colour_bars(data, layout)), default=0.0)
     side["r"] = max(side["r"], bars)
     names = _legend_items(data, layout)
@@ -547,6 +543,16 @@ def start_margins(data: Sequence[dict], layout: dict, size: float) -> dict[str, 
         elif x >= 1:
             widest = max(text_width(n, size) for n in names)
             side["r"] = max(side["r"], 0.02 * 600 + widest + 64, bars)
+    for note in layout.get("annotations") or ():  # titles set above the plot (or its top part),
+        # once the legend's rows are counted: they take their height from the plot's
+        y = note.get("y", 0)
+        if note.get("yref") == "paper" and note.get("yanchor") == "bottom" and y >= 0.5:
+            lines = len(_BR.split(str(note.get("text", ""))))
+            font = (note.get("font") or {}).get("size", size)
+            plot_h = float(layout.get("height") or 360) - side["t"] - side["b"]
+            inside = max(0.0, 1.0 - y) * plot_h  # room between the note and the plot's top
+            lift = max(0.0, float(note.get("yshift") or 0))  # raised above its anchor
+            side["t"] = max(side["t"], lines * 1.35 * font + 6 + lift - inside)
     return {k: int(np.ceil(v)) for k, v in side.items()}
 
 
@@ -639,6 +645,11 @@ def _number_width(text: str, size: float) -> float:
 
 _WIDE: Final = "WF"
 _NO_LINE_START: Final = frozenset("，。、；：！？）》」』,.;:!?)]")
+
+
+def wrapped_text(text: str, size: float, room: float) -> str:
+    """``text`` in ``<br>`` lines that fit ``room`` px at font ``size`` (see :func:`_wrapped`)."""
+    return _wrapped(text, size, room)
 
 
 def _wrapped(text: str, size: float, room: float) -> str:
@@ -734,8 +745,16 @@ def floor_fonts(
     margin = start_margins(data, out, size)
     plot_px = PRES_FIGURE_PX - margin["l"] - margin["r"]
     traces = []
+    for name, axis in list(out.items()):
+        if name.startswith("coloraxis") and isinstance(axis, dict) and axis.get("colorbar"):
+            out[name] = {**axis, "colorbar": _clear_of_title(axis["colorbar"])}
     for trace in data:
         new = _floored(trace, minimum)
+        if isinstance(new.get("colorbar"), dict):
+            new = {**new, "colorbar": _clear_of_title(new["colorbar"])}
+        marker = new.get("marker")
+        if isinstance(marker, dict) and isinstance(marker.get("colorbar"), dict):
+            new = {**new, "marker": {**marker, "colorbar": _clear_of_title(marker["colorbar"])}}
         text = trace.get("texttemplate") or trace.get("text") is not None
         if trace.get("type") in _SHRINKING and text:
             cell = (new.get("textfont") or {}).get("size")
@@ -785,6 +804,16 @@ def floor_fonts(
     hover = out.get("hoverlabel") or {}
     out["hoverlabel"] = {**hover, "font": {**(hover.get("font") or {}), "size": max(16, minimum)}}
     return traces, out
+
+
+def _clear_of_title(colorbar: dict) -> dict:
+    """A titled colour bar whose numbers are written under their ticks: at projector sizes the
+    top number, centred on the bar's top edge, would run into the title just above it."""
+    title = colorbar.get("title")
+    text = title.get("text") if isinstance(title, dict) else title
+    if not text or colorbar.get("orientation") == "h":
+        return colorbar
+    return {**colorbar, "ticklabelposition": "outside bottom"}
 
 
 def figure_parts(fig: go.Figure) -> tuple[list[dict], dict]:
