@@ -127,6 +127,26 @@ def test_no_label_overlaps_or_is_cut_off_at_1280_by_720(
     assert n > 0  # the page has figures, and they were measured
 
 
+# presentation mode (20-px type, 14-px floor) on the pages whose labels ran into each other
+PRES_PAGES: Final = (
+    ("trained-model", "en"),  # 4 heads × 19 rotated key labels
+    ("complexity", "en"),
+    ("softmax", "en"),  # a legend under two panels
+    ("cnn-vs-attention", "zh"),  # charts in a column, colour-bar titles
+)
+
+
+@pytest.mark.parametrize(("path", "lang"), PRES_PAGES)
+def test_no_label_overlaps_or_is_cut_off_in_presentation_mode(
+    page: Page, app_url: str, path: str, lang: str
+):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_app(page, f"{app_url}/{path}?lang={lang}&pres=1")
+    n, problems = label_problems(page)
+    assert problems == [], problems[:20]
+    assert n > 0
+
+
 def test_every_token_written_without_overlap_at_the_token_limit(page: Page, app_url: str):
     """32 tokens, one of them 20 letters, 4 heads: every head labels every token, readably."""
     page.set_viewport_size({"width": 1280, "height": 720})
