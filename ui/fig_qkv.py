@@ -357,7 +357,8 @@ def plane(
         K,
         query_labels=query_labels,
         key_labels=key_labels,
-        title=title,
+        # a half-width column: on a projector (28-px title) a long title would run off it
+        title=figures.fit_title(title, width_px=500, size=28),
         axis_titles=axis_titles,
     )
     n_k = len(K)

@@ -774,6 +774,17 @@ def floor_fonts(
             text = _wrapped(str(title["text"]), font, (hi - lo) * plot_px - 4)
             if text != title["text"]:
                 out[name] = {**axis, "title": {**title, "text": text}}
+    for name, axis in list(out.items()):  # rows of categories: a label every line of type
+        if (
+            name.startswith("yaxis")
+            and isinstance(axis, dict)
+            and axis.get("type") == "category"
+            and not any(k in axis for k in ("dtick", "tickvals", "nticks"))
+        ):
+            lo, hi = (axis.get("domain") or (0.0, 1.0))[:2]
+            length = (float(out.get("height") or 360) - margin["t"] - margin["b"]) * (hi - lo)
+            font = (axis.get("tickfont") or {}).get("size", size)
+            out[name] = {**axis, "nticks": max(2, int(length / (1.5 * font)))}
     for name, axis in list(out.items()):  # log axes write 2 and 5 between powers at 3/4 size
         if (
             name.startswith(("xaxis", "yaxis"))
