@@ -272,9 +272,11 @@ def hard_samples(
     layout["xaxis"]["range"] = [-0.7, S - 0.3]
     layout["yaxis"]["rangemode"] = "tozero"
     layout["xaxis2"]["type"] = layout["yaxis2"]["type"] = "log"
-    # 1, 2, 5 in each decade: on a taller plot plotly.js writes every digit, 6 to 9 on top of
-    # each other (the legend at the figure's foot leaves the plot that height)
-    layout["xaxis2"]["dtick"] = layout["yaxis2"]["dtick"] = "D2"
+    # on a taller plot plotly.js writes every digit of a decade, 6 to 9 on top of each other
+    # (the legend at the figure's foot leaves the plot that height): N at 1, 2, 5 in each
+    # decade; the error, which spans a decade or two of a short axis, at the powers of ten
+    layout["xaxis2"]["dtick"] = "D2"
+    layout["yaxis2"]["dtick"] = 1
     data: list[Spec] = [
         {
             "type": "bar",
@@ -310,5 +312,5 @@ def hard_samples(
         }
         for i, (name, values, dash) in enumerate(curves)
     ]
-    layout.update(height=400, bargap=0.15, legend={**BELOW})
+    layout.update(height=440, bargap=0.15, legend={**BELOW})  # the legend takes rows at the foot
     return figure(data, layout)

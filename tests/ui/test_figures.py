@@ -287,6 +287,6 @@ def test_legends_under_two_panels_sit_at_the_figure_s_foot_below_the_axis_titles
         for size in (figures.FONT, figures.PRES_FONT):
             alone = start_margins(data, {**layout, "showlegend": False}, size)
             assert start_margins(data, layout, size)["b"] >= alone["b"] + 1.6 * size
-    # the sampling error's log axes are labelled 1, 2, 5 per decade (every digit crowded)
+    # the sampling error's log axes: N at 1, 2, 5 per decade, the error at powers of ten
     _, layout = figures.figure_parts(built[1])
-    assert layout["xaxis2"]["dtick"] == layout["yaxis2"]["dtick"] == "D2"
+    assert (layout["xaxis2"]["dtick"], layout["yaxis2"]["dtick"]) == ("D2", 1)
