@@ -63,25 +63,14 @@ def next_token_bars(
         {
             "type": "bar",
             "x": list(letters),
-            "y": list(map(float, full)),
-            "name": names[0],
-            "marker": {"color": figures.PALETTE[0]},
-            "text": [f"{p:.2f}" for p in full],
+            "y": list(map(float, p)),
+            "name": name,
+            "marker": {"color": figures.PALETTE[i]},
+            "text": [f"{v:.2f}" for v in p],
             "textposition": "outside",
         }
+        for i, (p, name) in enumerate(_series(full, ablated, names))
     ]
-    if ablated is not None:
-        data.append(
-            {
-                "type": "bar",
-                "x": list(letters),
-                "y": list(map(float, ablated)),
-                "name": names[1],
-                "marker": {"color": figures.PALETTE[1]},
-                "text": [f"{p:.2f}" for p in ablated],
-                "textposition": "outside",
-            }
-        )
     layout = {
         "title": {"text": title},
         "barmode": "group",
@@ -109,22 +98,12 @@ def copy_strip(
             "type": "scatter",
             "mode": "lines+markers",
             "x": list(labels),
-            "y": list(map(float, full)),
-            "name": names[0],
-            "line": {"color": figures.PALETTE[0]},
+            "y": list(map(float, p)),
+            "name": name,
+            "line": {"color": figures.PALETTE[i], **({"dash": "dash"} if i else {})},
         }
+        for i, (p, name) in enumerate(_series(full, ablated, names))
     ]
-    if ablated is not None:
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "x": list(labels),
-                "y": list(map(float, ablated)),
-                "name": names[1],
-                "line": {"color": figures.PALETTE[1], "dash": "dash"},
-            }
-        )
     layout = {
         "title": {"text": title},
         "xaxis": {"title": {"text": x_title}, "type": "category"},
@@ -133,6 +112,13 @@ def copy_strip(
         "legend": {"orientation": "h", "y": -0.35},
     }
     return figures.from_dicts(data, layout)
+
+
+def _series(
+    full: np.ndarray, ablated: np.ndarray | None, names: tuple[str, str]
+) -> list[tuple[np.ndarray, str]]:
+    """The model with every head, then (when heads are off) the ablated model, with names."""
+    return [(full, names[0])] + ([] if ablated is None else [(ablated, names[1])])
 
 
 def alignment_panels(
