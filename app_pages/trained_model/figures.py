@@ -77,7 +77,7 @@ def next_token_bars(
         "xaxis": {"title": {"text": x_title}, "type": "category"},
         "yaxis": {"title": {"text": y_title}, "range": [0, 1.15]},
         "height": 320,
-        "legend": {"orientation": "h", "y": -0.3},
+        "legend": figures.LEGEND_FOOT,
     }
     return figures.from_dicts(data, layout)
 
@@ -109,7 +109,7 @@ def copy_strip(
         "xaxis": {"title": {"text": x_title}, "type": "category"},
         "yaxis": {"title": {"text": y_title}, "range": [0, 1.05]},
         "height": 300,
-        "legend": {"orientation": "h", "y": -0.35},
+        "legend": figures.LEGEND_FOOT,
     }
     return figures.from_dicts(data, layout)
 
