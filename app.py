@@ -14,7 +14,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import streamlit as st  # noqa: E402
 
-from ui import layout, state  # noqa: E402
+from ui import layout, sections, state  # noqa: E402
 from ui.i18n import LANG_KEY, LANGUAGES, language_from_locale, t  # noqa: E402
 from ui.navigation import available  # noqa: E402
 
@@ -52,13 +52,6 @@ pages = [
 page = st.navigation(pages)
 state.enter_page(page.url_path)
 layout.apply_style()
+sections.share_slot()  # the share link's place; each section's fragment redraws it
 page.run()
-
-params, left_out = state.publish()
-with st.sidebar:
-    st.divider()
-    st.markdown(f"**{t('app.share')}**")
-    st.code(state.share_url(params), language=None, wrap_lines=True)
-    if left_out:
-        st.caption(t("app.share.left_out", names=", ".join(left_out)))
-    st.caption(t("app.share.help"))
+sections.draw_share()

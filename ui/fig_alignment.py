@@ -1,7 +1,7 @@
 """Figures of the alignment page: weights over positions, t × position maps, hard samples.
 
 Pure builders: arrays and translated texts in, ``go.Figure`` out; no Streamlit calls. Like
-``ui.fig_softmax``, each figure is one plain spec built in one step, and the variants sit side
+the softmax page, each figure is one plain spec built in one step, and the variants sit side
 by side as panels of one figure (one shared scale, and one figure to style and send).
 """
 
@@ -13,17 +13,21 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from ui.fig_softmax import (
+from ui.figures import (
     BELOW,
     GREY,
+    IMAGE_ABOVE,
+    PALETTE,
+    SEQUENTIAL_SCALE,
     TOP,
     Spec,
     axis_names,
+    colour_image,
     figure,
     panels,
+    png_data_uri,
     vline,
 )
-from ui.figures import IMAGE_ABOVE, PALETTE, SEQUENTIAL_SCALE, colour_image, png_data_uri
 
 OUTSIDE = "#BBBBBB"  # bars outside the local window
 

@@ -30,7 +30,7 @@ CATEGORY_BARS_UP_TO: Final = 30  # more distinct waists: bars on a numeric axis,
 
 
 def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
-    return figures.from_dicts(data, layout)
+    return figures.figure(data, layout)
 
 
 def _vline(x: float, xref: str = "x") -> dict[str, Any]:

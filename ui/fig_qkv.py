@@ -310,7 +310,7 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
         left += width + GAP
     layout["height"] = fig_height
     layout["showlegend"] = False
-    return figures.from_dicts(data, layout)
+    return figures.figure(data, layout)
 
 
 def _swatches(

@@ -22,7 +22,7 @@ from ui.figures import (
     colour_bar_marker,
     colour_image,
     dict_figure,
-    from_dicts,
+    figure,
     png_data_uri,
     wrapped_text,
 )
@@ -173,7 +173,7 @@ def _figure(data: list[dict], layout: dict, style: Style | None = None) -> go.Fi
     """One unvalidated ``go.Figure`` from plain dicts, sized by ``style`` when given (with room
     above the plot for a title or panel titles)."""
     if style is None:
-        return from_dicts(data, layout)
+        return figure(data, layout)
     titled = layout.get("title", {}).get("text") or layout.get("annotations")
     return dict_figure(
         data,

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import cache
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import plotly.graph_objects as go
@@ -136,7 +136,7 @@ def heatmap(
             }
         )
         layout["plot_bgcolor"] = MASKED_COLOUR
-    return from_dicts(data, layout)
+    return figure(data, layout)
 
 
 def colour_image(
@@ -207,7 +207,7 @@ def _image_heatmap(
     colour_bar = colour_bar_marker(
         lo, hi, diverging, {"title": {"text": colorbar_title}, "thickness": 14}
     )
-    return from_dicts(
+    return figure(
         [{"type": "image", "source": uri, "hoverinfo": "skip"}, colour_bar],
         {
             "title": {"text": title},
@@ -230,7 +230,7 @@ def bars(
     y_range: tuple[float, float] | None = None,
 ) -> go.Figure:
     """A bar chart with each bar's value written on it; ``highlight`` picks one bar out."""
-    return from_dicts(
+    return figure(
         [_bar_trace(values, labels, value_format, highlight)],
         {
             "title": {"text": title},
@@ -305,7 +305,7 @@ def vectors_plane(
                 }
             )
     lim = float(np.max(np.abs(np.vstack([Q, K])))) * 1.25 or 1.0
-    return from_dicts(
+    return figure(
         data,
         {
             "title": {"text": title},
@@ -362,7 +362,7 @@ def bar_panels(
                 "font": {"size": 16},
             }
         )
-    return from_dicts(data, layout)
+    return figure(data, layout)
 
 
 # --- starting margins -----------------------------------------------------------------------
@@ -836,7 +836,7 @@ def figure_parts(fig: go.Figure) -> tuple[list[dict], dict]:
     return spec["data"], spec["layout"]
 
 
-def from_dicts(data: list[dict], layout: dict) -> go.Figure:
+def figure(data: list[dict], layout: dict) -> go.Figure:
     """A ``go.Figure`` from plain dicts with the light template, not validated here.
 
     Validation costs ~6 ms for a small heatmap and tens of ms for a multi-panel figure, more
@@ -858,7 +858,7 @@ def dict_figure(
     height_factor: float = 1.0,
     min_top: int = 0,
 ) -> go.Figure:
-    """:func:`from_dicts` with the app's sizes applied in the one constructor call.
+    """:func:`figure` with the app's sizes applied in the one constructor call.
 
     The same sizes as ``ui.layout.style_figure`` (``PRES_FONT`` type, ``PRES_CROWDED_FONT``
     with three panels or more in a row, height ×``PRES_HEIGHT`` and no text under
@@ -879,4 +879,91 @@ def dict_figure(
             layout[name] = {"automargin": True, **axis}
     margin = start_margins(data, layout, font_size)
     margin["t"] = max(margin["t"], min_top)
-    return from_dicts(data, {**layout, "margin": margin})
+    return figure(data, {**layout, "margin": margin})
+
+
+# --- side-by-side panels (one figure, one shared scale) -----------------------------------
+
+GREY = "#555555"
+# Plotly.js knows only a few scales by name; without validation the name is not translated
+TOP = 0.86  # panels fill the paper up to here; their titles sit above
+# a legend at the foot of the figure, under the x axes' labels and titles (its rows counted in
+# the bottom margin: a legend hung below the plot at a fraction of its height ran into them)
+BELOW = LEGEND_FOOT
+Spec = dict[str, Any]
+
+
+def axis_names(i: int) -> tuple[str, str]:
+    """Panel ``i``'s axis references: ``("x", "y")``, ``("x2", "y2")``, …"""
+    suffix = "" if i == 0 else str(i + 1)
+    return "x" + suffix, "y" + suffix
+
+
+def panels(
+    titles: Sequence[str],
+    x_titles: Sequence[str],
+    y_titles: Sequence[str],
+    *,
+    gap: float = 0.11,
+    widths: Sequence[float] | None = None,
+) -> Spec:
+    """Layout for side-by-side panels: axes with their domains and titles, titles above.
+
+    Returns ``xaxis``, ``yaxis``, ``xaxis2``, … and ``annotations`` (the panel titles); the
+    caller adds whatever else each axis needs (``layout["yaxis2"]["type"] = "log"``).
+    """
+    n = len(titles)
+    w = np.asarray(widths if widths is not None else [1.0] * n, dtype=float)
+    w = w / w.sum() * (1.0 - gap * (n - 1))
+    starts = np.concatenate([[0.0], np.cumsum(w + gap)[:-1]])
+    layout: Spec = {"annotations": []}
+    for i in range(n):
+        x, y = axis_names(i)
+        domain = [float(starts[i]), float(starts[i] + w[i])]
+        layout["xaxis" + x[1:]] = {"domain": domain, "anchor": y, "title": {"text": x_titles[i]}}
+        layout["yaxis" + y[1:]] = {
+            "domain": [0.0, TOP],
+            "anchor": x,
+            "title": {"text": y_titles[i]},
+        }
+        layout["annotations"].append(
+            {
+                "xref": "paper",
+                "yref": "paper",
+                "x": sum(domain) / 2,
+                "y": TOP + 0.03,
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "text": f"<b>{titles[i]}</b>",
+                "showarrow": False,
+            }
+        )
+    return layout
+
+
+def vline(x: float, colour: str, axes: tuple[str, str] = ("x", "y"), **line: Any) -> Spec:
+    """A vertical line at data position ``x`` across one panel (a shape spec)."""
+    return {
+        "type": "line",
+        "xref": axes[0],
+        "yref": f"{axes[1]} domain",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": colour, "dash": "dot", "width": 2, **line},
+    }
+
+
+def hline(y: float, axes: tuple[str, str] = ("x", "y"), colour: str = GREY) -> Spec:
+    """A dashed horizontal line at data position ``y`` across one panel (a shape spec)."""
+    return {
+        "type": "line",
+        "xref": f"{axes[0]} domain",
+        "yref": axes[1],
+        "x0": 0,
+        "x1": 1,
+        "y0": y,
+        "y1": y,
+        "line": {"color": colour, "dash": "dash", "width": 1.5},
+    }

@@ -136,7 +136,7 @@ def style_figure(fig: go.Figure, height: int | None = None) -> go.Figure:
     if big:  # no text under figures.PRES_MIN_FONT px on a projector
         data, layout = figures.floor_fonts(data, layout)
     layout["margin"] = figures.start_margins(data, {**layout, "height": base}, size)
-    return figures.from_dicts(data, layout)
+    return figures.figure(data, layout)
 
 
 def export_name(key: str, *view: object) -> str:

@@ -24,7 +24,7 @@ PAGES: Final = (
     PageInfo("overview", "app_pages/overview.py", "", ":material/home:"),
     PageInfo("qkv", "app_pages/qkv.py", "qkv", ":material/grid_on:"),
     PageInfo("kernel", "app_pages/kernel_regression.py", "waist-weight", ":material/scatter_plot:"),
-    PageInfo("softmax", "app_pages/softmax.py", "softmax", ":material/thermostat:"),
+    PageInfo("softmax", "app_pages/softmax/page.py", "softmax", ":material/thermostat:"),
     PageInfo(
         "alignment", "app_pages/alignment.py", "alignment", ":material/align_horizontal_center:"
     ),

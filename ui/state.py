@@ -358,7 +358,7 @@ def _from_url(p: Param, raw: str) -> tuple[Any, str | None]:
 def notices() -> list[str]:
     """The notices of this page visit (bad URL values and what was kept instead), then the
     notices of this run (see :func:`flash`)."""
-    return list(st.session_state.get(_NOTICES, [])) + list(st.session_state.get(_FLASH, []))
+    return list(st.session_state.get(_NOTICES, [])) + take_flash()
 
 
 def flash(text: str) -> None:
@@ -367,6 +367,13 @@ def flash(text: str) -> None:
     pending: list[str] = st.session_state.setdefault(_FLASH, [])
     if text not in pending:
         pending.append(text)
+
+
+def take_flash() -> list[str]:
+    """The notices of this run not shown yet, which are then forgotten (a section shows them)."""
+    pending = list(st.session_state.get(_FLASH, []))
+    st.session_state[_FLASH] = []
+    return pending
 
 
 def add_notice(text: str) -> None:

@@ -79,7 +79,7 @@ def next_token_bars(
         "height": 320,
         "legend": figures.LEGEND_FOOT,
     }
-    return figures.from_dicts(data, layout)
+    return figures.figure(data, layout)
 
 
 def copy_strip(
@@ -111,7 +111,7 @@ def copy_strip(
         "height": 300,
         "legend": figures.LEGEND_FOOT,
     }
-    return figures.from_dicts(data, layout)
+    return figures.figure(data, layout)
 
 
 def _series(

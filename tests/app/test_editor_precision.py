@@ -125,7 +125,7 @@ def test_a_links_matrix_out_of_range_names_each_entry_given_and_used():
 
 
 def test_typed_scores_beyond_the_limit_name_each_score_typed_and_used():
-    at = open_page("app_pages/softmax.py")
+    at = open_page("app_pages/softmax/page.py")
     at.text_input(key="softmax._x_text").set_value("5000, 0, -1e6").run()
     assert_ok(at)
     assert at.session_state["softmax.x"] == (1000.0, 0.0, -1000.0)

@@ -195,7 +195,7 @@ def test_waist_weight_fit_history_curve_and_weights(files):
 
 
 def test_softmax_weights_jacobian_and_variance_experiment(files):
-    at = open_page("app_pages/softmax.py")
+    at = open_page("app_pages/softmax/page.py")
     found = downloads(at, files)
     x = np.array([2.0, 1.0, 0.5, 0.0, -1.0])  # the example preset, τ = 1
     p = np.exp(x - x.max()) / np.exp(x - x.max()).sum()

@@ -37,7 +37,7 @@ PAGES = [
     "app_pages/overview.py",
     "app_pages/qkv.py",
     "app_pages/kernel_regression.py",
-    "app_pages/softmax.py",
+    "app_pages/softmax/page.py",
     "app_pages/alignment.py",
     "app_pages/self_attention.py",
     "app_pages/trained_model/page.py",

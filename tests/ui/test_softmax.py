@@ -7,11 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from attn_core import entropy, softmax, softmax_jacobian
-from tests.helpers import validated_spec
-from ui import fig_softmax
-from ui.i18n import catalog
-from ui.softmax_text import (
+from app_pages.softmax import figures as fig_softmax
+from app_pages.softmax.text import (
     LIMIT,
     MAX_LEN,
     MAX_TEXT,
@@ -22,6 +19,9 @@ from ui.softmax_text import (
     softmax_latex,
     variance_latex,
 )
+from attn_core import entropy, softmax, softmax_jacobian
+from tests.helpers import validated_spec
+from ui.i18n import catalog
 
 # --- reading the text box -------------------------------------------------------------------
 

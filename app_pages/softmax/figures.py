@@ -11,102 +11,23 @@ and send.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
-from ui import figures
-from ui.figures import DIVERGING_SCALE, PALETTE
-
-GREY = "#555555"
-# Plotly.js knows only a few scales by name; without validation the name is not translated
-TOP = 0.86  # panels fill the paper up to here; their titles sit above
-# a legend at the foot of the figure, under the x axes' labels and titles (its rows counted in
-# the bottom margin: a legend hung below the plot at a fraction of its height ran into them)
-BELOW = figures.LEGEND_FOOT
-Spec = dict[str, Any]
-
-
-def figure(data: list[Spec], layout: Spec) -> go.Figure:
-    """A figure from plain trace and layout dicts, built without per-property validation."""
-    return figures.from_dicts(data, layout)
-
-
-def axis_names(i: int) -> tuple[str, str]:
-    """Panel ``i``'s axis references: ``("x", "y")``, ``("x2", "y2")``, …"""
-    suffix = "" if i == 0 else str(i + 1)
-    return "x" + suffix, "y" + suffix
-
-
-def panels(
-    titles: Sequence[str],
-    x_titles: Sequence[str],
-    y_titles: Sequence[str],
-    *,
-    gap: float = 0.11,
-    widths: Sequence[float] | None = None,
-) -> Spec:
-    """Layout for side-by-side panels: axes with their domains and titles, titles above.
-
-    Returns ``xaxis``, ``yaxis``, ``xaxis2``, … and ``annotations`` (the panel titles); the
-    caller adds whatever else each axis needs (``layout["yaxis2"]["type"] = "log"``).
-    """
-    n = len(titles)
-    w = np.asarray(widths if widths is not None else [1.0] * n, dtype=float)
-    w = w / w.sum() * (1.0 - gap * (n - 1))
-    starts = np.concatenate([[0.0], np.cumsum(w + gap)[:-1]])
-    layout: Spec = {"annotations": []}
-    for i in range(n):
-        x, y = axis_names(i)
-        domain = [float(starts[i]), float(starts[i] + w[i])]
-        layout["xaxis" + x[1:]] = {"domain": domain, "anchor": y, "title": {"text": x_titles[i]}}
-        layout["yaxis" + y[1:]] = {
-            "domain": [0.0, TOP],
-            "anchor": x,
-            "title": {"text": y_titles[i]},
-        }
-        layout["annotations"].append(
-            {
-                "xref": "paper",
-                "yref": "paper",
-                "x": sum(domain) / 2,
-                "y": TOP + 0.03,
-                "xanchor": "center",
-                "yanchor": "bottom",
-                "text": f"<b>{titles[i]}</b>",
-                "showarrow": False,
-            }
-        )
-    return layout
-
-
-def vline(x: float, colour: str, axes: tuple[str, str] = ("x", "y"), **line: Any) -> Spec:
-    """A vertical line at data position ``x`` across one panel (a shape spec)."""
-    return {
-        "type": "line",
-        "xref": axes[0],
-        "yref": f"{axes[1]} domain",
-        "x0": x,
-        "x1": x,
-        "y0": 0,
-        "y1": 1,
-        "line": {"color": colour, "dash": "dot", "width": 2, **line},
-    }
-
-
-def hline(y: float, axes: tuple[str, str] = ("x", "y"), colour: str = GREY) -> Spec:
-    """A dashed horizontal line at data position ``y`` across one panel (a shape spec)."""
-    return {
-        "type": "line",
-        "xref": f"{axes[0]} domain",
-        "yref": axes[1],
-        "x0": 0,
-        "x1": 1,
-        "y0": y,
-        "y1": y,
-        "line": {"color": colour, "dash": "dash", "width": 1.5},
-    }
+from ui.figures import (
+    BELOW,
+    DIVERGING_SCALE,
+    GREY,
+    PALETTE,
+    TOP,
+    Spec,
+    axis_names,
+    figure,
+    hline,
+    panels,
+    vline,
+)
 
 
 def _bars(values: np.ndarray, labels: Sequence[str], highlight: int, fmt: str, i: int) -> Spec:

@@ -1,0 +1,129 @@
+"""A page's sections: each group of sections runs as an ``st.fragment``.
+
+A page lists its sections once, in screen order, grouped by what feeds what::
+
+    sections.show("softmax", [[scores, temperature], [seed_example], [scaling]])
+
+Moving a control reruns only the group (fragment) that holds it: a section whose result a later
+section uses sits in the same group. At the end of every group's run the state is written into
+the URL and the sidebar's share link is redrawn, so a link copied after a change inside a
+fragment reopens that view. In presentation mode one section is shown at a time, with Previous /
+Next buttons (and the ← → keys); the section's number is in the URL (``sec``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from typing import Final
+
+import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+from ui import layout, state
+from ui.i18n import t
+
+Section = Callable[[], None]
+
+SECTION_PARAM: Final = "sec"
+RUNS_KEY: Final = "_sections.runs"  # {section name: runs this session}, read by tests
+_SHARE_SLOT: Final = "_sections.share_slot"
+# A test build shows each section's run count (tests/e2e check that a move reruns one group).
+SHOW_RUNS: Final = os.environ.get("ATTN_SHOW_SECTION_RUNS") == "1"
+
+
+def fragment_rerun() -> bool:
+    """Whether this script run is a fragment's own rerun (not a full run of the page)."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+def share_slot():
+    """The sidebar's place for the share link (``app.py`` makes it before the page runs)."""
+    slot = st.sidebar.empty()
+    st.session_state[_SHARE_SLOT] = slot
+    return slot
+
+
+def draw_share() -> None:
+    """Write the state into the URL and draw the share link in the sidebar's slot."""
+    params, left_out = state.publish()
+    slot = st.session_state.get(_SHARE_SLOT)
+    if slot is None:
+        return
+    with slot.container():
+        st.divider()
+        st.markdown(f"**{t('app.share')}**")
+        st.code(state.share_url(params), language=None, wrap_lines=True)
+        if left_out:
+            st.caption(t("app.share.left_out", names=", ".join(left_out)))
+        st.caption(t("app.share.help"))
+
+
+def _count(name: str) -> int:
+    runs: dict[str, int] = st.session_state.setdefault(RUNS_KEY, {})
+    runs[name] = runs.get(name, 0) + 1
+    return runs[name]
+
+
+def _group(ns: str, index: int, group: Sequence[Section]) -> None:
+    notices = st.container()
+    for draw in group:
+        n = _count(f"{ns}.{draw.__name__}")
+        draw()
+        if SHOW_RUNS:
+            st.caption(f"runs · {draw.__name__} · {n}")
+    # Notices raised while the group ran (a value snapped by a callback or a check) show at
+    # the group's top, in a full run and in the group's own rerun alike.
+    for text in state.take_flash():
+        notices.warning(text, icon="⚠️")
+    draw_share()
+
+
+def show(ns: str, groups: Sequence[Sequence[Section]]) -> None:
+    """Draw the page's sections in order, each group as one fragment (see the module doc)."""
+    flat = [(gi, draw) for gi, group in enumerate(groups) for draw in group]
+    b = state.bind(ns, state.Int(SECTION_PARAM, 1, lo=1, hi=len(flat)))
+    if layout.presenting():
+        current = int(b[SECTION_PARAM])
+        _navigation(b, len(flat))
+        gi, draw = flat[current - 1]
+        _fragment(ns, gi, [draw])
+        return
+    for gi, group in enumerate(groups):
+        _fragment(ns, gi, group)
+
+
+def _fragment(ns: str, index: int, group: Sequence[Section]) -> None:
+    # One fragment function per group; the key keeps its identity across full runs.
+    st.fragment(lambda: _group(ns, index, group), key=f"{ns}.group{index}")()
+
+
+def _navigation(b: state.Binding, n: int) -> None:
+    current = int(b[SECTION_PARAM])
+
+    def go(step: int) -> None:
+        b.set(SECTION_PARAM, min(n, max(1, int(b[SECTION_PARAM]) + step)))
+
+    c1, c2, c3 = st.columns([1, 2, 1], vertical_alignment="center")
+    c1.button(
+        t("app.section.previous"),
+        key=f"{b.page}._sec_prev",
+        on_click=go,
+        args=(-1,),
+        disabled=current <= 1,
+        shortcut="Left",
+        icon=":material/arrow_back:",
+        width="stretch",
+    )
+    c2.markdown(f"**{t('app.section.of', i=current, n=n)}**", text_alignment="center")
+    c3.button(
+        t("app.section.next"),
+        key=f"{b.page}._sec_next",
+        on_click=go,
+        args=(1,),
+        disabled=current >= n,
+        shortcut="Right",
+        icon=":material/arrow_forward:",
+        width="stretch",
+    )
