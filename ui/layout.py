@@ -106,7 +106,7 @@ def controls(label: str | None = None):
     return st.container()
 
 
-def style_figure(fig: go.Figure, height: int | None = None) -> go.Figure:
+def style_figure(fig: go.Figure, height: int | None = None, *, min_top: int = 0) -> go.Figure:
     """Apply the app's sizes (larger in presentation mode) to a figure built in ``ui/``.
 
     Works on the figure's plain dicts and returns a new, unvalidated figure: the same
@@ -135,7 +135,9 @@ def style_figure(fig: go.Figure, height: int | None = None) -> go.Figure:
         layout["annotations"] = notes
     if big:  # no text under figures.PRES_MIN_FONT px on a projector
         data, layout = figures.floor_fonts(data, layout)
-    layout["margin"] = figures.start_margins(data, {**layout, "height": base}, size)
+    margin = figures.start_margins(data, {**layout, "height": base}, size)
+    margin["t"] = max(margin["t"], min_top)
+    layout["margin"] = margin
     return figures.figure(data, layout)
 
 
@@ -181,7 +183,8 @@ def show_figure(
     height: int | None = None,
     *,
     name: str | None = None,
-    restyle: bool = True,
+    min_top: int = 0,
+    restyle: bool = True,  # transitional: removed once no builder sizes its own figure
 ) -> None:
     """Draw a figure with the PNG download button in its toolbar: the one place figures are shown.
 
@@ -190,7 +193,7 @@ def show_figure(
     ``restyle=False`` draws a figure whose builder already applied the app's sizes.
     """
     if restyle:
-        fig = style_figure(fig, height)
+        fig = style_figure(fig, height, min_top=min_top)
     st.plotly_chart(fig, key=key, theme=None, config=figure_config(fig, key, name), width="stretch")
 
 
