@@ -323,7 +323,10 @@ def bind(page: str, *params: Param) -> Binding:
             st.session_state[key] = value
         else:
             st.session_state[key] = saved.get(key, p.default)
-    st.session_state.setdefault(_BINDINGS, []).append(b)
+    bindings: list[Binding] = st.session_state.setdefault(_BINDINGS, [])
+    # A section's fragment binds again on its own reruns: the new binding replaces its twin.
+    bindings[:] = [x for x in bindings if (x.page, x.params.keys()) != (b.page, b.params.keys())]
+    bindings.append(b)
     return b
 
 
