@@ -63,7 +63,13 @@ from attn_core.multihead import MultiHeadResult, multi_head_attention, random_mh
 from attn_core.positional import sinusoidal_positional_encoding
 from attn_core.scaling import DotProductExperiment, dot_product_experiment, softmax_jacobian_norm
 from attn_core.scores import SCORE_KINDS, random_score_params, score
-from attn_core.softmax import entropy, softmax, softmax_jacobian
+from attn_core.softmax import (
+    entropy,
+    shares_to_weights,
+    softmax,
+    softmax_jacobian,
+    total_variation,
+)
 from attn_core.toy_tasks import translate
 from attn_core.transformer import (
     AttnOnlyRun,
@@ -143,6 +149,8 @@ __all__ = [
     "sinusoidal_positional_encoding",
     "softmax",
     "softmax_jacobian",
+    "shares_to_weights",
+    "total_variation",
     "softmax_jacobian_norm",
     "softmax_parts",
     "translate",

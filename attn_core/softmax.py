@@ -165,3 +165,46 @@ def entropy(p: Any, axis: int = -1) -> np.ndarray | float:
     terms = q * np.log(np.where(q > 0, q, 1.0))  # log 1 = 0 where p = 0
     h = -terms.sum(axis=axis) + 0.0  # + 0.0 turns -0.0 into 0.0
     return float(h) if h.ndim == 0 else h
+
+
+def shares_to_weights(shares: Any) -> np.ndarray:
+    r"""Non-negative shares (a guess typed as any amounts) normalised into weights.
+
+    .. math:: w_i = \frac{s_i}{\sum_j s_j}
+
+    Args:
+        shares: ``(n,)`` non-negative finite numbers, not all zero.
+
+    Returns:
+        ``(n,)`` weights summing to 1.
+
+    >>> shares_to_weights([1, 3]).tolist()
+    [0.25, 0.75]
+    """
+    s = as_vector("shares", shares)
+    if (s < 0).any():
+        raise ValueError("shares must not be negative.")
+    total = s.sum()
+    if not total > 0:
+        raise ValueError("shares must not all be zero: give at least one key some weight.")
+    return s / total  # (n,)
+
+
+def total_variation(p: Any, q: Any) -> float:
+    r"""Total-variation distance between two weight vectors over the same keys.
+
+    .. math:: \operatorname{TV}(p, q) = \tfrac12 \sum_i |p_i - q_i| \in [0, 1]
+
+    0 when they are equal, 1 when they put their weight on disjoint keys: the largest
+    difference in the weight the two give to any set of keys.
+
+    Args:
+        p, q: ``(n,)`` probability vectors (non-negative, each summing to 1).
+
+    >>> total_variation([1.0, 0.0], [0.5, 0.5])
+    0.5
+    """
+    a, b = _as_probabilities("p", p), _as_probabilities("q", q)
+    if a.shape != b.shape:
+        raise ValueError(f"p and q must have the same length (got {a.size} and {b.size}).")
+    return float(0.5 * np.abs(a - b).sum())

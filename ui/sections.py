@@ -28,6 +28,8 @@ Section = Callable[[], None]
 SECTION_PARAM: Final = "sec"
 RUNS_KEY: Final = "_sections.runs"  # {section name: runs this session}, read by tests
 _SHARE_SLOT: Final = "_sections.share_slot"
+_STEP_KEYS: Final = "_sections.keys_to_steps"  # the section on screen has a stepper
+_COUNT: Final = "_sections.count"  # {ns: number of sections}
 # A test build shows each section's run count (tests/e2e check that a move reruns one group).
 SHOW_RUNS: Final = os.environ.get("ATTN_SHOW_SECTION_RUNS") == "1"
 
@@ -80,18 +82,44 @@ def _group(ns: str, index: int, group: Sequence[Section]) -> None:
     draw_share()
 
 
-def show(ns: str, groups: Sequence[Sequence[Section]]) -> None:
-    """Draw the page's sections in order, each group as one fragment (see the module doc)."""
+def show(ns: str, groups: Sequence[Sequence[Section]], *, stepped: Sequence[str] = ()) -> None:
+    """Draw the page's sections in order, each group as one fragment (see the module doc).
+
+    ``stepped`` names the sections (by function name) that hold a ``ui.steps`` stepper: in
+    presentation mode the arrow keys move its steps while it is on screen.
+    """
     flat = [(gi, draw) for gi, group in enumerate(groups) for draw in group]
+    st.session_state.setdefault(_COUNT, {})[ns] = len(flat)
     b = state.bind(ns, state.Int(SECTION_PARAM, 1, lo=1, hi=len(flat)))
+    st.session_state[_STEP_KEYS] = False
     if layout.presenting():
         current = int(b[SECTION_PARAM])
-        _navigation(b, len(flat))
         gi, draw = flat[current - 1]
+        st.session_state[_STEP_KEYS] = draw.__name__ in stepped
+        _navigation(b, len(flat), keys=draw.__name__ not in stepped)
         _fragment(ns, gi, [draw])
         return
     for gi, group in enumerate(groups):
         _fragment(ns, gi, group)
+
+
+def keys_to_steps() -> bool:
+    """Whether the arrow keys belong to a stepper (presentation mode, its section on screen)."""
+    return bool(st.session_state.get(_STEP_KEYS, False))
+
+
+def has_neighbour(ns: str, step: int) -> bool:
+    """Whether the page has a section ``step`` (±1) away from the one on screen."""
+    n = st.session_state.get(_COUNT, {}).get(ns, 1)
+    current = int(st.session_state.get(f"{ns}.{SECTION_PARAM}", 1))
+    return 1 <= current + step <= n
+
+
+def go(ns: str, step: int) -> None:
+    """Move presentation mode ``step`` (±1) sections on (from a callback)."""
+    n = st.session_state.get(_COUNT, {}).get(ns, 1)
+    key = f"{ns}.{SECTION_PARAM}"
+    st.session_state[key] = min(n, max(1, int(st.session_state.get(key, 1)) + step))
 
 
 def _fragment(ns: str, index: int, group: Sequence[Section]) -> None:
@@ -99,20 +127,16 @@ def _fragment(ns: str, index: int, group: Sequence[Section]) -> None:
     st.fragment(lambda: _group(ns, index, group), key=f"{ns}.group{index}")()
 
 
-def _navigation(b: state.Binding, n: int) -> None:
+def _navigation(b: state.Binding, n: int, *, keys: bool = True) -> None:
     current = int(b[SECTION_PARAM])
-
-    def go(step: int) -> None:
-        b.set(SECTION_PARAM, min(n, max(1, int(b[SECTION_PARAM]) + step)))
-
     c1, c2, c3 = st.columns([1, 2, 1], vertical_alignment="center")
     c1.button(
         t("app.section.previous"),
         key=f"{b.page}._sec_prev",
         on_click=go,
-        args=(-1,),
+        args=(b.page, -1),
         disabled=current <= 1,
-        shortcut="Left",
+        shortcut="Left" if keys else None,
         icon=":material/arrow_back:",
         width="stretch",
     )
@@ -121,9 +145,9 @@ def _navigation(b: state.Binding, n: int) -> None:
         t("app.section.next"),
         key=f"{b.page}._sec_next",
         on_click=go,
-        args=(1,),
+        args=(b.page, 1),
         disabled=current >= n,
-        shortcut="Right",
+        shortcut="Right" if keys else None,
         icon=":material/arrow_forward:",
         width="stretch",
     )
