@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui import figures
-from ui.fig_selfattn import Panel, grid_cols, heatmap_grid
+from ui.token_grid import Panel, grid_cols, heatmap_grid
 
 OFF_COLOUR = "#9a9a9a"
 
