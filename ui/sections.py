@@ -30,8 +30,9 @@ RUNS_KEY: Final = "_sections.runs"  # {section name: runs this session}, read by
 _SHARE_SLOT: Final = "_sections.share_slot"
 _STEP_KEYS: Final = "_sections.keys_to_steps"  # the section on screen has a stepper
 _COUNT: Final = "_sections.count"  # {ns: number of sections}
-# A test build shows each section's run count (tests/e2e check that a move reruns one group).
-SHOW_RUNS: Final = os.environ.get("ATTN_SHOW_SECTION_RUNS") == "1"
+# ATTN_SHOW_SECTION_RUNS=1 (a test build) shows each section's run count under it: the tests
+# check with it that a move reruns one group.
+SHOW_RUNS_ENV: Final = "ATTN_SHOW_SECTION_RUNS"
 
 
 def fragment_rerun() -> bool:
@@ -73,7 +74,7 @@ def _group(ns: str, index: int, group: Sequence[Section]) -> None:
     for draw in group:
         n = _count(f"{ns}.{draw.__name__}")
         draw()
-        if SHOW_RUNS:
+        if os.environ.get(SHOW_RUNS_ENV) == "1":
             st.caption(f"runs · {draw.__name__} · {n}")
     # Notices raised while the group ran (a value snapped by a callback or a check) show at
     # the group's top, in a full run and in the group's own rerun alike.
