@@ -59,7 +59,12 @@ from attn_core.kernel_regression import (
     nadaraya_watson,
     nw_parametric,
 )
-from attn_core.multihead import MultiHeadResult, multi_head_attention, random_mha_weights
+from attn_core.multihead import (
+    MultiHeadResult,
+    head_counts,
+    multi_head_attention,
+    random_mha_weights,
+)
 from attn_core.positional import sinusoidal_positional_encoding
 from attn_core.scaling import DotProductExperiment, dot_product_experiment, softmax_jacobian_norm
 from attn_core.scores import SCORE_KINDS, random_score_params, score
@@ -120,6 +125,7 @@ __all__ = [
     "global_weights",
     "greedy_translate",
     "hard_attention",
+    "head_counts",
     "induction_score",
     "induction_targets",
     "key_composition",

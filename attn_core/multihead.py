@@ -43,6 +43,19 @@ def _split_heads(X: np.ndarray, n_heads: int) -> np.ndarray:
     return X.reshape(n, n_heads, d_model // n_heads).transpose(1, 0, 2)
 
 
+def head_counts(d_model: int) -> list[int]:
+    r"""The numbers of heads that split ``d_model`` columns evenly.
+
+    :math:`\{h \in \{1, \dots, d_{model}\} : d_{model} \bmod h = 0\}`, ascending; each head
+    then gets :math:`d_{head} = d_{model} / h` columns of Q, K and V.
+
+    Raises:
+        ValueError: ``d_model`` is not a whole number ≥ 1.
+    """
+    d_model = positive_int("d_model", d_model)
+    return [h for h in range(1, d_model + 1) if d_model % h == 0]
+
+
 def multi_head_attention(
     X_q: Any,
     X_kv: Any,
@@ -89,10 +102,9 @@ def multi_head_attention(
     for name, size in (("W_k", W_k.shape[1]), ("W_v", W_v.shape[1]), ("W_o", W_o.shape[0])):
         same(f"d_model of {name}", size, "d_model (the columns of W_q)", d_model)
     if d_model % n_heads:
-        divisors = [h for h in range(1, d_model + 1) if d_model % h == 0]
         raise ValueError(
             f"n_heads ({n_heads}) must divide d_model ({d_model}) so every head gets the same "
-            f"number of columns; try one of {divisors}."
+            f"number of columns; try one of {head_counts(d_model)}."
         )
     n_q, n_k, d_head = X_q.shape[0], X_kv.shape[0], d_model // n_heads
     m = None if mask is None else as_mask("mask", mask, (n_q, n_k))

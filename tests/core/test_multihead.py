@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from attn_core import attention, causal_mask, multi_head_attention, random_mha_weights
+from attn_core import (
+    attention,
+    causal_mask,
+    head_counts,
+    multi_head_attention,
+    random_mha_weights,
+)
 from tests.core import reference
 
 seeds = st.integers(0, 10**6)
@@ -133,3 +139,19 @@ def test_bad_input_is_refused(change, message):
     } | change
     with pytest.raises(ValueError, match=message):
         multi_head_attention(**args)
+
+
+@given(st.integers(1, 200))
+def test_head_counts_are_the_divisors_and_each_splits_d_model(d_model):
+    counts = head_counts(d_model)
+    assert counts == sorted(counts) and counts[0] == 1 and counts[-1] == d_model
+    for h in range(1, d_model + 1):
+        assert (h in counts) == (d_model // h * h == d_model)
+
+
+def test_head_counts_of_known_sizes_and_bad_input():
+    assert head_counts(12) == [1, 2, 3, 4, 6, 12]
+    assert head_counts(7) == [1, 7]
+    for bad in (0, -4, 2.5, True):
+        with pytest.raises(ValueError, match="d_model"):
+            head_counts(bad)
