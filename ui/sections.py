@@ -71,6 +71,7 @@ def _count(name: str) -> int:
 
 def _group(ns: str, index: int, group: Sequence[Section]) -> None:
     notices = st.container()
+    seen = state.visit_notice_count()
     for draw in group:
         n = _count(f"{ns}.{draw.__name__}")
         draw()
@@ -78,7 +79,7 @@ def _group(ns: str, index: int, group: Sequence[Section]) -> None:
             st.caption(f"runs · {draw.__name__} · {n}")
     # Notices raised while the group ran (a value snapped by a callback or a check) show at
     # the group's top, in a full run and in the group's own rerun alike.
-    for text in state.take_flash():
+    for text in state.notices_since(seen) + state.take_flash():
         notices.warning(text, icon="⚠️")
     draw_share()
 
@@ -91,7 +92,10 @@ def show(ns: str, groups: Sequence[Sequence[Section]], *, stepped: Sequence[str]
     """
     flat = [(gi, draw) for gi, group in enumerate(groups) for draw in group]
     st.session_state.setdefault(_COUNT, {})[ns] = len(flat)
+    seen = state.visit_notice_count()
     b = state.bind(ns, state.Int(SECTION_PARAM, 1, lo=1, hi=len(flat)))
+    for text in state.notices_since(seen):  # after the header: shown here
+        st.warning(text, icon="⚠️")
     st.session_state[_STEP_KEYS] = False
     if layout.presenting():
         current = int(b[SECTION_PARAM])

@@ -372,6 +372,17 @@ def flash(text: str) -> None:
         pending.append(text)
 
 
+def visit_notice_count() -> int:
+    """How many notices this page visit has so far (see :func:`notices_since`)."""
+    return len(st.session_state.get(_NOTICES, []))
+
+
+def notices_since(count: int) -> list[str]:
+    """The visit's notices added after :func:`visit_notice_count` returned ``count``: a value
+    bound after the page's header (a section's own parameter) shows its link notice there."""
+    return list(st.session_state.get(_NOTICES, []))[count:]
+
+
 def take_flash() -> list[str]:
     """The notices of this run not shown yet, which are then forgotten (a section shows them)."""
     pending = list(st.session_state.get(_FLASH, []))
