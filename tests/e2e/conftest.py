@@ -21,6 +21,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from ui.sections import SHOW_RUNS_ENV
+
 ROOT: Final = Path(__file__).resolve().parents[2]
 CHROMIUM: Final = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS: Final = [
@@ -50,7 +52,10 @@ def free_port() -> int:
 
 
 def start_server(
-    port: int, extra: list[str] | None = None, script: str = "app.py"
+    port: int,
+    extra: list[str] | None = None,
+    script: str = "app.py",
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
     """Start ``streamlit run <script>`` on 127.0.0.1:port and wait until it is healthy."""
     cmd = [
@@ -62,7 +67,13 @@ def start_server(
         "--server.fileWatcherType", "none",
         *(extra or []),
     ]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -78,11 +89,11 @@ def start_server(
 
 
 @contextmanager
-def serving(extra: list[str] | None = None) -> Iterator[str]:
-    """A server of the app on a free port (``extra``: more ``streamlit run`` arguments): its
-    URL while the block runs, stopped after."""
+def serving(extra: list[str] | None = None, env: dict[str, str] | None = None) -> Iterator[str]:
+    """A server of the app on a free port (``extra``: more ``streamlit run`` arguments, ``env``:
+    more environment): its URL while the block runs, stopped after."""
     port = free_port()
-    proc = start_server(port, extra)
+    proc = start_server(port, extra, env=env)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -97,6 +108,28 @@ def serving(extra: list[str] | None = None) -> Iterator[str]:
 def app_url() -> Iterator[str]:
     with serving() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def counted_url() -> Iterator[str]:
+    """A server whose sections write their run counts (see :func:`section_runs`)."""
+    with serving(env={SHOW_RUNS_ENV: "1"}) as url:
+        yield url
+
+
+def section_runs(page: Page) -> dict[str, int]:
+    """{section function: times it ran} as a ``counted_url`` server writes them."""
+    texts = page.locator('[data-testid="stCaptionContainer"]').all_inner_texts()
+    parts = [t.split(" · ") for t in texts if t.startswith("runs · ")]
+    return {name: int(n) for _, name, n in parts}
+
+
+def reruns_after(page: Page, before: dict[str, int]) -> dict[str, int]:
+    """The sections that ran again since ``before`` (waiting for the counts to settle)."""
+    page.wait_for_timeout(300)
+    wait_for_app(page)
+    after = section_runs(page)
+    return {name: n - before.get(name, 0) for name, n in after.items() if n != before.get(name)}
 
 
 @pytest.fixture(scope="session")

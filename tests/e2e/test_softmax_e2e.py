@@ -6,7 +6,14 @@ import numpy as np
 from playwright.sync_api import Page, expect
 
 from attn_core import softmax
-from tests.e2e.conftest import open_app, press_slider, share_link, wait_for_app
+from tests.e2e.conftest import (
+    open_app,
+    press_slider,
+    reruns_after,
+    section_runs,
+    share_link,
+    wait_for_app,
+)
 
 SCORES_BOX = 'input[aria-label^="Scores x"]'
 
@@ -57,3 +64,24 @@ def test_a_typo_shows_an_error_and_keeps_the_bars(page: Page, app_url: str):
     wait_for_app(page)
     expect(page.locator('[data-testid="stAlertContentError"]').first).to_contain_text("one")
     assert bar_labels(page) == before
+
+
+def test_a_move_reruns_only_its_section_and_the_link_follows(page: Page, counted_url: str):
+    open_app(page, counted_url + "/softmax?lang=en")
+    before = section_runs(page)
+    assert set(before) == {"scores", "temperature", "seed_example", "scaling"}
+    press_slider(page, "Dimension d", "ArrowRight")  # the √d experiment: its own fragment
+    assert reruns_after(page, before) == {"scaling": 1}
+    before = section_runs(page)
+    press_slider(page, "Temperature τ", "End")  # scores and temperature share a fragment
+    assert reruns_after(page, before) == {"scores": 1, "temperature": 1}
+    link = share_link(page)
+    assert "tau=100" in link and "d=128" in link
+    assert "tau=100" in page.url and "d=128" in page.url  # the browser's address too
+    fresh = page.context.new_page()
+    open_app(fresh, link)
+    assert bar_labels(fresh) == bar_labels(page)
+    expect(
+        fresh.locator('[data-testid="stSlider"]').filter(has_text="Dimension d")
+    ).to_contain_text("128")
+    fresh.close()
