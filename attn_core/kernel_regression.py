@@ -102,11 +102,71 @@ def nadaraya_watson(
     diff = q[:, None] - k[None, :]  # (n_q, n_k)
     if kernel == "gaussian":
         return _finish(_gaussian_weights(np.abs(diff), 1.0 / h), v)
-    if kernel == "boxcar":
+    if kernel == "boxcar":  # |q - k| <= h exactly, without the rounding of a division
         return _finish((np.abs(diff) <= h).astype(np.float64), v)
     with np.errstate(over="ignore"):  # far keys: u² = inf → weight 0
-        u = diff / h  # (n_q, n_k)
-        return _finish(np.maximum(0.0, 1.0 - u * u), v)
+        return _finish(_kernel_values(kernel, diff / h), v)
+
+
+def kernel_map(kernel: str, u: Any) -> np.ndarray:
+    r"""The kernel :math:`K(u)` of :func:`nadaraya_watson`, element by element.
+
+    .. math:: K_\text{gaussian}(u) = e^{-u^2/2}, \quad
+              K_\text{boxcar}(u) = \mathbb{1}[|u| \le 1], \quad
+              K_\text{epanechnikov}(u) = \max(0,\, 1 - u^2)
+
+    Without constant factors (they cancel in the weights). ``u`` is a number or an array of
+    any shape (``u = (q - k) / h``); the result has its shape, float64.
+
+    >>> kernel_map("epanechnikov", [0.0, 0.5, 2.0]).tolist()
+    [1.0, 0.75, 0.0]
+    """
+    if kernel not in KERNELS:
+        raise ValueError(f"kernel must be one of {', '.join(KERNELS)}; got {kernel!r}.")
+    return _kernel_values(kernel, as_array("u", u, allow_empty=True))
+
+
+def _kernel_values(kernel: str, u: np.ndarray) -> np.ndarray:
+    """:func:`kernel_map` on checked input (``±inf`` allowed: a key out of reach → 0)."""
+    if kernel == "gaussian":
+        with np.errstate(over="ignore"):
+            return np.exp(-0.5 * u * u)
+    if kernel == "boxcar":
+        return (np.abs(u) <= 1.0).astype(np.float64)
+    with np.errstate(over="ignore"):
+        return np.maximum(0.0, 1.0 - u * u)
+
+
+def uncovered_intervals(keys: Any, reach: float, lo: float, hi: float) -> list[tuple[float, float]]:
+    r"""The parts of :math:`[lo, hi]` farther than ``reach`` from every key.
+
+    .. math:: \{\, q \in [lo, hi] : \min_i |q - k_i| > h \,\}
+
+    These are the queries that a kernel of finite reach :math:`h` (boxcar, Epanechnikov) leaves
+    without any weight: :func:`nadaraya_watson` flags them ``uncovered``. (At the edges
+    themselves the boxcar still reaches its key; the Epanechnikov gives it 0.) ``keys (n,)``;
+    returns ``(start, end)`` pairs in increasing order.
+
+    >>> uncovered_intervals([56.0, 58.0], 1.0, 50.0, 60.0)
+    [(50.0, 55.0), (59.0, 60.0)]
+    """
+    k = np.sort(as_vector("keys", keys))
+    h = positive("reach", reach)
+    lo, hi = float(lo), float(hi)
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi < lo:
+        raise ValueError(f"need finite lo <= hi; got lo={lo!r}, hi={hi!r}.")
+    out: list[tuple[float, float]] = []
+    cursor = lo
+    for key in k:
+        a, b = float(key) - h, float(key) + h
+        if a > cursor:
+            out.append((cursor, min(a, hi)))
+        cursor = max(cursor, b)
+        if cursor >= hi:
+            break
+    if cursor < hi:
+        out.append((cursor, hi))
+    return [(a, b) for a, b in out if b > a and a < hi]
 
 
 def average_pooling(queries: Any, values: Any) -> KernelRegression:

@@ -23,7 +23,9 @@ class PageInfo:
 PAGES: Final = (
     PageInfo("overview", "app_pages/overview.py", "", ":material/home:"),
     PageInfo("qkv", "app_pages/qkv.py", "qkv", ":material/grid_on:"),
-    PageInfo("kernel", "app_pages/kernel_regression.py", "waist-weight", ":material/scatter_plot:"),
+    PageInfo(
+        "waist_weight", "app_pages/waist_weight/page.py", "waist-weight", ":material/scatter_plot:"
+    ),
     PageInfo("softmax", "app_pages/softmax/page.py", "softmax", ":material/thermostat:"),
     PageInfo(
         "alignment", "app_pages/alignment.py", "alignment", ":material/align_horizontal_center:"

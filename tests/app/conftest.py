@@ -65,7 +65,7 @@ def assert_ok(at: AppTest) -> None:
             "app.",
             "overview.",
             "qkv.",
-            "kernel.",
+            "waist_weight.",
             "softmax.",
             "alignment.",
             "selfattn.",

@@ -48,7 +48,7 @@ def warnings(at: AppTest) -> str:
         (QKV, {"mask": "valid", "score": "general"}),
         ("app_pages/self_attention.py", {"source": "matrix"}),
         ("app_pages/vision.py", {}),
-        ("app_pages/kernel_regression.py", {}),
+        ("app_pages/waist_weight/page.py", {}),
     ],
 )
 def test_every_editor_sends_what_is_typed_unrounded_and_unclamped(page, query):

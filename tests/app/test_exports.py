@@ -32,7 +32,7 @@ from attn_core import (
 )
 from tests.app.conftest import open_page
 from ui import images, layout, vision_data
-from ui import kernel_data as kd
+from app_pages.waist_weight import data as kd
 from ui.alignment_toy import make_toy
 from ui.navigation import PAGES
 from ui.qkv_data import default_lengths, generate, qkv_of
@@ -174,23 +174,23 @@ def test_qkv_scores_weights_and_output(files):
 
 
 def test_waist_weight_fit_history_curve_and_weights(files):
-    at = open_page("app_pages/kernel_regression.py", query={"method": "parametric"})
+    at = open_page("app_pages/waist_weight/page.py", query={"method": "parametric"})
     found = downloads(at, files)
     data = kd.default_dataset()
     fit = fit_bandwidth(data[:, 0], data[:, 1], lr=1.0, epochs=50)
-    history = get(found, "kernel.dl.history", "waist-weight-fit-history.csv")
+    history = get(found, "waist_weight.dl.history", "waist-weight-fit-history.csv")
     assert history.index.name == "epoch" and list(history.index) == list(range(51))
     assert np.allclose(history["w"], fit.w_history, rtol=1e-9)
     assert np.allclose(history["loss"], fit.loss_history, rtol=1e-9)
-    bars = get(found, "kernel.dl.bars", "waist-weight-weights-at-57-parametric.csv", None)
+    bars = get(found, "waist_weight.dl.bars", "waist-weight-weights-at-57-parametric.csv", None)
     assert np.isclose(bars["alpha"].sum(), 1.0)
     assert np.array_equal(bars["waist (key, cm)"], data[:, 0])
-    curve = get(found, "kernel.dl.curve", "waist-weight-prediction-parametric.csv", None)
+    curve = get(found, "waist_weight.dl.curve", "waist-weight-prediction-parametric.csv", None)
     assert curve.shape == (401, 2)
-    table = get(found, "kernel.download", "waist-weight-data.csv", None)
+    table = get(found, "waist_weight.download", "waist-weight-data.csv", None)
     assert np.array_equal(table.to_numpy(), data)
-    get(found, "kernel.download_weights", "waist-weight-attention-weights-parametric.csv")
-    example = get(found, "kernel.dl.example", "waist-weight-every-method-at-57.csv")
+    get(found, "waist_weight.download_weights", "waist-weight-attention-weights-parametric.csv")
+    example = get(found, "waist_weight.dl.example", "waist-weight-every-method-at-57.csv")
     assert example.shape[0] == 5  # average, three kernels, the fitted parametric
 
 

@@ -36,7 +36,7 @@ def colour_scales(obj: object) -> list:
 PAGES = [
     "app_pages/overview.py",
     "app_pages/qkv.py",
-    "app_pages/kernel_regression.py",
+    "app_pages/waist_weight/page.py",
     "app_pages/softmax/page.py",
     "app_pages/alignment.py",
     "app_pages/self_attention.py",

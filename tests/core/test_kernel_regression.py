@@ -13,9 +13,11 @@ from attn_core.kernel_regression import (
     KERNELS,
     average_pooling,
     fit_bandwidth,
+    kernel_map,
     leave_one_out_loss,
     nadaraya_watson,
     nw_parametric,
+    uncovered_intervals,
 )
 from tests.core.reference_vision import leave_one_out_loss_loop, nadaraya_watson_loop
 
@@ -263,3 +265,58 @@ def test_a_gradient_that_never_helps_leaves_w_where_it_is(monkeypatch):
     assert fit.w == 0.5
     np.testing.assert_array_equal(fit.w_history, 0.5)
     assert [e for e, _, _ in seen] == [1, 2, 3, 4, 5]
+
+
+# --- the kernel map and the queries a finite kernel leaves uncovered ---------------------------
+
+
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_kernel_map_normalises_to_the_weights(kernel):
+    r = nadaraya_watson([60.0], WAIST, WEIGHT, kernel, 5.0)
+    k = kernel_map(kernel, (60.0 - WAIST) / 5.0)  # (n,)
+    np.testing.assert_allclose(k / k.sum(), r.weights[0], atol=1e-12)
+
+
+def test_kernel_map_values_and_shape():
+    u = np.array([[0.0, 0.5], [1.0, 3.0]])
+    np.testing.assert_allclose(kernel_map("gaussian", u), np.exp(-0.5 * u**2))
+    np.testing.assert_array_equal(kernel_map("boxcar", u), [[1, 1], [1, 0]])
+    np.testing.assert_allclose(kernel_map("epanechnikov", u), [[1, 0.75], [0, 0]])
+    assert kernel_map("gaussian", 0.0).shape == ()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(("triangle", 0.0), "kernel"), (("boxcar", float("nan")), "u"), (("boxcar", "x"), "u")],
+)
+def test_kernel_map_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        kernel_map(*args)
+
+
+@pytest.mark.parametrize("h", [0.5, 1.0, 2.0, 3.5, 8.0])
+@pytest.mark.parametrize("kernel", ["boxcar", "epanechnikov"])
+def test_uncovered_intervals_are_the_uncovered_queries(h, kernel):
+    lo, hi = 40.0, 110.0
+    gaps = uncovered_intervals(WAIST, h, lo, hi)
+    grid = np.linspace(lo, hi, 2001)
+    lost = nadaraya_watson(grid, WAIST, WEIGHT, kernel, h).uncovered
+    inside = np.zeros_like(lost)
+    for a, b in gaps:
+        inside |= (grid >= a) & (grid <= b)
+    edge = np.min(np.abs(np.abs(grid[:, None] - WAIST[None, :]) - h), axis=1) < 1e-9
+    np.testing.assert_array_equal(inside[~edge], lost[~edge])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (([], 1.0, 0.0, 1.0), "keys"),
+        (([1.0], 0.0, 0.0, 1.0), "reach"),
+        (([1.0], 1.0, 2.0, 1.0), "lo <= hi"),
+        (([1.0], 1.0, float("nan"), 1.0), "lo <= hi"),
+    ],
+)
+def test_uncovered_intervals_bad_input(args, message):
+    with pytest.raises(ValueError, match=message):
+        uncovered_intervals(*args)

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 from playwright.sync_api import Page, expect
 
+from app_pages.waist_weight import data as kd
 from attn_core import nadaraya_watson
 from tests.e2e.conftest import RUN_TIMEOUT_MS, open_app, press_slider, share_link, wait_for_app
-from ui import kernel_data as kd
 
 GOOD_CSV = "腰围（厘米）,体重（千克）\n56,43\n58,48\n64,58\n72,61\n85,80\n"
 BAD_CSV = "waist,weight\n56,43\n58,heavy\n0,50\n"

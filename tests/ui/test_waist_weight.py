@@ -11,10 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from attn_core import KERNELS, average_pooling, nadaraya_watson
+from app_pages.waist_weight import data as kd
+from app_pages.waist_weight import figures
+from app_pages.waist_weight import text as formulas
+from attn_core import average_pooling, nadaraya_watson
+from attn_core.kernel_regression import uncovered_intervals
 from tests.helpers import decode
-from ui import fig_kernel, kernel_text
-from ui import kernel_data as kd
 
 SEED_PAIR = [(56.0, 43.0), (58.0, 48.0)]
 TEXT = {
@@ -241,44 +243,20 @@ def test_query_grid_is_short_round_and_inside(lo, span):
     assert np.all(np.diff(grid) > 0)
 
 
-@pytest.mark.parametrize("h", [0.5, 1.0, 2.0, 3.5, 8.0])
-@pytest.mark.parametrize("kernel", ["boxcar", "epanechnikov"])
-def test_uncovered_intervals_match_the_core(h, kernel):
-    keys = kd.default_dataset()[:, 0]
-    lo, hi = kd.query_range(keys)
-    gaps = kd.uncovered_intervals(keys, h, lo, hi)
-    grid = np.linspace(lo, hi, 2001)
-    lost = nadaraya_watson(grid, keys, kd.default_dataset()[:, 1], kernel, h).uncovered
-    inside = np.zeros_like(lost)
-    for a, b in gaps:
-        inside |= (grid >= a) & (grid <= b)
-    edge = np.min(np.abs(np.abs(grid[:, None] - keys[None, :]) - h), axis=1) < 1e-9
-    np.testing.assert_array_equal(inside[~edge], lost[~edge])
-
-
 # --- LaTeX -------------------------------------------------------------------------------------
 
 
 def test_pair_formula_is_the_seed_example_computed():
     r = average_pooling([57.0], [43.0, 48.0])
-    tex = kernel_text.pair_formula(57.0, (56.0, 58.0), (43.0, 48.0), r.weights[0], r.prediction[0])
+    tex = formulas.pair_formula(57.0, (56.0, 58.0), (43.0, 48.0), r.weights[0], r.prediction[0])
     assert tex.endswith("= 45.5")
     assert r"0.5 \cdot 43 + 0.5 \cdot 48" in tex
-
-
-@pytest.mark.parametrize("kernel", KERNELS)
-def test_kernel_values_normalise_to_the_core_weights(kernel):
-    data = kd.default_dataset()
-    keys, values = data[:, 0], data[:, 1]
-    r = nadaraya_watson([60.0], keys, values, kernel, 5.0)
-    k = np.array([kernel_text.kernel_value(kernel, (60.0 - x) / 5.0) for x in keys])
-    np.testing.assert_allclose(k / k.sum(), r.weights[0], atol=1e-12)
 
 
 def test_weighted_terms_write_the_heaviest_terms_and_the_prediction():
     data = kd.default_dataset()
     r = nadaraya_watson([57.0], data[:, 0], data[:, 1], "gaussian", 5.0)
-    tex, n_rest, rest = kernel_text.weighted_terms(57.0, r.weights[0], data[:, 1], r.prediction[0])
+    tex, n_rest, rest = formulas.weighted_terms(57.0, r.weights[0], data[:, 1], r.prediction[0])
     assert tex.startswith("f(57) = ") and tex.endswith(f"= {r.prediction[0]:.2f}")
     assert n_rest == 8
     top = np.sort(r.weights[0])[::-1]
@@ -293,9 +271,9 @@ def test_weighted_terms_write_the_heaviest_terms_and_the_prediction():
 
 @pytest.mark.parametrize("method", ["average", "nw", "parametric"])
 def test_formulas_are_valid_latex_fragments(method):
-    tex = kernel_text.general_formula(method, "epanechnikov")
+    tex = formulas.general_formula(method, "epanechnikov")
     assert tex.count("{") == tex.count("}")
-    step = kernel_text.key_step(method, "boxcar", 57.0, 56.0, 0.5, 12, 2.0)
+    step = formulas.key_step(method, "boxcar", 57.0, 56.0, 0.5, 12, 2.0)
     assert step.count("{") == step.count("}") and "nan" not in step
 
 
@@ -312,8 +290,8 @@ def test_curve_has_a_gap_where_no_key_reaches_and_no_nan():
     keys, values = data[:, 0], data[:, 1]
     grid = np.linspace(40, 110, 141)
     r = nadaraya_watson(np.concatenate([[57.0], grid]), keys, values, "boxcar", 2.0)
-    gaps = kd.uncovered_intervals(keys, 2.0, 40, 110)
-    fig = fig_kernel.data_curve(
+    gaps = uncovered_intervals(keys, 2.0, 40, 110)
+    fig = figures.data_curve(
         keys, values, r.weights[0], grid, r.prediction[1:], 57.0, r.prediction[0], gaps, text=TEXT
     )
     text = pio.to_json(fig)
@@ -330,23 +308,23 @@ def test_uncovered_query_draws_no_prediction_marker():
     data = kd.default_dataset()
     r = nadaraya_watson([120.0], data[:, 0], data[:, 1], "boxcar", 1.0)
     grid = np.linspace(50, 120, 11)
-    fig = fig_kernel.data_curve(
+    fig = figures.data_curve(
         data[:, 0], data[:, 1], r.weights[0], grid, grid * np.nan, 120.0, r.prediction[0], [],
         text=TEXT,
     )  # fmt: skip
     assert all(t.get("meta") != "query" for t in spec(fig)["data"])
-    bars = spec(fig_kernel.weight_bars(data[:, 0], r.weights[0], 120.0, (50, 120), text=TEXT))
+    bars = spec(figures.weight_bars(data[:, 0], r.weights[0], 120.0, (50, 120), text=TEXT))
     assert bars["layout"]["annotations"][0]["text"] == "none"
 
 
 def test_bars_sum_the_weights_of_people_with_the_same_waist():
     keys = np.array([60.0, 56.0, 60.0])
-    fig = fig_kernel.weight_bars(keys, np.array([0.25, 0.5, 0.25]), 58.0, (50, 70), text=TEXT)
+    fig = figures.weight_bars(keys, np.array([0.25, 0.5, 0.25]), 58.0, (50, 70), text=TEXT)
     bar = spec(fig)["data"][0]
     assert bar["x"] == ["56", "60"]
     np.testing.assert_allclose(bar["y"], [0.5, 0.5])
     many = np.linspace(50, 100, 40)
-    bar = spec(fig_kernel.weight_bars(many, np.full(40, 1 / 40), 70.0, (45, 105), text=TEXT))
+    bar = spec(figures.weight_bars(many, np.full(40, 1 / 40), 70.0, (45, 105), text=TEXT))
     assert isinstance(bar["data"][0]["x"][0], float) and "texttemplate" not in bar["data"][0]
 
 
@@ -355,7 +333,7 @@ def test_heatmap_sorts_keys_and_greys_uncovered_rows():
     values = np.array([60.0, 43.0, 52.0, 45.0])
     queries = np.array([50.0, 56.0, 63.0, 70.0])
     r = nadaraya_watson(queries, keys, values, "boxcar", 2.0)
-    s = spec(fig_kernel.weight_heatmap(keys, queries, r.weights, r.uncovered, 63.0, text=TEXT))
+    s = spec(figures.weight_heatmap(keys, queries, r.weights, r.uncovered, 63.0, text=TEXT))
     trace = s["data"][0]
     assert trace["x"] == ["56", "56 (2)", "63", "70"]
     assert trace["z"][0] == [None] * 4  # 50 cm: nobody within 2 cm
@@ -367,18 +345,18 @@ def test_heatmap_of_many_keys_is_an_image():
     keys = np.linspace(50, 120, 200)
     queries = np.linspace(50, 120, 30)
     r = nadaraya_watson(queries, keys, keys * 0.8, "gaussian", 3.0)
-    s = spec(fig_kernel.weight_heatmap(keys, queries, r.weights, r.uncovered, 60.0, text=TEXT))
+    s = spec(figures.weight_heatmap(keys, queries, r.weights, r.uncovered, 60.0, text=TEXT))
     assert s["data"][0]["type"] == "image"
 
 
 def test_loss_curve_draws_the_history_on_two_axes():
-    fig = fig_kernel.loss_curve(np.array([3.0, 2.0, 1.5]), np.array([0.1, 0.2, 0.25]), text=TEXT)
+    fig = figures.loss_curve(np.array([3.0, 2.0, 1.5]), np.array([0.1, 0.2, 0.25]), text=TEXT)
     s = spec(fig)
     assert s["data"][0]["y"] == [3.0, 2.0, 1.5] and s["data"][1]["yaxis"] == "y2"
 
 
 def test_unique_labels():
-    assert fig_kernel.unique_labels([56.0, 58.5, 56.0, 56.0]) == ["56", "58.5", "56 (2)", "56 (3)"]
+    assert figures.unique_labels([56.0, 58.5, 56.0, 56.0]) == ["56", "58.5", "56 (2)", "56 (3)"]
 
 
 def test_table_keeps_every_digit_typed():

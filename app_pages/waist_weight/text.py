@@ -6,12 +6,12 @@ tests check that the numbers written here add up to the prediction shown.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Final
 
 import numpy as np
 
+from attn_core.kernel_regression import kernel_map
 from ui.formulas import num
 
 KERNEL_TEX: Final = {
@@ -45,15 +45,6 @@ def general_formula(method: str, kernel: str) -> list[str]:
     ]
 
 
-def kernel_value(kernel: str, u: float) -> float:
-    """``K(u)`` of :data:`KERNEL_TEX` (without constant factors, as the core uses it)."""
-    if kernel == "gaussian":
-        return math.exp(-0.5 * u * u)
-    if kernel == "boxcar":
-        return 1.0 if abs(u) <= 1.0 else 0.0
-    return max(0.0, 1.0 - u * u)
-
-
 def key_step(
     method: str, kernel: str, q: float, k: float, alpha: float, n: int, scale: float
 ) -> str:
@@ -69,7 +60,7 @@ def key_step(
     u = (q - k) / scale
     return (
         rf"u = \frac{{{val(q)} - {val(k)}}}{{{val(scale)}}} = {num(u)},\quad "
-        rf"K(u) = {num(kernel_value(kernel, u))},\quad "
+        rf"K(u) = {num(float(kernel_map(kernel, u)))},\quad "
         rf"\alpha(q = {val(q)},\ k = {val(k)}) = {num(alpha)}"
     )
 

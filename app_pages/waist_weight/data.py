@@ -24,7 +24,7 @@ import pandas as pd
 from ui import state
 from ui.i18n import t
 
-DATA_FILE: Final = Path(__file__).resolve().parent.parent / "assets" / "data" / "waist_weight.csv"
+DATA_FILE: Final = Path(__file__).resolve().parents[2] / "assets" / "data" / "waist_weight.csv"
 COLUMNS: Final = ("waist", "weight")
 HEADERS: Final = {"en": ("waist", "weight"), "zh": ("腰围", "体重")}
 WAIST_RANGE: Final = (40.0, 200.0)  # cm: plausible adult waists, with room on both sides
@@ -42,7 +42,8 @@ _ALIASES: Final = {"waist": "waist", "腰围": "waist", "weight": "weight", "体
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input; ``code`` names the catalog text ``kernel.problem.<code>``.
+    """One thing wrong with an input; ``code`` names its catalog text
+    ``waist_weight.problem.<code>``.
 
     ``row`` is 1-based (a line of the file, a row of the table or of the link); ``col`` is
     ``"waist"`` or ``"weight"``; ``raw`` is the user's text (escape it before showing it).
@@ -331,45 +332,23 @@ def query_grid(lo: float, hi: float, most: int = 48) -> np.ndarray:
     return np.linspace(lo, hi, most)
 
 
-def uncovered_intervals(
-    keys: np.ndarray, bandwidth: float, lo: float, hi: float
-) -> list[tuple[float, float]]:
-    """Parts of ``[lo, hi]`` farther than ``bandwidth`` from every key, as ``(start, end)``.
-
-    These are the queries that a boxcar or Epanechnikov kernel leaves without any weight (at
-    the edges themselves the boxcar still reaches its key; the Epanechnikov gives it 0).
-    """
-    out: list[tuple[float, float]] = []
-    cursor = lo
-    for k in np.sort(np.asarray(keys, dtype=np.float64)):
-        a, b = k - bandwidth, k + bandwidth
-        if a > cursor:
-            out.append((float(cursor), float(min(a, hi))))
-        cursor = max(cursor, b)
-        if cursor >= hi:
-            break
-    if cursor < hi:
-        out.append((float(cursor), float(hi)))
-    return [(a, b) for a, b in out if b > a and a < hi]
-
-
 # --- Streamlit side: translated messages and the link parameter ----------------------------
 
 
 def describe(p: Problem, *, source: str = "row") -> str:
     """One problem as a translated sentence (``source`` is ``line``, ``row`` or ``link``)."""
-    where = t(f"kernel.where.{source}", n=p.row) if p.row is not None else ""
-    col = t(f"kernel.col.{p.col}") if p.col else ""
+    where = t(f"waist_weight.where.{source}", n=p.row) if p.row is not None else ""
+    col = t(f"waist_weight.col.{p.col}") if p.col else ""
     lo, hi = RANGES.get(p.col or "", (0.0, 0.0))
     text = t(
-        f"kernel.problem.{p.code}",
+        f"waist_weight.problem.{p.code}",
         where=where,
         col=col,
         raw=state.shown(p.raw),
         value=f"{p.value:.10g}" if p.value is not None else "",
         lo=f"{lo:g}",
         hi=f"{hi:g}",
-        unit=t(f"kernel.unit.{p.col}") if p.col else "",
+        unit=t(f"waist_weight.unit.{p.col}") if p.col else "",
         n=f"{p.n:,}" if p.n is not None else "",
         size=f"{(p.n or 0) / 1_048_576:.1f} MB",
         max_rows=f"{MAX_ROWS:,}",
@@ -378,7 +357,7 @@ def describe(p: Problem, *, source: str = "row") -> str:
     )
     if p.kept is not None:
         text += " " + t(
-            "kernel.problem.kept", kept=f"{p.kept:.10g}", unit=t(f"kernel.unit.{p.col}")
+            "waist_weight.problem.kept", kept=f"{p.kept:.10g}", unit=t(f"waist_weight.unit.{p.col}")
         )
     return text
 
@@ -387,7 +366,7 @@ def describe_all(result: ParseResult, *, source: str = "row") -> str:
     """All listed problems of a result, one per line (Markdown)."""
     lines = [f"- {describe(p, source=source)}" for p in result.problems]
     if result.more:
-        lines.append(f"- {t('kernel.problem.more')}")
+        lines.append(f"- {t('waist_weight.problem.more')}")
     return "\n".join(lines)
 
 

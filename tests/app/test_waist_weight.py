@@ -7,14 +7,14 @@ import re
 import numpy as np
 import pytest
 
+from app_pages.waist_weight import data as kd
 from attn_core import average_pooling, fit_bandwidth, nadaraya_watson, nw_parametric
 from tests import helpers
 from tests.app.conftest import assert_ok, open_page
 from tests.helpers import decode, edit, link
-from ui import kernel_data as kd
 from ui.i18n import catalog
 
-PAGE = "app_pages/kernel_regression.py"
+PAGE = "app_pages/waist_weight/page.py"
 DATA = kd.default_dataset()
 KEYS, VALUES = DATA[:, 0], DATA[:, 1]
 EN, ZH = catalog("en"), catalog("zh")
@@ -52,12 +52,12 @@ def grid_of(keys) -> np.ndarray:
 
 def check_against_core(at, expected, keys=KEYS) -> None:
     """The shown guess, the curve and the bars equal the core's for the same inputs."""
-    q = float(at.slider(key="kernel.q").value)
+    q = float(at.slider(key="waist_weight.q").value)
     r = expected(np.concatenate([[q], grid_of(keys)]))
     assert metric_kg(at) == pytest.approx(round(float(r.prediction[0]), 2))
-    curve = np.array(trace(at, "kernel.curve", "curve")["y"], dtype=float)
+    curve = np.array(trace(at, "waist_weight.curve", "curve")["y"], dtype=float)
     np.testing.assert_allclose(curve, r.prediction[1:], rtol=1e-12)
-    bars = chart(at, "kernel.bars")["data"][0]["y"]
+    bars = chart(at, "waist_weight.bars")["data"][0]["y"]
     _, inverse = np.unique(keys, return_inverse=True)
     np.testing.assert_allclose(bars, np.bincount(inverse, r.weights[0]), atol=1e-12)
 
@@ -70,26 +70,26 @@ def test_every_method_and_kernel_equals_the_core_in_both_languages(lang):
     at = open_page(PAGE, query={"q": "63"}, lang=lang)
     assert_ok(at)
     names = catalog(lang)
-    assert at.title[0].value == names["kernel.title"]
+    assert at.title[0].value == names["waist_weight.title"]
     assert len(at.get("plotly_chart")) == 3
     assert any(x.value.endswith("= 45.5\n$$") for x in at.latex)  # the seed pair, computed
     check_against_core(at, lambda q: nadaraya_watson(q, KEYS, VALUES, "gaussian", 5.0))
     for kernel in ("boxcar", "epanechnikov", "gaussian"):
-        at.selectbox(key="kernel.kernel").set_value(kernel).run()
-        at.select_slider(key="kernel.h").set_value(8.0).run()
+        at.selectbox(key="waist_weight.kernel").set_value(kernel).run()
+        at.select_slider(key="waist_weight.h").set_value(8.0).run()
         assert_ok(at)
         check_against_core(
             at, lambda q, kernel=kernel: nadaraya_watson(q, KEYS, VALUES, kernel, 8.0)
         )
-    at.radio(key="kernel.method").set_value("average").run()
+    at.radio(key="waist_weight.method").set_value("average").run()
     assert_ok(at)
     check_against_core(at, lambda q: average_pooling(q, VALUES))
-    at.radio(key="kernel.method").set_value("parametric").run()
+    at.radio(key="waist_weight.method").set_value("parametric").run()
     assert_ok(at)
     w = fit_bandwidth(KEYS, VALUES, lr=1.0, epochs=50).w
     check_against_core(at, lambda q: nw_parametric(q, KEYS, VALUES, w))
     assert len(at.get("plotly_chart")) == 4  # + the loss curve
-    assert names["kernel.method.parametric"] in at.metric[0].label
+    assert names["waist_weight.method.parametric"] in at.metric[0].label
     for text in shown_texts(at):
         assert "nan" not in text.lower().replace("nanometre", "")
 
@@ -97,12 +97,12 @@ def test_every_method_and_kernel_equals_the_core_in_both_languages(lang):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_control_is_kept_in_the_link(lang):
     at = open_page(PAGE, lang=lang)
-    at.slider(key="kernel.q").set_value(70.5).run()
-    at.selectbox(key="kernel.kernel").set_value("epanechnikov").run()
-    at.select_slider(key="kernel.h").set_value(2.5).run()
-    at.radio(key="kernel.method").set_value("parametric").run()
-    at.select_slider(key="kernel.lr").set_value(3.0).run()
-    at.slider(key="kernel.epochs").set_value(120).run()
+    at.slider(key="waist_weight.q").set_value(70.5).run()
+    at.selectbox(key="waist_weight.kernel").set_value("epanechnikov").run()
+    at.select_slider(key="waist_weight.h").set_value(2.5).run()
+    at.radio(key="waist_weight.method").set_value("parametric").run()
+    at.select_slider(key="waist_weight.lr").set_value(3.0).run()
+    at.slider(key="waist_weight.epochs").set_value(120).run()
     assert_ok(at)
     for part in (
         "q=70.5",
@@ -114,10 +114,10 @@ def test_every_control_is_kept_in_the_link(lang):
     ):
         assert part in link(at)
     # switching methods away and back keeps every value
-    at.radio(key="kernel.method").set_value("average").run()
-    at.radio(key="kernel.method").set_value("nw").run()
+    at.radio(key="waist_weight.method").set_value("average").run()
+    at.radio(key="waist_weight.method").set_value("nw").run()
     assert "lr=3" in link(at) and "epochs=120" in link(at) and "h=2.5" in link(at)
-    assert at.session_state["kernel.kernel"] == "epanechnikov"
+    assert at.session_state["waist_weight.kernel"] == "epanechnikov"
 
 
 # --- the fit -----------------------------------------------------------------------------------
@@ -128,18 +128,18 @@ def test_fit_converges_is_shown_and_does_not_rerun_on_a_slider_move():
     assert_ok(at)
     expected = fit_bandwidth(KEYS, VALUES, lr=3.0, epochs=80)
     assert expected.loss_history[-1] < 0.5 * expected.loss_history[0]  # the loss falls
-    loss = chart(at, "kernel.loss")["data"][0]["y"]
+    loss = chart(at, "waist_weight.loss")["data"][0]["y"]
     np.testing.assert_allclose(loss, expected.loss_history)
     assert any(f"w = {expected.w:.4f}" in m.value for m in at.markdown)
-    cache = at.session_state["_kernel.fits"]
+    cache = at.session_state["_waist_weight.fits"]
     assert len(cache) == 1
     fit_before = next(iter(cache.values()))[0]
     for q in (60.0, 75.0, 90.0):
-        at.slider(key="kernel.q").set_value(q).run()
-    cache = at.session_state["_kernel.fits"]
+        at.slider(key="waist_weight.q").set_value(q).run()
+    cache = at.session_state["_waist_weight.fits"]
     assert len(cache) == 1 and next(iter(cache.values()))[0] is fit_before
-    at.slider(key="kernel.epochs").set_value(81).run()
-    assert len(at.session_state["_kernel.fits"]) == 2
+    at.slider(key="waist_weight.epochs").set_value(81).run()
+    assert len(at.session_state["_waist_weight.fits"]) == 2
 
 
 def test_fit_on_the_default_data_takes_well_under_a_few_seconds():
@@ -159,18 +159,18 @@ def test_a_query_no_key_reaches_is_explained_without_nan(lang):
     at = open_page(PAGE, query={"q": "100", "kernel": "boxcar", "h": "0.5"}, lang=lang)
     assert_ok(at)
     names = catalog(lang)
-    assert at.metric[0].value == names["kernel.prediction.none"]
+    assert at.metric[0].value == names["waist_weight.prediction.none"]
     assert at.warning, "the page says no key is within reach"
     assert at.info, "the page lists the gaps of the curve"
     for text in shown_texts(at):
         assert "nan" not in text.lower()
-    curve = trace(at, "kernel.curve", "curve")["y"]
+    curve = trace(at, "waist_weight.curve", "curve")["y"]
     assert None in curve and any(y is not None for y in curve)
-    assert all(t.get("meta") != "query" for t in chart(at, "kernel.curve")["data"])
-    assert names["kernel.heatmap.grey"] in [c.value for c in at.caption]
+    assert all(t.get("meta") != "query" for t in chart(at, "waist_weight.curve")["data"])
+    assert names["waist_weight.heatmap.grey"] in [c.value for c in at.caption]
     # the worked example names uncovered rows in words
     table = next(m.value for m in at.markdown if m.value.startswith("|"))
-    assert names["kernel.example.none"] in table
+    assert names["waist_weight.example.none"] in table
 
 
 # --- the table -----------------------------------------------------------------------------
@@ -180,13 +180,13 @@ def test_edit_add_and_delete_rows_change_everything():
     at = open_page(PAGE)
     edit(
         at,
-        "kernel.data",
+        "waist_weight.data",
         edited={1: {"weight": 50.0}},
         added=[{"waist": 60.0, "weight": 49.0}],
         deleted=[11],
     )
     assert_ok(at)
-    data = at.session_state["kernel.data"]
+    data = at.session_state["waist_weight.data"]
     expected = np.vstack([DATA[:11], [[60.0, 49.0]]])
     expected[1, 1] = 50.0
     np.testing.assert_array_equal(data, expected)
@@ -212,9 +212,9 @@ def test_edit_add_and_delete_rows_change_everything():
 def test_bad_table_keeps_the_last_good_data_and_says_why(change, words):
     at = open_page(PAGE, lang=change.get("lang", "en"))
     before = metric_kg(at)
-    edit(at, "kernel.data", **{k: v for k, v in change.items() if k != "lang"})
+    edit(at, "waist_weight.data", **{k: v for k, v in change.items() if k != "lang"})
     assert_ok(at)
-    np.testing.assert_array_equal(at.session_state["kernel.data"], DATA)
+    np.testing.assert_array_equal(at.session_state["waist_weight.data"], DATA)
     assert metric_kg(at) == before
     assert at.error and words in at.error[0].value
     assert "12 people" in at.error[0].value or "12 人" in at.error[0].value
@@ -223,25 +223,25 @@ def test_bad_table_keeps_the_last_good_data_and_says_why(change, words):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_reset_brings_back_the_toy_table(lang):
     at = open_page(PAGE, lang=lang)
-    edit(at, "kernel.data", deleted=[0, 1, 2])
-    assert len(at.session_state["kernel.data"]) == 9
-    at.button(key="kernel.reset").click().run()
+    edit(at, "waist_weight.data", deleted=[0, 1, 2])
+    assert len(at.session_state["waist_weight.data"]) == 9
+    at.button(key="waist_weight.reset").click().run()
     assert_ok(at)
-    np.testing.assert_array_equal(at.session_state["kernel.data"], DATA)
+    np.testing.assert_array_equal(at.session_state["waist_weight.data"], DATA)
     assert "data=" not in link(at)
 
 
 def test_edits_survive_presentation_mode_and_a_language_switch():
     at = open_page(PAGE)
-    edit(at, "kernel.data", edited={0: {"waist": 54.0}})
+    edit(at, "waist_weight.data", edited={0: {"waist": 54.0}})
     at.sidebar.toggle[0].set_value(True).run()
     assert_ok(at)
     assert at.expander, "presentation mode folds explanations"
     at.session_state["app.lang"] = "zh"
     at.run()
     assert_ok(at)
-    assert at.session_state["kernel.data"][0, 0] == 54.0
-    assert at.title[0].value == ZH["kernel.title"]
+    assert at.session_state["waist_weight.data"][0, 0] == 54.0
+    assert at.title[0].value == ZH["waist_weight.title"]
     assert "data=54,43;" in link(at)
 
 
@@ -250,7 +250,7 @@ def test_a_large_table_stays_out_of_the_link_and_is_fitted_on_a_button():
     rng = np.random.default_rng(0)
     waist = rng.uniform(55, 110, 150).round(1)
     big = np.stack([waist, (0.9 * waist + rng.normal(0, 4, 150)).round(1)], axis=1)
-    at.session_state["kernel.data"] = big
+    at.session_state["waist_weight.data"] = big
     at.session_state["_editor.version.kernel.data"] = 7  # as after an upload: a fresh editor
     at.run()
     assert_ok(at)
@@ -258,10 +258,10 @@ def test_a_large_table_stays_out_of_the_link_and_is_fitted_on_a_button():
     assert any("data" in c.value for c in at.sidebar.caption)  # “too large for a link: data”
     assert any("150 rows" in c.value for c in at.caption)
     assert at.info, "not fitted yet, said so"
-    assert len(at.session_state["_kernel.fits"]) == 1  # only the default table's fit
+    assert len(at.session_state["_waist_weight.fits"]) == 1  # only the default table's fit
     at.button[-1].click().run()
     assert_ok(at)
-    assert len(at.session_state["_kernel.fits"]) == 2
+    assert len(at.session_state["_waist_weight.fits"]) == 2
     w = fit_bandwidth(big[:, 0], big[:, 1], lr=1.0, epochs=50).w
     check_against_core(at, lambda q: nw_parametric(q, big[:, 0], big[:, 1], w), keys=big[:, 0])
 
@@ -275,7 +275,7 @@ def test_a_shared_link_reopens_the_same_table_and_state():
         PAGE, query={"data": small, "q": "62", "kernel": "epanechnikov", "h": "6"}, lang="zh"
     )
     assert_ok(at)
-    data = at.session_state["kernel.data"]
+    data = at.session_state["waist_weight.data"]
     np.testing.assert_array_equal(data, [[56, 43], [58, 48], [66, 55], [80, 70]])
     check_against_core(
         at,
@@ -299,7 +299,7 @@ def test_a_query_outside_the_data_range_is_moved_and_said():
     at = open_page(PAGE, query={"q": "250"})
     assert_ok(at)
     _, hi = kd.query_range(KEYS)
-    assert at.slider(key="kernel.q").value == hi
+    assert at.slider(key="waist_weight.q").value == hi
     assert any("250" in c.value for c in at.caption)
 
 
@@ -322,7 +322,7 @@ def test_hostile_links_are_refused_with_notices(query):
     at = open_page(PAGE, query=query)
     assert_ok(at)
     assert at.warning, "every refused value is named in a notice"
-    np.testing.assert_array_equal(at.session_state["kernel.data"], DATA)
+    np.testing.assert_array_equal(at.session_state["waist_weight.data"], DATA)
     text = link(at)
     assert "<" not in text and "DROP" not in text and "1e999" not in text
     assert len(text) < 2_000
@@ -335,22 +335,22 @@ def test_hostile_links_are_refused_with_notices(query):
 
 def test_a_typed_weight_keeps_every_digit_and_travels_in_the_link():
     at = open_page(PAGE)
-    edit(at, "kernel.data", edited={0: {"weight": 43.123}})
+    edit(at, "waist_weight.data", edited={0: {"weight": 43.123}})
     assert_ok(at)
-    assert at.session_state["kernel.data"][0, 1] == 43.123
+    assert at.session_state["waist_weight.data"][0, 1] == 43.123
     assert "data=56,43.123;" in link(at)
     again = open_page(PAGE, query={"data": link(at).split("data=")[1].split("&")[0]})
-    assert again.session_state["kernel.data"][0, 1] == 43.123
+    assert again.session_state["waist_weight.data"][0, 1] == 43.123
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_500_cm_typed_is_refused_naming_the_typed_and_the_used_value(lang):
     at = open_page(PAGE, lang=lang)
-    edit(at, "kernel.data", edited={1: {"waist": 500.0}})
+    edit(at, "waist_weight.data", edited={1: {"waist": 500.0}})
     assert_ok(at)
-    np.testing.assert_array_equal(at.session_state["kernel.data"], DATA)  # nothing clamped
+    np.testing.assert_array_equal(at.session_state["waist_weight.data"], DATA)  # nothing clamped
     message = at.error[0].value
-    unit = catalog(lang)["kernel.unit.waist"]
+    unit = catalog(lang)["waist_weight.unit.waist"]
     assert f"500 {unit}" in message
     assert f"{DATA[1, 0]:g} {unit}" in message.split("500")[1]  # what row 2 still has
 
@@ -361,7 +361,7 @@ def test_an_upload_names_the_blank_lines_it_left_out():
     at.file_uploader[0].set_value(("people.csv", raw, "text/csv")).run()
     assert_ok(at)
     np.testing.assert_array_equal(
-        at.session_state["kernel.data"], [[56, 43], [58, 48], [70, 60.25]]
+        at.session_state["waist_weight.data"], [[56, 43], [58, 48], [70, 60.25]]
     )
     captions = " ".join(c.value for c in at.caption)
     assert "2 blank lines" in captions and "lines 3, 5" in captions
@@ -374,17 +374,17 @@ def progress_bars(at) -> list:
 def test_a_short_fit_shows_no_bar_and_a_long_fit_shows_its_progress():
     at = open_page(PAGE, query={"method": "parametric", "epochs": "60"})
     assert_ok(at)
-    fit_s = next(iter(at.session_state["_kernel.fits"].values()))[1]
+    fit_s = next(iter(at.session_state["_waist_weight.fits"].values()))[1]
     assert fit_s < 0.3 and not progress_bars(at)  # the default table: a few ms, a caption
     rng = np.random.default_rng(1)
     waist = rng.uniform(55, 110, 1_000).round(1)
     big = np.stack([waist, (0.9 * waist + rng.normal(0, 4, 1_000)).round(1)], axis=1)
-    at.session_state["kernel.data"] = big
+    at.session_state["waist_weight.data"] = big
     at.session_state["_editor.version.kernel.data"] = 7  # as after an upload
     at.run()
     at.button[-1].click().run()  # a large table is fitted on the button
     assert_ok(at)
-    fit_s = at.session_state["_kernel.fits"][(kd.digest(big), 1.0, 60)][1]
+    fit_s = at.session_state["_waist_weight.fits"][(kd.digest(big), 1.0, 60)][1]
     assert fit_s >= 0.3, f"the fit took {fit_s:.2f} s: not a long fit"
     bars = progress_bars(at)
     assert len(bars) == 1 and bars[0].value == 100
