@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from app_pages.alignment.data import make_toy
 from attn_core import global_weights, hard_attention, local_weights, predicted_position
 from tests.app.conftest import assert_ok, open_page
-from tests.helpers import chart, link
-from ui.alignment_toy import make_toy
+from tests.helpers import chart, chart_keys, link
 from ui.i18n import catalog
 
-PAGE = "app_pages/alignment.py"
+PAGE = "app_pages/alignment/page.py"
 
 
 def open_alignment(query: dict[str, str] | None = None, lang: str = "en"):
@@ -253,4 +253,24 @@ def test_sample_cap_is_stated_and_applied():
 def test_presentation_mode_folds_the_explanations():
     at = open_alignment({"pres": "1"}, lang="zh")
     assert_ok(at)
-    assert len(at.expander) >= 4
+    assert len(at.expander) >= 3  # one section at a time: its explanation and controls folded
+
+
+def test_presentation_mode_shows_one_section_and_next_moves_on():
+    labels = catalog("en")
+    at = open_alignment({"pres": "1", "t": "7"})
+    assert_ok(at)
+    assert [h.value for h in at.header] == [labels["alignment.setup.title"]]
+    assert at.get("plotly_chart") == []  # the setup section has no figure
+    at.button(key="alignment._sec_next").click().run()
+    assert_ok(at)
+    assert [h.value for h in at.header] == [labels["alignment.compare.title"].format(t=7)]
+    assert len(at.get("plotly_chart")) == 1
+    assert "sec=2" in link(at)
+    _, want = expected(30, 3, 0, 7, 4)
+    for got, exp in zip(bars(at), want, strict=True):  # drawn from the bound state alone
+        assert np.allclose(got, exp)
+    at = open_alignment({"pres": "1", "sec": "4", "sample": "local_m", "N": "500"})
+    assert_ok(at)
+    assert [h.value for h in at.header] == [labels["alignment.hard.title"].format(t=10)]
+    assert chart_keys(at) == ["alignment.fig.hard"]

@@ -8,8 +8,8 @@ from typing import Final
 import numpy as np
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import open_app, press_slider, share_link
-from ui.alignment_toy import make_toy
+from app_pages.alignment.data import make_toy
+from tests.e2e.conftest import open_app, press_slider, reruns_after, section_runs, share_link
 
 # The bars of the weights figure (the first Plotly figure: global, local-m, local-p), as JSON;
 # `_fullData` holds the decoded arrays (`data` keeps the typed-array form the server sent).
@@ -81,3 +81,32 @@ def test_hostile_link_shows_notices_not_an_error(page: Page, app_url: str):
     expect(page.locator('[data-testid="stAlertContentWarning"]').first).to_be_visible()
     expect(page.locator("h1")).to_contain_text("Alignment")
     assert page.locator('[data-testid="stAlertContentWarning"]').count() >= 3
+
+
+HARD_JS: Final = """
+() => JSON.stringify([...document.querySelectorAll('.js-plotly-plot')].at(-1)._fullData
+  .filter(t => t.type === 'bar').map(t => Array.from(t.y)))
+"""
+
+
+def test_a_move_reruns_the_page_s_one_fragment_once_and_the_link_follows(
+    page: Page, counted_url: str
+):
+    """The toy sentence feeds every section, hard sampling included: one fragment, which a
+    move inside it runs once (no second, hidden run); the share link then reopens the view."""
+    open_app(page, counted_url + "/alignment?lang=en")
+    before = section_runs(page)
+    assert set(before) == {"setup", "compare", "maps", "hard"}
+    old = page.evaluate(HARD_JS)
+    press_slider(page, "Number of samples N", "End")  # N = 100,000: only the sampling changes
+    assert reruns_after(page, before) == {"setup": 1, "compare": 1, "maps": 1, "hard": 1}
+    page.wait_for_function(f"() => ({HARD_JS})() !== {json.dumps(old)}", timeout=20_000)
+    link = share_link(page)
+    assert "N=100000" in link and "N=100000" in page.url
+    fresh = page.context.new_page()
+    open_app(fresh, link)
+    fresh.wait_for_function(f"() => ({HARD_JS})().length > 2", timeout=20_000)
+    assert fresh.evaluate(HARD_JS) == page.evaluate(HARD_JS)  # the same samples drawn
+    for a, b in zip(drawn_bars(fresh), drawn_bars(page), strict=True):
+        np.testing.assert_array_equal(a, b)  # the same weights of the same step
+    fresh.close()

@@ -5,6 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from app_pages.alignment import figures as fig_alignment
+from app_pages.alignment.data import D_MODEL, D_VALUE, log_spaced, make_toy
+from app_pages.alignment.text import (
+    context_latex,
+    error_latex,
+    global_latex,
+    local_m_latex,
+    local_p_latex,
+    position_latex,
+    window_latex,
+)
 from attn_core import (
     global_weights,
     hard_attention,
@@ -14,20 +25,6 @@ from attn_core import (
     softmax_parts,
 )
 from tests.helpers import validated_spec
-from ui import fig_alignment
-from ui.alignment_toy import (
-    D_MODEL,
-    D_VALUE,
-    context_latex,
-    error_latex,
-    global_latex,
-    local_m_latex,
-    local_p_latex,
-    log_spaced,
-    make_toy,
-    position_latex,
-    window_latex,
-)
 from ui.i18n import catalog
 
 # --- the toy ---------------------------------------------------------------------------------
