@@ -20,7 +20,7 @@ from typing import Final
 import streamlit as st
 from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
-from ui import layout, state
+from ui import classroom, layout, qr, state
 from ui.i18n import t
 
 Section = Callable[[], None]
@@ -30,6 +30,7 @@ RUNS_KEY: Final = "_sections.runs"  # {section name: runs this session}, read by
 _SHARE_SLOT: Final = "_sections.share_slot"
 _STEP_KEYS: Final = "_sections.keys_to_steps"  # the section on screen has a stepper
 _COUNT: Final = "_sections.count"  # {ns: number of sections}
+_GROUP_OF: dict[str, dict[str, int]] = {}  # {ns: {section name: its group}}, set by show()
 # ATTN_SHOW_SECTION_RUNS=1 (a test build) shows each section's run count under it: the tests
 # check with it that a move reruns one group.
 SHOW_RUNS_ENV: Final = "ATTN_SHOW_SECTION_RUNS"
@@ -51,13 +52,14 @@ def share_slot():
 def draw_share() -> None:
     """Write the state into the URL and draw the share link in the sidebar's slot."""
     params, left_out = state.publish()
+    classroom.publish(params)  # a teacher's view goes to the class (nothing otherwise)
     slot = st.session_state.get(_SHARE_SLOT)
     if slot is None:
         return
     with slot.container():
         st.divider()
         st.markdown(f"**{t('app.share')}**")
-        st.code(state.share_url(params), language=None, wrap_lines=True)
+        st.code(qr.page_link(params), language=None, wrap_lines=True)  # PUBLIC_URL if set
         if left_out:
             st.caption(t("app.share.left_out", names=", ".join(left_out)))
         st.caption(t("app.share.help"))
@@ -92,6 +94,7 @@ def show(ns: str, groups: Sequence[Sequence[Section]], *, stepped: Sequence[str]
     """
     flat = [(gi, draw) for gi, group in enumerate(groups) for draw in group]
     st.session_state.setdefault(_COUNT, {})[ns] = len(flat)
+    _GROUP_OF[ns] = {draw.__name__: gi for gi, draw in flat}
     seen = state.visit_notice_count()
     b = state.bind(ns, state.Int(SECTION_PARAM, 1, lo=1, hi=len(flat)))
     for text in state.notices_since(seen):  # after the header: shown here
@@ -127,9 +130,30 @@ def go(ns: str, step: int) -> None:
     st.session_state[key] = min(n, max(1, int(st.session_state.get(key, 1)) + step))
 
 
+def rerun_with(ns: str, draws: Sequence[Section]) -> None:
+    """From a control's callback: rerun the groups that hold the sections ``draws`` (list the
+    control's own section too), instead of the control's group alone.
+
+    For a control whose value later sections read, when putting them all in one group would
+    make every other control of theirs rerun them all too (a picture and its pixel, read by
+    every section after). Only a fragment's own rerun is widened: a full run draws every
+    section anyway, and in presentation mode the one section on screen is its group.
+    """
+    where = _GROUP_OF.get(ns, {})
+    if not fragment_rerun() or layout.presenting() or not where:
+        return
+    indices = sorted({where[d.__name__] for d in draws if d.__name__ in where})
+    if indices:
+        st.rerun([_group_key(ns, i) for i in indices])
+
+
+def _group_key(ns: str, index: int) -> str:
+    return f"{ns}.group{index}"
+
+
 def _fragment(ns: str, index: int, group: Sequence[Section]) -> None:
     # One fragment function per group; the key keeps its identity across full runs.
-    st.fragment(lambda: _group(ns, index, group), key=f"{ns}.group{index}")()
+    st.fragment(lambda: _group(ns, index, group), key=_group_key(ns, index))()
 
 
 def _navigation(b: state.Binding, n: int, *, keys: bool = True) -> None:
@@ -142,7 +166,6 @@ def _navigation(b: state.Binding, n: int, *, keys: bool = True) -> None:
         args=(b.page, -1),
         disabled=current <= 1,
         shortcut="Left" if keys else None,
-        icon=":material/arrow_back:",
         width="stretch",
     )
     c2.markdown(f"**{t('app.section.of', i=current, n=n)}**", text_alignment="center")
@@ -153,6 +176,5 @@ def _navigation(b: state.Binding, n: int, *, keys: bool = True) -> None:
         args=(b.page, 1),
         disabled=current >= n,
         shortcut="Right" if keys else None,
-        icon=":material/arrow_forward:",
         width="stretch",
     )

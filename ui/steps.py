@@ -41,7 +41,6 @@ def stepper(ns: str, labels: Sequence[str]) -> int:
         args=(b, n, -1),
         disabled=first and not (to_section and sections.has_neighbour(ns, -1)),
         shortcut="Left" if keys else None,
-        icon=":material/arrow_back:",
         width="stretch",
     )
     c2.markdown(
@@ -55,7 +54,6 @@ def stepper(ns: str, labels: Sequence[str]) -> int:
         args=(b, n, 1),
         disabled=last and not (to_section and sections.has_neighbour(ns, 1)),
         shortcut="Right" if keys else None,
-        icon=":material/arrow_forward:",
         width="stretch",
     )
     return current - 1
