@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test lint format check-fast bench chromium nginx clean train
+.PHONY: run test lint format check-fast bench chromium nginx redis clean train
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,9 @@ chromium:
 nginx:
 	@bash .ci/ensure-nginx
 
+redis:
+	@bash .ci/ensure-redis
+
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -35,7 +38,7 @@ format: $(VENV)/.dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: $(VENV)/.dev chromium nginx lint
+test: $(VENV)/.dev chromium nginx redis lint
 	$(BIN)/python -m pytest -q -n 2
 
 check-fast: $(VENV)/.dev lint

@@ -14,7 +14,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import streamlit as st  # noqa: E402
 
-from ui import layout, sections, state  # noqa: E402
+from ui import classroom, layout, sections, state  # noqa: E402
 from ui.i18n import LANG_KEY, LANGUAGES, language_from_locale, t  # noqa: E402
 from ui.navigation import available  # noqa: E402
 
@@ -52,6 +52,7 @@ pages = [
 page = st.navigation(pages)
 state.enter_page(page.url_path)
 layout.apply_style()
+classroom.sidebar()  # start a class, or follow one (class=<code>); the join QR code
 sections.share_slot()  # the share link's place; each section's fragment redraws it
 page.run()
 sections.draw_share()

@@ -435,3 +435,22 @@ def share_url(params: dict[str, str]) -> str:
         return "?" + query
     parts = urlsplit(base)
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", query, ""))
+
+
+def load_view(params: dict[str, str], keep: Iterable[str] = ()) -> None:
+    """Show the view ``params`` as if its link had just been opened (a class's student follows
+    the teacher): the URL becomes ``params``, and every bound value (of this run's bindings and
+    of the pages remembered by :func:`publish`) is forgotten, so that :func:`bind` reads the URL
+    again, with the same checks and notices as a share link. Names in ``keep`` (personal
+    values: the language, one's own guess) keep their values."""
+    kept = set(keep)
+    saved: dict[str, Any] = st.session_state.setdefault(_SAVED, {})
+    keys = set(saved)
+    for b in st.session_state.get(_BINDINGS, []):
+        keys.update(b.key(name) for name in b.params)
+    for key in keys:
+        if key.rsplit(".", 1)[-1] not in kept:
+            saved.pop(key, None)
+            st.session_state.pop(key, None)
+    st.session_state[_NOTICES] = []
+    st.query_params.from_dict(params)
