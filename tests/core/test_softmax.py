@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from attn_core import entropy, softmax, softmax_jacobian
+from attn_core import entropy, shares_to_weights, softmax, softmax_jacobian, total_variation
 from tests.core import reference
 
 moderate = st.floats(-50, 50, allow_nan=False)
@@ -166,3 +166,48 @@ def test_entropy_of_uniform_one_hot_and_fully_masked_rows():
 def test_entropy_refuses_what_is_not_a_distribution(p):
     with pytest.raises(ValueError, match="p"):
         entropy(p)
+
+
+# --- guesses: shares → weights, total-variation distance --------------------------------------
+
+_shares = st.lists(st.floats(0, 10, allow_nan=False), min_size=1, max_size=12).filter(
+    lambda s: sum(s) > 0
+)
+
+
+@given(_shares)
+def test_shares_become_weights_in_the_same_proportions(shares):
+    w = shares_to_weights(shares)
+    assert w.sum() == pytest.approx(1.0)
+    assert (w >= 0).all()
+    i = int(np.argmax(shares))
+    assert w[i] == pytest.approx(shares[i] / sum(shares))
+
+
+@pytest.mark.parametrize("bad", [[0.0, 0.0], [1.0, -0.5], [np.nan, 1.0], []])
+def test_shares_that_cannot_be_weights_are_refused(bad):
+    with pytest.raises(ValueError):
+        shares_to_weights(bad)
+
+
+@given(_shares, _shares)
+def test_total_variation_is_half_the_l1_distance_and_a_metric(a, b):
+    n = min(len(a), len(b))
+    p, q = (
+        shares_to_weights(a[:n] if sum(a[:n]) > 0 else [1.0] * n),
+        shares_to_weights(b[:n] if sum(b[:n]) > 0 else [1.0] * n),
+    )
+    d = total_variation(p, q)
+    assert 0.0 <= d <= 1.0 + 1e-12
+    assert d == pytest.approx(total_variation(q, p))
+    assert d == pytest.approx(0.5 * sum(abs(x - y) for x, y in zip(p, q, strict=True)))
+    assert total_variation(p, p) == 0.0
+
+
+def test_total_variation_of_disjoint_weights_is_one_and_lengths_must_match():
+    assert total_variation([1.0, 0.0], [0.0, 1.0]) == 1.0
+    assert total_variation([0.5, 0.5, 0.0], [0.25, 0.25, 0.5]) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="same length"):
+        total_variation([1.0, 0.0], [1.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="sum to 1"):
+        total_variation([0.7, 0.7], [0.5, 0.5])
