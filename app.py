@@ -52,7 +52,7 @@ pages = [
 page = st.navigation(pages)
 state.enter_page(page.url_path)
 layout.apply_style()
-classroom.sidebar()  # start a class, or follow one (class=<code>); the join QR code
 sections.share_slot()  # the share link's place; each section's fragment redraws it
+classroom.sidebar()  # start a class, or follow one (class=<code>); the join QR code
 page.run()
 sections.draw_share()
