@@ -62,9 +62,76 @@ def complexity(n: int, d: int, k: int) -> dict[str, LayerCost]:
         "self_attention": LayerCost(per_layer=n * n * d, sequential=1, max_path=1),
         "recurrent": LayerCost(per_layer=n * d * d, sequential=n, max_path=n),
         "convolutional": LayerCost(
-            per_layer=k * n * d * d, sequential=1, max_path=max(1, -(-(n - 1) // (k - 1)))
+            per_layer=k * n * d * d, sequential=1, max_path=conv_layers_needed(n, k)
         ),
     }
+
+
+def conv_layers_needed(n: int, k: int) -> int:
+    r"""Layers of width-``k`` convolutions until one output sees both ``x_1`` and ``x_n``.
+
+    Each layer widens the receptive field by :math:`k - 1`, so :math:`L` layers see
+    :math:`1 + L(k-1)` inputs; the smallest :math:`L` with :math:`1 + L(k-1) \ge n` is
+
+    .. math:: L = \max\big(1, \lceil (n-1)/(k-1) \rceil\big)
+
+    >>> conv_layers_needed(5, 3), conv_layers_needed(9, 3), conv_layers_needed(1, 3)
+    (2, 4, 1)
+    """
+    n, k = positive_int("n", n), positive_int("k", k, minimum=2)
+    return max(1, -(-(n - 1) // (k - 1)))
+
+
+def operations(layer: str, n: Any, d: int, k: int) -> np.ndarray:
+    r"""Operations per layer as a function of ``n`` (floats, one per entry of ``n``).
+
+    .. math:: \text{self-attention}: n^2 d, \quad \text{recurrent}: n d^2, \quad
+        \text{convolutional}: k n d^2
+
+    The same counts as :func:`complexity`, for arrays of ``n`` (a curve to plot).
+
+    >>> operations("self_attention", [1, 10], d=4, k=3)
+    array([  4., 400.])
+    """
+    if layer not in LAYERS:
+        raise ValueError(f"layer must be one of {', '.join(LAYERS)}; got {layer!r}.")
+    n = np.asarray(n, dtype=np.float64)
+    if not np.all(np.isfinite(n)) or np.any(n < 0):
+        raise ValueError("n must be finite and not negative.")
+    d, k = positive_int("d", d), positive_int("k", k, minimum=2)
+    if layer == "self_attention":
+        return n * n * d
+    if layer == "recurrent":
+        return n * d * d
+    return k * n * d * d
+
+
+def loglog_slope(ns: Any, seconds: Any) -> float | None:
+    r"""Slope of the least-squares line through :math:`(\log n, \log t)` of the larger half.
+
+    If :math:`t \approx c\,n^s` then :math:`\log t = \log c + s \log n`: the slope is the
+    exponent. Small sizes are dominated by fixed costs, so only the points from the median
+    size up are used; pairs with ``n <= 0`` or ``t <= 0`` are left out; ``None`` with fewer
+    than two points left.
+
+    >>> round(loglog_slope([16, 32, 64, 128], [1.0, 4.0, 16.0, 64.0]), 6)
+    2.0
+    """
+    ns, seconds = np.asarray(ns, dtype=np.float64), np.asarray(seconds, dtype=np.float64)
+    if ns.shape != seconds.shape or ns.ndim != 1:
+        raise ValueError(
+            f"ns and seconds must be two lists of one length; got {ns.shape}, {seconds.shape}."
+        )
+    keep = np.isfinite(ns) & np.isfinite(seconds) & (ns > 0) & (seconds > 0)
+    x, y = np.log(ns[keep]), np.log(seconds[keep])
+    if x.size < 2:
+        return None
+    start = (x.size - 1) // 2  # from the median size up: at least two points
+    x, y = x[start:], y[start:]
+    if np.ptp(x) == 0:
+        return None
+    slope = float(np.polyfit(x, y, 1)[0])
+    return slope if np.isfinite(slope) else None
 
 
 def crossover_n(d: int, k: int) -> dict[str, int]:

@@ -21,21 +21,31 @@ class PageInfo:
 
 
 PAGES: Final = (
-    PageInfo("overview", "app_pages/overview.py", "", ":material/home:"),
-    PageInfo("qkv", "app_pages/qkv.py", "qkv", ":material/grid_on:"),
+    PageInfo("overview", "app_pages/overview/page.py", "", ":material/home:"),
+    PageInfo("qkv", "app_pages/qkv/page.py", "qkv", ":material/grid_on:"),
     PageInfo(
         "waist_weight", "app_pages/waist_weight/page.py", "waist-weight", ":material/scatter_plot:"
     ),
     PageInfo("softmax", "app_pages/softmax/page.py", "softmax", ":material/thermostat:"),
     PageInfo(
-        "alignment", "app_pages/alignment.py", "alignment", ":material/align_horizontal_center:"
+        "alignment",
+        "app_pages/alignment/page.py",
+        "alignment",
+        ":material/align_horizontal_center:",
     ),
-    PageInfo("selfattn", "app_pages/self_attention.py", "self-attention", ":material/hub:"),
+    PageInfo(
+        "self_attention", "app_pages/self_attention/page.py", "self-attention", ":material/hub:"
+    ),
     PageInfo(
         "trained_model", "app_pages/trained_model/page.py", "trained-model", ":material/psychology:"
     ),
-    PageInfo("vision", "app_pages/vision.py", "cnn-vs-attention", ":material/image:"),
-    PageInfo("complexity", "app_pages/complexity.py", "complexity", ":material/speed:"),
+    PageInfo(
+        "cnn_vs_attention",
+        "app_pages/cnn_vs_attention/page.py",
+        "cnn-vs-attention",
+        ":material/image:",
+    ),
+    PageInfo("complexity", "app_pages/complexity/page.py", "complexity", ":material/speed:"),
 )
 
 

@@ -14,7 +14,7 @@ from tests.app.conftest import assert_ok, open_page
 from tests.helpers import chart, link
 from ui.i18n import catalog
 
-PAGE = "app_pages/complexity.py"
+PAGE = "app_pages/complexity/page.py"
 ROWS = ("convolutional", "recurrent", "self_attention")
 
 

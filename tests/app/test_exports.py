@@ -17,6 +17,8 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from app_pages.alignment.data import make_toy
+from app_pages.qkv.data import default_lengths, generate, qkv_of
 from attn_core import (
     complexity,
     dot_product_experiment,
@@ -33,9 +35,7 @@ from attn_core import (
 from tests.app.conftest import open_page
 from ui import images, layout, vision_data
 from app_pages.waist_weight import data as kd
-from ui.alignment_toy import make_toy
 from ui.navigation import PAGES
-from ui.qkv_data import default_lengths, generate, qkv_of
 from ui.tokens import embed, labels, tokenize
 
 URL_NAME = {p.path: p.url_path or p.ns for p in PAGES}
@@ -121,7 +121,7 @@ def test_every_figure_and_download_has_a_name_that_says_what_it_is(page, lang, p
 
 
 def test_overview_toy_and_cues(files):
-    at = open_page("app_pages/overview.py")
+    at = open_page("app_pages/overview/page.py")
     found = downloads(at, files)
     steps = get(found, "overview.dl.steps", "overview-steps.csv")
     keys = steps[["sweet (key)", "sour (key)"]].to_numpy()
@@ -141,7 +141,7 @@ def test_overview_toy_and_cues(files):
 
 
 def test_qkv_scores_weights_and_output(files):
-    at = open_page("app_pages/qkv.py")
+    at = open_page("app_pages/qkv/page.py")
     found = downloads(at, files)
     Q, K, V = qkv_of("qkv", generate("default", "qkv"))
     S = score(Q, K, "scaled_dot")
@@ -224,40 +224,40 @@ def test_softmax_weights_jacobian_and_variance_experiment(files):
 
 
 def test_self_attention_per_head_weights_and_projections(files):
-    at = open_page("app_pages/self_attention.py")
+    at = open_page("app_pages/self_attention/page.py")
     found = downloads(at, files)
     tokens = tokenize("the cat sat on the mat").tokens
     X = embed(tokens, 8)  # the default sentence, d_model = 8, two heads, seed 0
     W = random_mha_weights(8, 8, seed=0)
     result = multi_head_attention(X, X, **W, n_heads=2)
     for h in (1, 2):
-        head = get(found, f"selfattn.dl.head.{h}", f"self-attention-head-{h}-weights.csv")
+        head = get(found, f"self_attention.dl.head.{h}", f"self-attention-head-{h}-weights.csv")
         assert np.allclose(head.to_numpy(), result.weights[h - 1], rtol=1e-9, atol=1e-15)
         assert list(head.index) == list(head.columns) == labels(tokens)
-    every = get(found, "selfattn.dl_weights", "self-attention-weights-2-heads.csv", None)
+    every = get(found, "self_attention.dl_weights", "self-attention-weights-2-heads.csv", None)
     assert np.allclose(every.iloc[:, -1], result.weights.ravel(), rtol=1e-9, atol=1e-15)
     for name, m in (("Q", result.Q), ("K", result.K), ("V", result.V)):
-        frame = get(found, f"selfattn.dl.{name}", f"self-attention-{name}-seed-0.csv")
+        frame = get(found, f"self_attention.dl.{name}", f"self-attention-{name}-seed-0.csv")
         assert np.allclose(frame.to_numpy(), m, rtol=1e-9, atol=1e-15)
-    concat = get(found, "selfattn.dl.concat", "self-attention-concat-seed-0.csv")
+    concat = get(found, "self_attention.dl.concat", "self-attention-concat-seed-0.csv")
     assert np.allclose(concat.to_numpy(), result.concat, rtol=1e-9, atol=1e-15)
-    y = get(found, "selfattn.dl_y", "self-attention-Y-2-heads.csv")
+    y = get(found, "self_attention.dl_y", "self-attention-Y-2-heads.csv")
     assert np.allclose(y.to_numpy(), result.output, rtol=1e-9, atol=1e-15)
-    at.toggle(key="selfattn.show_w").set_value(True).run()
-    at.toggle(key="selfattn.causal").set_value(True).run()
+    at.toggle(key="self_attention.show_w").set_value(True).run()
+    at.toggle(key="self_attention.causal").set_value(True).run()
     assert not at.exception, [e.value for e in at.exception]
     found = downloads(at, files)
     for name in ("W_q", "W_k", "W_v", "W_o"):
         frame = get(
-            found, f"selfattn.dl.{name}", f"self-attention-{name.replace('_', '-')}-seed-0.csv"
+            found, f"self_attention.dl.{name}", f"self-attention-{name.replace('_', '-')}-seed-0.csv"
         )
         assert np.allclose(frame.to_numpy(), W[name], rtol=1e-9, atol=1e-15)
-    head = get(found, "selfattn.dl.head.1", "self-attention-head-1-weights-causal.csv")
+    head = get(found, "self_attention.dl.head.1", "self-attention-head-1-weights-causal.csv")
     assert np.allclose(np.triu(head.to_numpy(), 1), 0.0)
 
 
 def test_complexity_table(files):
-    at = open_page("app_pages/complexity.py")
+    at = open_page("app_pages/complexity/page.py")
     found = downloads(at, files)
     costs = complexity(100, 512, 3)  # the defaults: n = 100, d = 512, k = 3
     table = get(found, "complexity.dl.table", "complexity-table-n-100-d-512-k-3.csv")
@@ -290,7 +290,7 @@ def test_vision_maps_and_kernel(files):
 
 
 def test_alignment_weights_at_step_t(files):
-    at = open_page("app_pages/alignment.py")
+    at = open_page("app_pages/alignment/page.py")
     found = downloads(at, files)
     toy = make_toy(30, 3, 0)  # S = 30, shift 3, seed 0; step t = 10
     weights = get(found, "alignment.dl.weights", "alignment-weights-t-10.csv")

@@ -34,15 +34,15 @@ def colour_scales(obj: object) -> list:
 
 
 PAGES = [
-    "app_pages/overview.py",
-    "app_pages/qkv.py",
+    "app_pages/overview/page.py",
+    "app_pages/qkv/page.py",
     "app_pages/waist_weight/page.py",
     "app_pages/softmax/page.py",
-    "app_pages/alignment.py",
-    "app_pages/self_attention.py",
+    "app_pages/alignment/page.py",
+    "app_pages/self_attention/page.py",
     "app_pages/trained_model/page.py",
     "app_pages/vision.py",
-    "app_pages/complexity.py",
+    "app_pages/complexity/page.py",
 ]
 
 
@@ -51,7 +51,14 @@ PAGES = [
 def test_every_sent_figure_validates(page: str, lang: str, pres: str) -> None:
     at = open_page(page, query={"pres": pres}, lang=lang)
     assert not at.exception, [e.value for e in at.exception]
-    charts = at.get("plotly_chart")
+    charts = list(at.get("plotly_chart"))
+    # presentation mode shows one section at a time: open each (sec=2, 3, … while Next is on)
+    sec = 1
+    while pres == "1" and any(x.key.endswith("._sec_next") and not x.disabled for x in at.button):
+        sec += 1
+        at = open_page(page, query={"pres": pres, "sec": str(sec)}, lang=lang)
+        assert not at.exception, [e.value for e in at.exception]
+        charts += at.get("plotly_chart")
     assert charts, "the page draws figures"
     for chart in charts:
         spec = json.loads(chart.proto.spec)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -110,3 +112,49 @@ def test_random_layer_params_fit_the_layers():
 def test_bad_input_is_refused(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@given(ns, ds, ks)
+def test_operations_curve_is_the_tables_count(n, d, k):
+    from attn_core.complexity import operations
+
+    table = complexity(n, d, k)
+    for layer in LAYERS:
+        assert operations(layer, [n], d, k)[0] == table[layer].per_layer
+
+
+@given(st.integers(1, 10_000), st.integers(2, 64))
+def test_conv_layers_needed_is_the_smallest_stack_that_reaches_across(n, k):
+    from attn_core.complexity import conv_layers_needed
+
+    L = conv_layers_needed(n, k)
+    assert 1 + L * (k - 1) >= n  # L layers see 1 + L(k-1) inputs
+    assert L == 1 or 1 + (L - 1) * (k - 1) < n  # one layer fewer does not
+
+
+def test_loglog_slope_reads_the_exponent_off_the_larger_half():
+    from attn_core.complexity import loglog_slope
+
+    ns_ = np.array([16, 32, 64, 128, 256])
+    assert loglog_slope(ns_, 3e-9 * ns_**2.0) == pytest.approx(2.0)
+    # flat (fixed costs) at small n, then linear: only the larger half counts
+    assert loglog_slope(ns_, [1e-4, 1e-4, 1e-4, 2e-4, 4e-4]) == pytest.approx(1.0)
+    assert loglog_slope([16], [1.0]) is None
+    assert loglog_slope([16, 32], [0.0, 1.0]) is None  # a zero time cannot be on a log axis
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda f: f["operations"]("lstm", [1], 4, 3), "layer must be one of"),
+        (lambda f: f["operations"]("recurrent", [np.nan], 4, 3), "finite"),
+        (lambda f: f["operations"]("recurrent", [4], 4, 1), "k must be at least 2"),
+        (lambda f: f["conv_layers_needed"](0, 3), "n must be at least 1"),
+        (lambda f: f["loglog_slope"]([1, 2], [1.0]), "one length"),
+    ],
+)
+def test_bad_input_is_a_clear_error(call, match):
+    module = importlib.import_module("attn_core.complexity")  # the name is also a function
+
+    with pytest.raises(ValueError, match=match):
+        call(vars(module))

@@ -5,7 +5,14 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 
 from attn_core import complexity
-from tests.e2e.conftest import open_app, press_slider, share_link, wait_for_app
+from tests.e2e.conftest import (
+    open_app,
+    press_slider,
+    reruns_after,
+    section_runs,
+    share_link,
+    wait_for_app,
+)
 
 
 def table(page: Page):
@@ -42,3 +49,29 @@ def test_timing_runs_on_the_button_and_draws_the_measured_lines(page: Page, app_
     expect(page.get_by_text("Measured on this server at")).to_contain_text("UTC")
     press_slider(page, "Tokens in the picture", "ArrowRight")  # unrelated: results stay
     expect(charts).to_have_count(3)
+
+
+def test_a_move_reruns_only_its_group_and_the_link_reopens_the_view(page: Page, counted_url: str):
+    open_app(page, counted_url + "/complexity?lang=en")
+    before = section_runs(page)
+    assert set(before) == {"table", "growth", "path", "timing"}
+    press_slider(page, "Tokens in the picture", "ArrowRight")  # the path picture alone: 9 → 10
+    assert reruns_after(page, before) == {"path": 1}
+    before = section_runs(page)
+    press_slider(page, "Sequence length n", "ArrowRight")  # n feeds the table and the curves
+    assert reruns_after(page, before) == {"table": 1, "growth": 1}
+    before = section_runs(page)
+    press_slider(page, "Kernel width k", "ArrowRight")  # k is page-wide: every section again
+    assert set(reruns_after(page, before)) == {"table", "growth", "path", "timing"}
+    link = share_link(page)
+    assert "n=120" in link and "pn=10" in link and "k=4" in link  # 100 → 120 on the grid
+    costs = complexity(120, 512, 4)
+    fresh = page.context.new_page()
+    open_app(fresh, link)
+    for layer in ("convolutional", "recurrent", "self_attention"):
+        expect(table(fresh)).to_contain_text(f"{costs[layer].per_layer:,}")
+    picture = fresh.locator('[data-testid="stPlotlyChart"]').nth(1)
+    expect(picture).to_contain_text("Convolution (k = 4):")
+    expect(picture).to_contain_text(f"{complexity(10, 2, 4)['convolutional'].max_path} layers")
+    assert table(fresh).inner_text() == table(page).inner_text()
+    fresh.close()

@@ -4,7 +4,14 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import open_app, press_slider, share_link, wait_for_app
+from tests.e2e.conftest import (
+    open_app,
+    press_slider,
+    reruns_after,
+    section_runs,
+    share_link,
+    wait_for_app,
+)
 
 
 def context_title(page: Page) -> str:
@@ -51,3 +58,27 @@ def test_hostile_link_shows_a_notice_not_an_error(page: Page, app_url: str):
     open_app(page, app_url + "/?tau=1e999&sweet=%3Cscript%3Ealert(1)%3C/script%3E")
     expect(page.locator('[data-testid="stAlertContentWarning"]').first).to_be_visible()
     expect(page.locator("h1")).to_be_visible()
+
+
+def winner(page: Page) -> str:
+    return page.locator('[data-testid="stAlertContentSuccess"]').first.inner_text()
+
+
+def test_a_move_reruns_only_its_group_and_the_link_reopens_the_view(page: Page, counted_url: str):
+    open_app(page, counted_url + "/?lang=en")
+    before = section_runs(page)
+    assert set(before) == {"steps", "plane", "cues", "pages_map"}
+    page.get_by_text("write", exact=True).click()  # the cue toy: its own fragment
+    assert reruns_after(page, before) == {"cues": 1}
+    expect(page.locator('[data-testid="stAlertContentSuccess"]').first).to_contain_text("pen")
+    before = section_runs(page)
+    press_slider(page, "Query: sour", "End")  # the fruit toy: its steps and its plane together
+    assert reruns_after(page, before) == {"steps": 1, "plane": 1}
+    link = share_link(page)
+    assert "intent=write" in link and "sour=2" in link
+    title, cue = context_title(page), winner(page)
+    fresh = page.context.new_page()
+    open_app(fresh, link)
+    assert context_title(fresh) == title  # c = … of the same query
+    assert winner(fresh) == cue
+    fresh.close()

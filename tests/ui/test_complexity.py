@@ -10,17 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app_pages.complexity import timing
+from app_pages.complexity.figures import ops_figure, path_figure, timing_figure
+from app_pages.complexity.text import ops_latex
 from attn_core import LAYERS, complexity, crossover_n
+from attn_core.complexity import conv_layers_needed, loglog_slope
+from attn_core.complexity import operations as ops_per_layer
 from tests.helpers import array, validated
-from ui import complexity_timing as timing
-from ui.fig_complexity import (
-    conv_layers_needed,
-    ops_figure,
-    ops_latex,
-    ops_per_layer,
-    path_figure,
-    timing_figure,
-)
 
 NAMES = {"self_attention": "SA", "recurrent": "RNN", "convolutional": "CNN"}
 
@@ -46,8 +42,7 @@ def test_ops_curve_and_latex_agree_with_the_core(n, d, k):
         assert NAMES[layer] in line
 
 
-@pytest.mark.parametrize("big", [False, True])
-def test_ops_figure_marks_the_crossovers(big):
+def test_ops_figure_marks_the_crossovers():
     d, k = 64, 3
     fig = validated(
         ops_figure(
@@ -62,7 +57,6 @@ def test_ops_figure_marks_the_crossovers(big):
             crossover_label="n = {n}: SA = {other}",
             now_label="now",
             cheaper_label="cheaper",
-            big=big,
         )
     )
     marks = next(tr for tr in fig.data if tr.marker.symbol == "x")
@@ -121,11 +115,11 @@ def test_n_values_and_slope_fit():
     assert timing.n_values(128) == (16, 32, 64, 128)
     assert timing.n_values(16) == (16,)
     ns = [16, 32, 64, 128, 256]
-    assert timing.fit_slope(ns, [n**2 * 1e-9 for n in ns]) == pytest.approx(2.0)
+    assert loglog_slope(ns, [n**2 * 1e-9 for n in ns]) == pytest.approx(2.0)
     # flat at small n (overhead), linear later: the fit reads the larger half
-    assert timing.fit_slope(ns, [1e-4, 1e-4, 1e-4, 2e-4, 4e-4]) == pytest.approx(1.0, abs=0.2)
-    assert timing.fit_slope([16], [1.0]) is None
-    assert timing.fit_slope([16, 32], [0.0, 1.0]) is None
+    assert loglog_slope(ns, [1e-4, 1e-4, 1e-4, 2e-4, 4e-4]) == pytest.approx(1.0, abs=0.2)
+    assert loglog_slope([16], [1.0]) is None
+    assert loglog_slope([16, 32], [0.0, 1.0]) is None
 
 
 def fake_measure(costs: dict[str, float]):

@@ -14,7 +14,8 @@ the layer (checked here: slopes of 0.2 to 1.9 for the same layer on a busy machi
 
 The growth is read off a log–log plot: if :math:`t \approx c\,n^s`, then
 :math:`\log t = \log c + s \log n`, and the slope :math:`s` of a straight-line fit is the
-exponent (2 for self-attention's :math:`n^2 d`, 1 for the other two).
+exponent (2 for self-attention's :math:`n^2 d`, 1 for the other two):
+:func:`attn_core.complexity.loglog_slope`.
 """
 
 from __future__ import annotations
@@ -194,22 +195,3 @@ def run_timings(
         if not active:
             break
     return run
-
-
-def fit_slope(ns: Sequence[float], seconds: Sequence[float]) -> float | None:
-    """Slope of the least-squares line through ``(log n, log t)`` of the larger half.
-
-    Small sizes are dominated by fixed costs (Python, function calls), so only the points
-    from the middle size up are used; ``None`` with fewer than two such points.
-
-    >>> round(fit_slope([16, 32, 64, 128], [1.0, 4.0, 16.0, 64.0]), 6)
-    2.0
-    """
-    pairs = [(float(n), float(s)) for n, s in zip(ns, seconds, strict=True) if n > 0 < s]
-    if len(pairs) < 2:
-        return None
-    upper = pairs[(len(pairs) - 1) // 2 :]  # from the median size up: at least two points
-    x = np.log([p[0] for p in upper])
-    y = np.log([p[1] for p in upper])
-    slope = float(np.polyfit(x, y, 1)[0])
-    return slope if math.isfinite(slope) else None

@@ -1,7 +1,7 @@
 """Figures and formulas of the complexity page. Pure functions (no Streamlit).
 
-Built as plain dicts and wrapped once (see :func:`ui.fig_selfattn.dict_figure` for why); the
-tests rebuild each figure with Plotly's validation on.
+Built as plain dicts with :func:`ui.figures.figure` (no validation here; the tests rebuild each
+figure with Plotly's validation on) and shown with ``layout.show_figure``, which sizes them.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from typing import Final
 import numpy as np
 import plotly.graph_objects as go
 
-from attn_core import LAYERS, LayerCost
-from ui.fig_selfattn import dict_figure
-from ui.figures import PALETTE
-from ui.formulas import num
+from attn_core import LAYERS
+from attn_core.complexity import conv_layers_needed, operations
+from ui.figures import PALETTE, figure
 from ui.tokens import SUBSCRIPTS
 
 COLOURS: Final = {  # Okabe–Ito, the same colour for a layer in every figure
@@ -27,16 +26,6 @@ COLOURS: Final = {  # Okabe–Ito, the same colour for a layer in every figure
 HIGHLIGHT: Final = PALETTE[5]
 EDGE: Final = "rgba(120,120,120,0.45)"
 N_PLOT_MAX: Final = 100_000
-
-
-def ops_per_layer(layer: str, n: np.ndarray, d: int, k: int) -> np.ndarray:
-    """The table's operation counts as a function of ``n`` (floats, for plotting)."""
-    n = np.asarray(n, dtype=np.float64)
-    if layer == "self_attention":
-        return n * n * d
-    if layer == "recurrent":
-        return n * d * d
-    return k * n * d * d
 
 
 def _log_axis(title: str) -> dict:
@@ -63,7 +52,6 @@ def ops_figure(
     crossover_label: str,
     now_label: str,
     cheaper_label: str,
-    big: bool = False,
 ) -> go.Figure:
     """Operations per layer against ``n`` on log–log axes, crossovers and the current ``n``.
 
@@ -79,7 +67,7 @@ def ops_figure(
             {
                 "type": "scatter",
                 "x": n,
-                "y": ops_per_layer(layer, n, d, k),
+                "y": operations(layer, n, d, k),
                 "mode": "lines",
                 "name": names[layer],
                 "line": {"color": COLOURS[layer], "width": 3},
@@ -89,7 +77,7 @@ def ops_figure(
     cx, cy, ctext = [], [], []
     for other, n_cross in sorted(crossovers.items(), key=lambda item: item[1]):
         cx.append(n_cross)
-        cy.append(float(ops_per_layer("self_attention", np.array(n_cross), d, k)))
+        cy.append(float(operations("self_attention", np.array(n_cross), d, k)))
         ctext.append(crossover_label.format(n=f"{n_cross:,}", other=names[other]))
     data.append(
         {
@@ -104,7 +92,7 @@ def ops_figure(
             "hovertemplate": "%{text}<extra></extra>",
         }
     )
-    now_y = [float(ops_per_layer(layer, np.array(n_now), d, k)) for layer in LAYERS]
+    now_y = [float(operations(layer, np.array(n_now), d, k)) for layer in LAYERS]
     data.append(
         {
             "type": "scatter",
@@ -119,8 +107,8 @@ def ops_figure(
     d_cross = crossovers.get("recurrent", d)
     # explicit ranges (log10), so the crossover notes can be placed in the plot's own terms
     x_range = [0.0, math.log10(top)]
-    lows = [float(ops_per_layer(layer, np.array(1.0), d, k)) for layer in LAYERS]
-    highs = [float(ops_per_layer(layer, np.array(top), d, k)) for layer in LAYERS]
+    lows = [float(operations(layer, np.array(1.0), d, k)) for layer in LAYERS]
+    highs = [float(operations(layer, np.array(top), d, k)) for layer in LAYERS]
     y_lo, y_hi = math.log10(min(lows)), math.log10(max(highs))
     pad = 0.04 * (y_hi - y_lo)
     y_range = [y_lo - pad, y_hi + pad]
@@ -181,7 +169,7 @@ def ops_figure(
             *_crossover_notes(cx, cy, ctext, x_range, y_range),
         ],
     }
-    return dict_figure(data, layout, big=big)
+    return figure(data, layout)
 
 
 def _crossover_notes(
@@ -239,7 +227,6 @@ def timing_figure(
     y_title: str,
     measured_label: str,
     predicted_label: str,
-    big: bool = False,
 ) -> go.Figure:
     """Measured seconds per call against ``n`` (log–log) beside lines of the predicted slope.
 
@@ -290,16 +277,7 @@ def timing_figure(
         "height": 460,
         "legend": {"x": 1.02, "y": 1, "xanchor": "left", "tracegroupgap": 12},
     }
-    return dict_figure(data, layout, big=big)
-
-
-def conv_layers_needed(n: int, k: int) -> int:
-    """Layers of width-``k`` convolutions until one output sees both ``x_1`` and ``x_n``.
-
-    >>> conv_layers_needed(5, 3), conv_layers_needed(9, 3), conv_layers_needed(1, 3)
-    (2, 4, 1)
-    """
-    return max(1, math.ceil((n - 1) / (k - 1)))
+    return figure(data, layout)
 
 
 def _segments(pairs: Sequence[tuple[tuple[float, float], tuple[float, float]]]) -> dict:
@@ -340,7 +318,6 @@ def path_figure(
     *,
     titles: Mapping[str, str],
     layer_title: str,
-    big: bool = False,
 ) -> go.Figure:
     """How far apart ``x_1`` and ``x_n`` are: a stack of convolutions, an RNN, self-attention.
 
@@ -452,7 +429,7 @@ def path_figure(
                 "yref": "paper",
                 "yanchor": "bottom",
                 "showarrow": False,
-                "font": {"size": 18 if big else 14},
+                "font": {"size": 14},
             }
             for c, layer in enumerate(("convolutional", "recurrent", "self_attention"))
         ],
@@ -476,25 +453,4 @@ def path_figure(
             "anchor": f"x{c}",
             "range": [-0.9, 1.4],
         }
-    return dict_figure(data, layout, big=big)
-
-
-def ops_latex(costs: Mapping[str, LayerCost], n: int, d: int, k: int, names: Mapping[str, str]):
-    """One line per layer: the formula, the numbers put in, the count (from ``costs``)."""
-    exprs = {
-        "self_attention": (r"n^2 d", rf"{n}^2 \cdot {d}"),
-        "recurrent": (r"n d^2", rf"{n} \cdot {d}^2"),
-        "convolutional": (r"k n d^2", rf"{k} \cdot {n} \cdot {d}^2"),
-    }
-    return [
-        r"\text{"
-        + names[layer]
-        + r"}:\quad "
-        + exprs[layer][0]
-        + " = "
-        + exprs[layer][1]
-        + " = "
-        + f"{costs[layer].per_layer:,}".replace(",", "{,}")
-        + (r" \approx " + num(costs[layer].per_layer) if costs[layer].per_layer >= 1e6 else "")
-        for layer in LAYERS
-    ]
+    return figure(data, layout)
