@@ -106,6 +106,14 @@ def ask(ns: str, q: Question) -> bool:
     return bool(b[REVEAL])
 
 
+def hiding(ns: str) -> bool:
+    """Whether the page's answer is hidden now (guessing, not revealed): other sections that
+    would give the answer away hide too."""
+    return bool(st.session_state.get(f"{ns}.{GUESS}")) and not st.session_state.get(
+        f"{ns}.{REVEAL}"
+    )
+
+
 def _checked_guess(b: state.Binding, q: Question) -> tuple[float, ...] | None:
     """The guess in the state, or None (no guess yet); a guess that no longer fits the question
     (another number of keys, a pick out of range) is dropped, and a notice says so."""

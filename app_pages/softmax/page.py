@@ -26,7 +26,7 @@ from app_pages.softmax.text import (
 )
 from attn_core import entropy, softmax, softmax_jacobian
 from attn_core.scaling import DotProductExperiment, dot_product_experiment
-from ui import formulas, layout, sections, state
+from ui import formulas, guess, layout, sections, state
 from ui.i18n import t
 from ui.widgets import log_slider
 
@@ -70,6 +70,24 @@ def experiment(n: int, keys: int, seed: int) -> DotProductExperiment:
 def scores_x() -> np.ndarray:
     """The scores now in use, shape (n,)."""
     return np.array(b["x"], dtype=np.float64)
+
+
+def weights_question(x: np.ndarray, tau: float, p: np.ndarray) -> guess.Question:
+    """Guess the weights at this temperature; why: the leader's lead, as a ratio of weights."""
+    first, second = (int(i) for i in np.argsort(-x, kind="stable")[:2])
+    gap = float(x[first] - x[second])
+    why = t(
+        "softmax.guess.why",
+        a=first + 1,
+        b=second + 1,
+        gap=f"{gap:.4g}",
+        tau=f"{tau:g}",
+        ratio=f"{p[first] / p[second]:.4g}",
+        pa=f"{p[first]:.3f}",
+        pb=f"{p[second]:.3f}",
+    )
+    labels = [f"x{i + 1}" for i in range(x.shape[0])]
+    return guess.Question("softmax.weights", "weights", answer=p, why=why, labels=labels)
 
 
 def scores() -> None:
@@ -129,6 +147,8 @@ def scores() -> None:
     J = softmax_jacobian(p) / tau  # (n, n)  ∂p/∂x: the chain rule through x / τ
     top = int(np.argmax(p))
     labels = [f"x{i + 1} = {v:.4g}" for i, v in enumerate(x)]
+    if not guess.ask("softmax", weights_question(x, tau, p)):
+        return
 
     layout.show_figure(
         figures.scores_weights_jacobian(
@@ -196,6 +216,9 @@ def temperature() -> None:
     """2. Temperature: entropy and weights over the whole range of τ."""
     st.header(t("softmax.temp.title"))
     layout.explain(t("softmax.temp.text"))
+    if guess.hiding("softmax"):  # the curves would give the weights away
+        st.info(t("softmax.guess.hidden"))
+        return
     x, tau = scores_x(), float(b["tau"])
     n = x.shape[0]
     p = softmax(x, tau=tau)  # (n,)

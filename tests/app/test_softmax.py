@@ -8,7 +8,7 @@ import pytest
 from attn_core import entropy, softmax, softmax_jacobian
 from attn_core.scaling import dot_product_experiment
 from tests.app.conftest import assert_ok, open_page
-from tests.helpers import chart, link
+from tests.helpers import chart, chart_keys, link, link_params
 from ui.i18n import catalog
 
 PAGE = "app_pages/softmax/page.py"
@@ -208,3 +208,50 @@ def test_presentation_mode_folds_the_explanations():
     at = open_softmax({"pres": "1"}, lang="zh")
     assert_ok(at)
     assert len(at.expander) >= 3  # one section at a time: its explanations and controls folded
+
+
+# --- predict, then reveal ---------------------------------------------------------------------
+
+
+def test_guess_first_hides_the_weights_until_revealed_and_scores_the_guess():
+    at = open_softmax({"x": "2,1,0", "tau": "1"})
+    at.toggle(key="softmax.guess").set_value(True).run()
+    assert_ok(at)
+    assert "softmax.fig.main" not in chart_keys(at)  # the answer is hidden …
+    assert "softmax.fig.temperature" not in chart_keys(at)  # … and so are the curves
+    for i, share in enumerate((6.0, 3.0, 1.0)):
+        at.slider(key=f"softmax._guess_share{i}").set_value(share)
+    at.run()
+    assert link_params(at)["g"] == "6,3,1" and link_params(at)["guess"] == "1"
+    at.button(key="softmax._guess_reveal").click().run()
+    assert_ok(at)
+    assert "softmax.fig.main" in chart_keys(at) and "softmax.fig.guess" in chart_keys(at)
+    p = softmax(np.array([2.0, 1.0, 0.0]))
+    tv = 0.5 * np.abs(np.array([0.6, 0.3, 0.1]) - p).sum()
+    assert [m.value for m in at.metric if m.label == "Total-variation distance"] == [f"{tv:.3f}"]
+    assert f"{p[0] / p[1]:.4g}" in " ".join(m.value for m in at.markdown)  # why: e^(gap/τ)
+    assert link_params(at)["rev"] == "1"
+
+
+def test_a_shared_guess_link_poses_the_same_question_and_reveal():
+    at = open_softmax({"x": "2,1,0", "guess": "1", "g": "1,1,8"})
+    assert_ok(at)
+    assert "softmax.fig.main" not in chart_keys(at)
+    assert [at.slider(key=f"softmax._guess_share{i}").value for i in range(3)] == [1.0, 1.0, 8.0]
+    revealed = open_softmax({"x": "2,1,0", "guess": "1", "g": "1,1,8", "rev": "1"})
+    p = softmax(np.array([2.0, 1.0, 0.0]))
+    tv = 0.5 * np.abs(np.array([0.1, 0.1, 0.8]) - p).sum()
+    assert [m.value for m in revealed.metric if m.label == "Total-variation distance"] == [
+        f"{tv:.3f}"
+    ]
+
+
+@pytest.mark.parametrize("g", ["1,2", "1,2,3,4", "-1,2,3", "0,0,0", "99,1,1"])
+def test_a_guess_that_does_not_fit_is_dropped_with_a_notice(g):
+    at = open_softmax({"x": "2,1,0", "guess": "1", "g": g})
+    assert_ok(at)
+    assert "softmax.fig.main" not in chart_keys(at)
+    assert any("no longer fits" in w.value or "`g`" in w.value for w in at.warning), [
+        w.value for w in at.warning
+    ]
+    assert link_params(at).get("g", "") != g
