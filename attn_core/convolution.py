@@ -120,6 +120,39 @@ def _odd_kernel(kernel: Any) -> np.ndarray:
     return w
 
 
+def kernel_at(kernel: Any, shape: Any, pixel: Any) -> np.ndarray:
+    r"""A kernel's weights placed around one pixel on an otherwise zero map: the static weights
+    a convolution gives the input pixels of output :math:`p`.
+
+    .. math:: M_{p + \Delta} = w_\Delta \quad (\Delta \in [-r_h, r_h] \times [-r_w, r_w]),
+              \qquad M_k = 0 \text{ elsewhere}
+
+    Weights that fall outside the map (the zero padding) are dropped.
+
+    Shapes: ``kernel (K_h, K_w)`` odd sides, ``shape (H, W, ...)`` (only ``H, W`` used),
+    ``pixel (row, col)``; result ``(H, W)``.
+
+    >>> kernel_at(np.arange(9.0).reshape(3, 3), (3, 4), (0, 3)).tolist()
+    [[0.0, 0.0, 3.0, 4.0], [0.0, 0.0, 6.0, 7.0], [0.0, 0.0, 0.0, 0.0]]
+    """
+    w = _odd_kernel(kernel)
+    try:
+        h, wd = (int(v) for v in tuple(shape)[:2])
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"shape must start with two whole numbers (H, W), got {shape!r}."
+        ) from None
+    if h < 1 or wd < 1:
+        raise ValueError(f"shape must be at least 1 × 1, got {h} × {wd}.")
+    p = as_pixel("pixel", pixel, (h, wd))
+    rh, rw = w.shape[0] // 2, w.shape[1] // 2
+    out = np.zeros((h, wd))  # (H, W)
+    r0, r1 = max(p[0] - rh, 0), min(p[0] + rh + 1, h)
+    c0, c1 = max(p[1] - rw, 0), min(p[1] + rw + 1, wd)
+    out[r0:r1, c0:c1] = w[r0 - p[0] + rh : r1 - p[0] + rh, c0 - p[1] + rw : c1 - p[1] + rw]
+    return out
+
+
 def conv2d(image: Any, kernel: Any) -> np.ndarray:
     r"""Zero-padded "same" 2-D cross-correlation (what deep-learning libraries call conv).
 

@@ -14,6 +14,7 @@ looks at a fixed square around the pixel with weights that do not depend on the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -137,3 +138,40 @@ def local_attention_map(
     out = np.zeros(f.shape[:2])  # (H, W)
     out[r0:r1, c0:c1] = _softmax_all(_similarity(inside, (p[0] - r0, p[1] - c0), t))
     return out
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How spread out one attention map is (see :func:`attention_spread`)."""
+
+    n90: int  # fewest pixels that hold 90 % of the weight
+    mean_distance: float  # Σ_k α_k ‖k − p‖, in pixels (the ViT paper's "attention distance")
+    self_weight: float  # α_p, the weight the query pixel gives itself
+
+
+def attention_spread(weights: Any, pixel: Any) -> Spread:
+    r"""Summaries of one attention map at its query pixel :math:`p`.
+
+    .. math:: n_{90} = \min\{n : \textstyle\sum_{i \le n} \alpha_{(i)} \ge 0.9 \sum_k \alpha_k\},
+              \qquad \bar d = \sum_k \alpha_k \lVert k - p \rVert, \qquad \alpha_p
+
+    with :math:`\alpha_{(1)} \ge \alpha_{(2)} \ge \dots` the weights sorted, largest first.
+
+    Shapes: ``weights (H, W)`` (non-negative, e.g. from :func:`global_attention_map`),
+    ``pixel (row, col)``.
+
+    >>> one = np.zeros((3, 3)); one[1, 2] = 1.0
+    >>> s = attention_spread(one, (1, 2)); (s.n90, s.mean_distance, s.self_weight)
+    (1, 0.0, 1.0)
+    """
+    w = as_array("weights", weights)
+    if w.ndim != 2 or w.size == 0:
+        raise ValueError(f"weights must be a non-empty map (H, W), got shape {w.shape}.")
+    if np.any(w < 0):
+        raise ValueError("weights must be >= 0 (attention weights).")
+    p = as_pixel("pixel", pixel, w.shape)
+    flat = np.sort(w.ravel())[::-1]  # (H·W,) largest first
+    n90 = int(np.searchsorted(np.cumsum(flat), 0.9 * flat.sum()) + 1)
+    rows, cols = np.indices(w.shape)  # (H, W) each
+    dist = np.hypot(rows - p[0], cols - p[1])  # (H, W)
+    return Spread(min(n90, w.size), float((w * dist).sum()), float(w[p]))

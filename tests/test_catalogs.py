@@ -96,10 +96,10 @@ NUMBER = re.compile(r"(?<![\w{])\d+(?:[.,]\d+)*")
 # 保留两位小数, and millions become 万 / 亿 (1.3 M = 130 万, 14 M = 1400 万, 303 M = 3.03 亿).
 NUMBERS_SAID_OTHERWISE = {
     "alignment.hard.after": {"2"},
-    "vision.kernel.random.help": {"0.01"},
-    "vision.data.count.0": {"1.3"},
-    "vision.data.count.1": {"14"},
-    "vision.data.count.2": {"303"},
+    "cnn_vs_attention.kernel.random.help": {"0.01"},
+    "cnn_vs_attention.data.count.0": {"1.3"},
+    "cnn_vs_attention.data.count.1": {"14"},
+    "cnn_vs_attention.data.count.2": {"303"},
 }
 
 

@@ -8,7 +8,7 @@ with their place, and the last good matrix is kept until they are fixed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,6 +111,7 @@ def matrix_editor(
     step: float | None = None,
     disabled: bool = False,
     height: int | None = None,
+    on_change: Callable[[], None] | None = None,
 ) -> np.ndarray:
     """Draw the editor for ``st.session_state[key]`` and return the current good matrix.
 
@@ -119,7 +120,8 @@ def matrix_editor(
     browser would clamp silently too). Values outside ``[lo, hi]`` are clipped here, and a
     whole-number ``step`` (1) makes the cells whole numbers (rounded here); either change is
     reported with the typed and the used value. The cells show integers as integers and
-    other numbers with up to 4 decimals (Streamlit's default number format).
+    other numbers with up to 4 decimals (Streamlit's default number format). ``on_change`` is
+    called after an edit, before the run (e.g. to rerun the sections that read the matrix).
     """
     whole = step is not None and float(step) >= 1 and float(step).is_integer()
     last_good = np.asarray(st.session_state[key], dtype=np.float64)
@@ -142,6 +144,7 @@ def matrix_editor(
         column_config=config,
         disabled=disabled,
         height=height if height is not None else "auto",
+        on_change=on_change,
     )
     matrix, problems, changes = read_frame(edited, last_good, lo, hi, whole=whole)
     if problems:

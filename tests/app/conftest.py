@@ -69,7 +69,7 @@ def assert_ok(at: AppTest) -> None:
             "softmax.",
             "alignment.",
             "selfattn.",
-            "vision.",
+            "cnn_vs_attention.",
             "complexity.",
         ):
             assert not str(text).startswith(ns), f"raw catalog key shown: {text!r}"

@@ -47,7 +47,7 @@ def warnings(at: AppTest) -> str:
     [
         (QKV, {"mask": "valid", "score": "general"}),
         ("app_pages/self_attention.py", {"source": "matrix"}),
-        ("app_pages/vision.py", {}),
+        ("app_pages/cnn_vs_attention/page.py", {}),
         ("app_pages/waist_weight/page.py", {}),
     ],
 )
@@ -148,18 +148,18 @@ def test_fewer_keys_cut_the_valid_lengths_and_say_so():
 
 
 def test_a_links_layer_table_names_each_cell_given_and_used():
-    at = open_page("app_pages/vision.py", query={"layers": "3,1,1;2.5,9,1"})
+    at = open_page("app_pages/cnn_vs_attention/page.py", query={"layers": "3,1,1;2.5,9,1"})
     assert_ok(at)
-    np.testing.assert_array_equal(at.session_state["vision.layers"], [[3, 1, 1], [2, 4, 1]])
+    np.testing.assert_array_equal(at.session_state["cnn_vs_attention.layers"], [[3, 1, 1], [2, 4, 1]])
     said = notices(at)
     assert "2.5 → 2" in said and "9 → 4" in said
 
 
 def test_a_typed_layer_cell_names_the_value_typed_and_the_one_used_once():
-    at = open_page("app_pages/vision.py")
-    edit_cell(at, "vision.layers", 1, "stride s", 40.0)
+    at = open_page("app_pages/cnn_vs_attention/page.py")
+    edit_cell(at, "cnn_vs_attention.layers", 1, "stride s", 40.0)
     assert_ok(at)
-    assert at.session_state["vision.layers"][1, 1] == 4.0
+    assert at.session_state["cnn_vs_attention.layers"][1, 1] == 4.0
     said = warnings(at)
     assert "40 → 4" in said and "→ 32" not in said
 
@@ -172,8 +172,8 @@ def test_a_links_query_row_beyond_the_queries_names_both():
 
 
 def test_a_smaller_picture_names_the_pixel_given_and_the_one_used():
-    at = open_page("app_pages/vision.py", query={"size": "64", "row": "60", "col": "50"})
-    at.select_slider(key="vision.size").set_value(16.0).run()
+    at = open_page("app_pages/cnn_vs_attention/page.py", query={"size": "64", "row": "60", "col": "50"})
+    at.select_slider(key="cnn_vs_attention.size").set_value(16.0).run()
     assert_ok(at)
     assert "(60, 50)" in notices(at) and "(15, 15)" in notices(at)
 

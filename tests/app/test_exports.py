@@ -33,7 +33,9 @@ from attn_core import (
     valid_length_mask,
 )
 from tests.app.conftest import open_page
-from ui import images, layout, vision_data
+from app_pages.cnn_vs_attention import data as cnn_data
+from app_pages.cnn_vs_attention import images
+from ui import layout
 from app_pages.waist_weight import data as kd
 from ui.navigation import PAGES
 from ui.tokens import embed, labels, tokenize
@@ -275,17 +277,21 @@ def test_complexity_table(files):
     }
 
 
-def test_vision_maps_and_kernel(files):
-    at = open_page("app_pages/vision.py")
+def test_cnn_vs_attention_maps_and_kernel(files):
+    at = open_page("app_pages/cnn_vs_attention/page.py")
     found = downloads(at, files)
     x = images.to_unit(images.builtin("shapes", 32))
     expected = global_attention_map(x, (9, 9), tau=0.05, position_weight=0.0)
     name = "cnn-vs-attention-attention-global-shapes-r9-c9.csv"
-    g = get(found, "vision.dl.attention-global", name)
+    g = get(found, "cnn_vs_attention.dl.attention-global", name)
     assert np.allclose(g.to_numpy(), expected, rtol=1e-9, atol=1e-300)
-    kernel = get(found, "vision.dl.kernel", "cnn-vs-attention-kernel-3x3.csv")
-    assert np.allclose(kernel.to_numpy(), vision_data.kernel("blur", 3))
-    rf = get(found, "vision.dl.receptive-field", "cnn-vs-attention-receptive-field-r9-c9.csv")
+    kernel = get(found, "cnn_vs_attention.dl.kernel", "cnn-vs-attention-kernel-3x3.csv")
+    assert np.allclose(kernel.to_numpy(), cnn_data.kernel("blur", 3))
+    rf = get(
+        found,
+        "cnn_vs_attention.dl.receptive-field",
+        "cnn-vs-attention-receptive-field-r9-c9.csv",
+    )
     assert list(rf["receptive field"]) == list(receptive_field([3, 3, 3]))
 
 

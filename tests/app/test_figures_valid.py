@@ -41,7 +41,7 @@ PAGES = [
     "app_pages/alignment/page.py",
     "app_pages/self_attention/page.py",
     "app_pages/trained_model/page.py",
-    "app_pages/vision.py",
+    "app_pages/cnn_vs_attention/page.py",
     "app_pages/complexity/page.py",
 ]
 

@@ -21,7 +21,7 @@ from ui.widgets import as_option
 
 SELFATTN = "app_pages/self_attention.py"
 QKV = "app_pages/qkv.py"
-VISION = "app_pages/vision.py"
+CNN_VS_ATTENTION = "app_pages/cnn_vs_attention/page.py"
 EN, ZH = catalog("en"), catalog("zh")
 
 
@@ -146,14 +146,17 @@ def test_qkv_causal_mask_on_non_square_sizes_is_dropped_with_a_notice():
     assert warnings(at) == [notice]
 
 
-# --- vision: the comparison picture offers "upload" only when there is one ------------------
-def test_vision_comparison_upload_without_an_upload_is_snapped_with_a_notice():
-    at = open_page(VISION)
-    send(at, {"vision.cmp": EN["vision.img.upload"]})
+# --- cnn_vs_attention: the comparison picture offers "upload" only when there is one -------
+def test_cnn_vs_attention_comparison_upload_without_an_upload_is_snapped_with_a_notice():
+    at = open_page(CNN_VS_ATTENTION)
+    send(at, {"cnn_vs_attention.cmp": EN["cnn_vs_attention.img.upload"]})
     assert_ok(at)
-    assert at.session_state["vision.cmp"] == "stripes"
+    assert at.session_state["cnn_vs_attention.cmp"] == "stripes"
     notice = choice_notice(
-        EN, EN["vision.static.cmp"], EN["vision.img.upload"], EN["vision.img.stripes"]
+        EN,
+        EN["cnn_vs_attention.static.cmp"],
+        EN["cnn_vs_attention.img.upload"],
+        EN["cnn_vs_attention.img.stripes"],
     )
     assert notice in warnings(at)
 

@@ -15,6 +15,7 @@ from attn_core.convolution import (
     conv2d,
     conv_as_attention,
     conv_attention_error,
+    kernel_at,
     receptive_field,
     receptive_jump,
     receptive_region,
@@ -254,3 +255,47 @@ def test_conv_as_attention_bad_input(kwargs, message):
 def test_error_curve_bad_alphas():
     with pytest.raises(ValueError, match="alpha"):
         conv_attention_error(np.ones((3, 3)), np.ones((3, 3)), [1.0, 0.0])
+
+
+# --- a kernel placed at one pixel -------------------------------------------------------------
+
+
+@given(
+    kernels(square=True),
+    st.integers(1, 9),
+    st.integers(1, 9),
+    st.data(),
+)
+def test_kernel_at_places_each_weight_at_its_offset_and_drops_the_padding(kernel, h, w, data):
+    row, col = data.draw(st.integers(0, h - 1)), data.draw(st.integers(0, w - 1))
+    m = kernel_at(kernel, (h, w, 3), (row, col))
+    r = kernel.shape[0] // 2
+    expected = np.zeros((h, w))
+    for a in range(-r, r + 1):  # written out cell by cell
+        for c in range(-r, r + 1):
+            if 0 <= row + a < h and 0 <= col + c < w:
+                expected[row + a, col + c] = kernel[a + r, c + r]
+    np.testing.assert_array_equal(m, expected)
+
+
+def test_kernel_at_is_what_conv2d_weighs_one_output_by():
+    rng = np.random.default_rng(5)
+    image, kernel = rng.random((7, 6)), rng.normal(size=(3, 3))
+    for pixel in [(0, 0), (3, 2), (6, 5)]:
+        assert np.sum(kernel_at(kernel, image.shape, pixel) * image) == pytest.approx(
+            conv2d(image, kernel)[pixel]
+        )
+
+
+@pytest.mark.parametrize(
+    ("kernel", "shape", "pixel", "message"),
+    [
+        (np.ones((2, 2)), (4, 4), (0, 0), "odd size"),
+        (np.ones((3, 3)), (4, 4), (4, 0), "outside"),
+        (np.ones((3, 3)), (0, 4), (0, 0), "at least 1"),
+        (np.ones((3, 3)), ("a", 4), (0, 0), "two whole numbers"),
+    ],
+)
+def test_kernel_at_bad_input(kernel, shape, pixel, message):
+    with pytest.raises(ValueError, match=message):
+        kernel_at(kernel, shape, pixel)

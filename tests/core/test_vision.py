@@ -8,7 +8,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from attn_core.vision import global_attention_map, local_attention_map, pixel_features
+from attn_core.vision import (
+    attention_spread,
+    global_attention_map,
+    local_attention_map,
+    pixel_features,
+)
 from tests.core.reference_vision import attention_map_loop
 
 unit = st.floats(0, 1, allow_nan=False)
@@ -166,3 +171,48 @@ def test_bad_input_names_the_argument(kwargs, message):
         args.pop("window")
         with pytest.raises(ValueError, match=message):
             global_attention_map(**args)
+
+
+# --- how spread out a map is ------------------------------------------------------------------
+
+
+def test_spread_of_a_one_hot_and_a_uniform_map():
+    one = np.zeros((5, 5))
+    one[2, 3] = 1.0
+    s = attention_spread(one, (2, 3))
+    assert (s.n90, s.mean_distance, s.self_weight) == (1, 0.0, 1.0)
+    flat = np.full((4, 4), 1 / 16)
+    assert attention_spread(flat, (0, 0)).n90 == 15  # 15/16 ≥ 0.9 > 14/16
+
+
+@given(image_and_pixel(), taus)
+def test_spread_matches_its_definition(data, tau):
+    image, pixel = data
+    w = global_attention_map(image, pixel, tau=tau)
+    s = attention_spread(w, pixel)
+    ordered = sorted(w.ravel(), reverse=True)
+    n, total = 0, 0.0
+    while total < 0.9 * w.sum() - 1e-12 and n < w.size:  # the fewest pixels for 90 %
+        total += ordered[n]
+        n += 1
+    assert abs(s.n90 - max(n, 1)) <= 1  # a tie at exactly 90 % may round either way
+    dist = sum(
+        w[i, j] * np.hypot(i - pixel[0], j - pixel[1])
+        for i in range(w.shape[0])
+        for j in range(w.shape[1])
+    )
+    assert s.mean_distance == pytest.approx(dist, abs=1e-9)
+    assert s.self_weight == w[pixel]
+
+
+@pytest.mark.parametrize(
+    ("weights", "pixel", "message"),
+    [
+        (np.ones(4), (0, 0), "map"),
+        (-np.ones((2, 2)), (0, 0), ">= 0"),
+        (np.ones((2, 2)), (2, 0), "outside"),
+    ],
+)
+def test_spread_bad_input(weights, pixel, message):
+    with pytest.raises(ValueError, match=message):
+        attention_spread(weights, pixel)

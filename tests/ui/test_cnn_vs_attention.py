@@ -1,86 +1,77 @@
-"""Pure helpers of the vision page: kernels, stacks, map summaries, formulas and figures."""
+"""Pure helpers of the CNN-vs-attention page: kernels, stacks, formulas and figures."""
 
 import numpy as np
 import pytest
 
+from app_pages.cnn_vs_attention import data, figures, images, text
 from attn_core import conv2d, conv_as_attention, conv_attention_error, receptive_field
-from ui import fig_vision, images, vision_data, vision_text
 
 
-@pytest.mark.parametrize("size", vision_data.KERNEL_SIZES)
-@pytest.mark.parametrize("name", vision_data.KERNELS)
+@pytest.mark.parametrize("size", data.KERNEL_SIZES)
+@pytest.mark.parametrize("name", data.KERNELS)
 def test_every_kernel_is_recognised_by_its_name(name, size):
-    k = vision_data.kernel(name, size, seed=7)
+    k = data.kernel(name, size, seed=7)
     assert k.shape == (size, size)
-    assert vision_data.kernel_name(k, seed=7) == name
-    assert np.all(np.abs(k) <= vision_data.KERNEL_LIMIT)
+    assert data.kernel_name(k, seed=7) == name
+    assert np.all(np.abs(k) <= data.KERNEL_LIMIT)
 
 
 def test_kernel_facts():
-    assert vision_data.kernel("blur", 3).sum() == pytest.approx(1.0)
-    assert vision_data.kernel("sharpen", 5).sum() == pytest.approx(1.0)
-    assert vision_data.kernel("sobel_x", 3).tolist() == [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
-    assert np.array_equal(vision_data.kernel("sobel_y", 5), vision_data.kernel("sobel_x", 5).T)
-    edited = vision_data.kernel("blur", 3) + 0.5
-    assert vision_data.kernel_name(edited) is None
+    assert data.kernel("blur", 3).sum() == pytest.approx(1.0)
+    assert data.kernel("sharpen", 5).sum() == pytest.approx(1.0)
+    assert data.kernel("sobel_x", 3).tolist() == [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
+    assert np.array_equal(data.kernel("sobel_y", 5), data.kernel("sobel_x", 5).T)
+    edited = data.kernel("blur", 3) + 0.5
+    assert data.kernel_name(edited) is None
     with pytest.raises(ValueError):
-        vision_data.kernel("blur", 4)
+        data.kernel("blur", 4)
 
 
 def test_resizing_a_kernel_keeps_its_centre():
     k = np.arange(25.0).reshape(5, 5)
-    small = vision_data.resize_kernel(k, 3)
+    small = data.resize_kernel(k, 3)
     assert small.tolist() == k[1:4, 1:4].tolist()
-    assert np.array_equal(vision_data.resize_kernel(small, 5)[1:4, 1:4], small)
+    assert np.array_equal(data.resize_kernel(small, 5)[1:4, 1:4], small)
 
 
 def test_stacks_and_their_receptive_fields():
-    assert receptive_field(*vision_data.stack("plain", 3).T).tolist() == [3, 5, 7]
-    assert receptive_field(*vision_data.stack("strided", 3).T).tolist() == [3, 7, 15]
-    assert receptive_field(*vision_data.stack("dilated", 3).T).tolist() == [3, 7, 15]
-    grown = vision_data.resize_stack(vision_data.stack("dilated", 2), 4)
+    assert receptive_field(*data.stack("plain", 3).T).tolist() == [3, 5, 7]
+    assert receptive_field(*data.stack("strided", 3).T).tolist() == [3, 7, 15]
+    assert receptive_field(*data.stack("dilated", 3).T).tolist() == [3, 7, 15]
+    grown = data.resize_stack(data.stack("dilated", 2), 4)
     assert grown[:, 2].tolist() == [1, 2, 2, 2]
-    assert len(vision_data.resize_stack(grown, 1)) == 1
+    assert len(data.resize_stack(grown, 1)) == 1
 
 
 def test_clean_stack_rounds_and_clips():
-    out, changed = vision_data.clean_stack(np.array([[2.6, 9.0, 0.0], [3.0, 1.0, 1.0]]))
+    out, changed = data.clean_stack(np.array([[2.6, 9.0, 0.0], [3.0, 1.0, 1.0]]))
     assert changed and out.tolist() == [[3, 4, 1], [3, 1, 1]]
-    assert vision_data.clean_stack(out)[1] is False
-
-
-def test_spread_of_a_one_hot_and_a_uniform_map():
-    one = np.zeros((5, 5))
-    one[2, 3] = 1.0
-    s = vision_data.spread(one, (2, 3))
-    assert (s.n90, s.mean_distance, s.self_weight) == (1, 0.0, 1.0)
-    flat = np.full((4, 4), 1 / 16)
-    assert vision_data.spread(flat, (0, 0)).n90 == 15  # 15/16 ≥ 0.9 > 14/16
+    assert data.clean_stack(out)[1] is False
 
 
 def test_published_numbers_are_the_papers():
     # Dosovitskiy et al. 2021, Table 5 (ImageNet row per pre-training set) and Table 2
-    assert vision_data.VIT_TABLE5["ViT-B/16"] == (77.91, 83.97, 84.15)
-    assert vision_data.VIT_TABLE5["ViT-L/16"] == (76.53, 85.15, 87.12)
-    assert vision_data.VIT_TABLE5["ViT-H/14"][0] is None
-    assert [r[2] for r in vision_data.TABLE2] == [88.55, 87.76, 87.54, 85.30]
+    assert data.VIT_TABLE5["ViT-B/16"] == (77.91, 83.97, 84.15)
+    assert data.VIT_TABLE5["ViT-L/16"] == (76.53, 85.15, 87.12)
+    assert data.VIT_TABLE5["ViT-H/14"][0] is None
+    assert [r[2] for r in data.TABLE2] == [88.55, 87.76, 87.54, 85.30]
 
 
 def test_receptive_sum_ends_with_the_cores_number():
     for k, s, d in (([3, 3, 3], [1, 1, 1], [1, 1, 1]), ([5, 3, 3, 3, 3, 3], [2, 2, 1, 1, 1, 1],
                     [1, 1, 2, 4, 8, 16])):  # fmt: skip
-        rule, text = vision_text.receptive_sum(k, s, d)
-        assert text.endswith(f"= {receptive_field(k, s, d)[-1]}")
-        assert text.startswith(f"r_{{{len(k)}}}") and "J_{l-1}" in rule
-    assert r"\dots" in vision_text.receptive_sum([3] * 6, [1] * 6, [1] * 6)[1]
+        rule, line = text.receptive_sum(k, s, d)
+        assert line.endswith(f"= {receptive_field(k, s, d)[-1]}")
+        assert line.startswith(f"r_{{{len(k)}}}") and "J_{l-1}" in rule
+    assert r"\dots" in text.receptive_sum([3] * 6, [1] * 6, [1] * 6)[1]
 
 
 def test_construction_formula_shows_the_arrays_numbers():
     g = images.grey(images.builtin("shapes", 16))
-    k = vision_data.kernel("sharpen", 3)
+    k = data.kernel("sharpen", 3)
     r = conv_as_attention(g, k, 3.0, query=(5, 6))
     conv = conv2d(g, k)
-    score, output = vision_text.construction_formula(3.0, 0.9, conv[5, 6], r.output[5, 6])
+    score, output = text.construction_formula(3.0, 0.9, conv[5, 6], r.output[5, 6])
     assert "3.00" in score and "0.900000" in score
     assert f"{r.output[5, 6]:.6f}"[:7] in output and f"{conv[5, 6]:.6f}"[:7] in output
 
@@ -88,7 +79,7 @@ def test_construction_formula_shows_the_arrays_numbers():
 @pytest.mark.parametrize("size", [3, 5])
 def test_construction_error_is_rounding_at_alpha_50(size):
     g = images.grey(images.builtin("cat", 64))
-    k = vision_data.kernel("random", size, seed=3)
+    k = data.kernel("random", size, seed=3)
     assert conv_attention_error(g, k, [50.0])[0] < 1e-9
     errors = conv_attention_error(g, k, [0.5, 2.0, 8.0, 20.0])
     assert errors[1] > errors[2] > errors[3]
@@ -102,10 +93,10 @@ def spec(fig) -> dict:
 def test_panels_send_pictures_as_png_not_numbers():
     rgb = images.builtin("cat", 64)
     m = np.random.default_rng(0).random((64, 64))
-    fig = fig_vision.panels(
+    fig = figures.panels(
         [
-            fig_vision.overlay_panel(rgb, m / m.sum(), title="a", pixel=(3, 4)),
-            fig_vision.matrix_panel(m, title="b", diverging=True),
+            figures.overlay_panel(rgb, m / m.sum(), title="a", pixel=(3, 4)),
+            figures.matrix_panel(m, title="b", diverging=True),
         ],
         x_title="column",
         y_title="row",
@@ -121,8 +112,8 @@ def test_panels_send_pictures_as_png_not_numbers():
 
 def test_panel_grid_domains_stay_inside_the_figure():
     rgb = images.builtin("shapes", 16)
-    p = fig_vision.overlay_panel(rgb, np.ones((16, 16)))
-    s = spec(fig_vision.panels([p, p, p, p], columns=2))
+    p = figures.overlay_panel(rgb, np.ones((16, 16)))
+    s = spec(figures.panels([p, p, p, p], columns=2))
     for name, axis in s["layout"].items():
         if name.startswith(("xaxis", "yaxis")):
             lo, hi = axis["domain"]
@@ -130,9 +121,9 @@ def test_panel_grid_domains_stay_inside_the_figure():
 
 
 def test_receptive_field_boxes_are_cut_at_the_edge():
-    box = fig_vision.clip_box((-2, 4, 3, 20), (16, 16), "layer 3", "#000")
+    box = figures.clip_box((-2, 4, 3, 20), (16, 16), "layer 3", "#000")
     assert (box.r0, box.r1, box.c0, box.c1, box.dashed) == (0, 4, 3, 15, True)
-    inside = fig_vision.clip_box((1, 3, 1, 3), (16, 16), "", "#000")
+    inside = figures.clip_box((1, 3, 1, 3), (16, 16), "", "#000")
     assert not inside.dashed
 
 
@@ -140,7 +131,7 @@ def test_blend_is_opaque_where_the_weight_is_largest():
     rgb = np.full((4, 4, 3), 128, dtype=np.uint8)
     m = np.zeros((4, 4))
     m[1, 1] = 1.0
-    out, top = fig_vision.blend(rgb, m)
+    out, top = figures.blend(rgb, m)
     assert top == 1.0
     assert not np.array_equal(out[1, 1], out[0, 0])
     assert np.array_equal(out[0, 0], out[3, 3])
@@ -149,7 +140,7 @@ def test_blend_is_opaque_where_the_weight_is_largest():
 def test_head_maps_tile_every_head():
     g = images.grey(images.builtin("gradient", 16))
     r = conv_as_attention(g, np.ones((5, 5)), 4.0, query=(0, 8))  # at the top edge
-    fig = fig_vision.head_maps(r.weights, r.offsets, r.query, r.padding, titles=["t"] * 25)
+    fig = figures.head_maps(r.weights, r.offsets, r.query, r.padding, titles=["t"] * 25)
     z = np.array(fig.data[0].z, dtype=float)
     assert z.shape == (5 * 7 + 4, 5 * 7 + 4)
     assert len(fig.data[2].text) == 25
@@ -157,7 +148,7 @@ def test_head_maps_tile_every_head():
 
 
 def test_error_curve_puts_zero_on_the_floor_but_says_zero():
-    fig = fig_vision.error_curve(
+    fig = figures.error_curve(
         np.array([1.0, 50.0]), np.array([0.1, 0.0]), alpha=50.0, error=0.0, rounding=1e-15
     )
     assert fig.data[0].y[1] == pytest.approx(1e-16)
@@ -166,31 +157,51 @@ def test_error_curve_puts_zero_on_the_floor_but_says_zero():
 
 
 def test_published_charts_carry_the_tables():
-    fig = fig_vision.pretraining_chart(
-        vision_data.PRETRAINING, vision_data.VIT_TABLE5, dataset_labels=["a", "b", "c"]
+    fig = figures.pretraining_chart(
+        data.PRETRAINING, data.VIT_TABLE5, dataset_labels=["a", "b", "c"]
     )
-    assert [t.name for t in fig.data] == list(vision_data.VIT_TABLE5)
+    assert [t.name for t in fig.data] == list(data.VIT_TABLE5)
     assert list(fig.data[4].y) == [85.13, 88.04]  # ViT-H/14: no ImageNet-only point
-    bars = fig_vision.table2_chart(vision_data.TABLE2, labels=["a", "b", "c", "d"])
+    bars = figures.table2_chart(data.TABLE2, labels=["a", "b", "c", "d"])
     assert list(bars.data[0].x) == [88.55, 87.76, 87.54, 85.30]
 
 
-def test_style_is_applied_while_building():
+def test_presentation_mode_wraps_narrow_titles_and_lifts_panel_titles():
+    """Builders leave sizes to ``layout.show_figure``; ``big`` only wraps what would run off a
+    narrow column and lifts panel titles clear of bigger tick labels."""
+    plain = figures.pretraining_chart(
+        data.PRETRAINING,
+        data.VIT_TABLE5,
+        title="ViT: ImageNet accuracy against pre-training data (Table 5)",
+        x_title="Images seen in pre-training (log scale)",
+        dataset_labels=["a", "b", "c"],
+    )
+    big = figures.pretraining_chart(
+        data.PRETRAINING,
+        data.VIT_TABLE5,
+        title="ViT: ImageNet accuracy against pre-training data (Table 5)",
+        x_title="Images seen in pre-training (log scale)",
+        dataset_labels=["a", "b", "c"],
+        big=True,
+    )
+    assert "<br>" not in plain.layout.title.text and "<br>" in big.layout.title.text
+    assert big.layout.height > plain.layout.height == 440
+    assert plain.layout.font.size is None  # sized by layout.show_figure, not here
     rgb = images.builtin("shapes", 16)
-    big = fig_vision.picture(rgb, title="t", style=fig_vision.Style(20, 1.25))
-    assert big.layout.height == int(460 * 1.25) and big.layout.font.size == 20
-    assert big.layout.xaxis.automargin and big.layout.margin.t == 50
-    plain = fig_vision.picture(rgb)
-    assert plain.layout.height == 460 and plain.layout.font.size is None
+    lift = [
+        figures.picture(rgb, title="t", big=flag).layout.annotations[0].yshift
+        for flag in (False, True)
+    ]
+    assert lift == [6, 13]
 
 
 def test_attention_formula_shows_the_features_drawn():
-    from attn_core import global_attention_map, pixel_features
+    from attn_core.vision import global_attention_map, pixel_features
 
     x = images.to_unit(images.builtin("shapes", 16))
     g = global_attention_map(x, (4, 4), tau=0.2, position_weight=1.0)
     f = pixel_features(x, 1.0)[4, 4]
-    rule, numbers = vision_text.attention_formula(f, 0.2, g[4, 4])
+    rule, numbers = text.attention_formula(f, 0.2, g[4, 4])
     assert r"\tau" in rule and f"{g[4, 4]:.4f}"[:5] in numbers
     assert f"{f[0]:.3f}" in numbers and "0.200" in numbers
 
@@ -201,29 +212,28 @@ def test_every_figure_passes_plotlys_validation():
 
     rgb = images.builtin("coffee", 24)
     m = np.random.default_rng(4).random((24, 24))
-    box = fig_vision.clip_box((2, 6, 3, 9), rgb.shape, "layer 1", "#ffffff")
+    box = figures.clip_box((2, 6, 3, 9), rgb.shape, "layer 1", "#ffffff")
     g = images.grey(rgb)
-    r = conv_as_attention(g, vision_data.kernel("sobel_x", 5), 2.0, query=(3, 3))
-    style = fig_vision.Style(20, 1.25)
-    figures = [
-        fig_vision.picture(rgb, pixel=(3, 4), boxes=[box], title="t", style=style),
-        fig_vision.panels(
+    r = conv_as_attention(g, data.kernel("sobel_x", 5), 2.0, query=(3, 3))
+    built = [
+        figures.picture(rgb, pixel=(3, 4), boxes=[box], title="t", big=True),
+        figures.panels(
             [
-                fig_vision.overlay_panel(rgb, m, title="a", pixel=(1, 1), boxes=(box,)),
-                fig_vision.overlay_panel(rgb, m - 0.5, diverging=True),
-                fig_vision.matrix_panel(m, diverging=True, title="c"),
+                figures.overlay_panel(rgb, m, title="a", pixel=(1, 1), boxes=(box,)),
+                figures.overlay_panel(rgb, m - 0.5, diverging=True),
+                figures.matrix_panel(m, diverging=True, title="c"),
             ],
             columns=2,
         ),
-        fig_vision.head_maps(r.weights, r.offsets, r.query, r.padding, titles=["t"] * 25),
-        fig_vision.error_curve(
+        figures.head_maps(r.weights, r.offsets, r.query, r.padding, titles=["t"] * 25),
+        figures.error_curve(
             np.array([1.0, 2.0]), np.array([0.1, 0.0]), alpha=1.0, error=0.1, rounding=1e-15
         ),
-        fig_vision.pretraining_chart(
-            vision_data.PRETRAINING, vision_data.VIT_TABLE5, dataset_labels=["a", "b", "c"]
+        figures.pretraining_chart(
+            data.PRETRAINING, data.VIT_TABLE5, dataset_labels=["a", "b", "c"]
         ),
-        fig_vision.table2_chart(vision_data.TABLE2, labels=["a", "b", "c", "d"], hover=["h"] * 4),
+        figures.table2_chart(data.TABLE2, labels=["a", "b", "c", "d"], hover=["h"] * 4),
     ]
-    for fig in figures:
+    for fig in built:
         go.Figure(fig.to_dict())  # raises ValueError on any invalid property
         assert fig.layout.template.layout.font is not None  # the light template is there

@@ -1,4 +1,4 @@
-"""Pictures for the vision page: built-in ones, the shipped photos, and checked uploads.
+"""Pictures for the CNN-vs-attention page: built-in ones, the shipped photos, and checked uploads.
 
 Pure functions (no Streamlit): every picture is an RGB ``uint8`` array ``(H, W, 3)`` whose
 longer side is at most the size asked for. Built-in pictures are drawn with NumPy, the same
@@ -19,7 +19,7 @@ from typing import Final
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-IMAGES_DIR: Final = Path(__file__).resolve().parent.parent / "assets" / "images"
+IMAGES_DIR: Final = Path(__file__).resolve().parents[2] / "assets" / "images"
 SIZES: Final = (16, 24, 32, 48, 64)  # longest side used for the computation
 MAX_SIDE: Final = 64
 MAX_UPLOAD_BYTES: Final = 2 * 1024 * 1024  # 2 MB
@@ -134,7 +134,7 @@ def grey(rgb: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Message:
-    """A note or a refusal: ``code`` names a catalog text ``vision.upload.<code>``."""
+    """A note or a refusal: ``code`` names a catalog text ``cnn_vs_attention.upload.<code>``."""
 
     code: str
     values: dict[str, str | int | float] = field(default_factory=dict)

@@ -1,8 +1,11 @@
-"""Figure builders for the vision page. Each returns a ``go.Figure``; none calls Streamlit.
+"""Figures of the CNN-vs-attention page. Each returns a ``go.Figure``; none calls Streamlit.
 
 Pictures and maps travel as small PNG images (``figures.png_data_uri``), never as thousands of
 numbers; an invisible marker carries the colour bar. Pixel ``(row, col)`` is centred on
-``x = col, y = row``, so a pixel spans ``col ± 0.5``; rows grow downwards.
+``x = col, y = row``, so a pixel spans ``col ± 0.5``; rows grow downwards. Every builder writes
+plain dicts and makes one unvalidated figure (``ui.figures.figure``); the page shows it with
+``ui.layout.show_figure``, which sizes it (normal and presentation mode). ``big`` (presentation
+mode) only wraps titles that would run off a narrow column and lifts panel titles.
 """
 
 from __future__ import annotations
@@ -16,12 +19,14 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ui.figures import (
+    FONT,
     LEGEND_FOOT,
     PALETTE,
+    PRES_FONT,
+    PRES_HEIGHT,
     SEQUENTIAL_SCALE,
     colour_bar_marker,
     colour_image,
-    dict_figure,
     figure,
     png_data_uri,
     wrapped_text,
@@ -32,22 +37,24 @@ from ui.figures import (
 # On a projector their titles wrap to these widths rather than run off the figure.
 PRETRAINING_PX: Final = 520
 TABLE2_PX: Final = 340
+# Room above a row of titled panels (their titles are notes over the plots), px.
+PANEL_TOP: Final = 50
 
 
-def _narrow_titles(layout: dict, style: Style | None, width_px: float, plot_px: float) -> dict:
-    """``layout`` with its title and x-axis title wrapped to a narrow column's width, when the
-    type is presentation-sized (else as it is)."""
-    if style is None or style.font_size < 20:
+def _narrow_titles(layout: dict, big: bool, width_px: float, plot_px: float) -> dict:
+    """``layout`` with its title and x-axis title wrapped to a narrow column's width in
+    presentation mode (``big``; else as it is)."""
+    if not big:
         return layout
-    title = wrapped_text(layout["title"]["text"], 1.4 * style.font_size, width_px - 24)
-    x_title = wrapped_text(layout["xaxis"]["title"]["text"], style.font_size, plot_px)
+    title = wrapped_text(layout["title"]["text"], 1.4 * PRES_FONT, width_px - 24)
+    x_title = wrapped_text(layout["xaxis"]["title"]["text"], PRES_FONT, plot_px)
     # the plot keeps its height: the figure grows by the lines added (at the base size)
     added = 2.2 * 1.4 * title.count("<br>") + 1.2 * x_title.count("<br>")
     return {
         **layout,
         "title": {"text": title},
         "xaxis": {**layout["xaxis"], "title": {"text": x_title}},
-        "height": int(layout["height"] + added * style.font_size / style.height_factor),
+        "height": int(layout["height"] + added * PRES_FONT / PRES_HEIGHT),
     }
 
 
@@ -157,33 +164,6 @@ def _box_shadow(box: Box) -> dict:
     }
 
 
-@dataclass(frozen=True)
-class Style:
-    """Sizes applied while the figure is built (the same as ``ui.layout.style_figure``).
-
-    Styling inside the one constructor call is several times cheaper than updating a built
-    figure, which matters with many figures per run.
-    """
-
-    font_size: int = 13
-    height_factor: float = 1.0
-
-
-def _figure(data: list[dict], layout: dict, style: Style | None = None) -> go.Figure:
-    """One unvalidated ``go.Figure`` from plain dicts, sized by ``style`` when given (with room
-    above the plot for a title or panel titles)."""
-    if style is None:
-        return figure(data, layout)
-    titled = layout.get("title", {}).get("text") or layout.get("annotations")
-    return dict_figure(
-        data,
-        layout,
-        font_size=style.font_size,
-        height_factor=style.height_factor,
-        min_top=50 if titled else 20,
-    )
-
-
 def clip_box(region: Sequence[int], shape: tuple[int, ...], name: str, colour: str) -> Box:
     """A region ``[r0, r1, c0, c1]`` (may reach into the padding) cut to the picture."""
     r0, r1, c0, c1 = (int(v) for v in region)
@@ -216,7 +196,7 @@ def panels(
     height: int = 400,
     legend: bool = False,
     columns: int | None = None,
-    style: Style | None = None,
+    big: bool = False,
 ) -> go.Figure:
     """Pictures side by side (``columns`` per row) in one figure, lighter than several figures.
 
@@ -281,12 +261,12 @@ def panels(
                     "yanchor": "bottom",
                     # clear of the top y tick label's overhang (half its line, bigger type
                     # in presentation mode)
-                    "yshift": 6 + max(0, (style.font_size if style else 13) - 13),
+                    "yshift": 6 + ((PRES_FONT - FONT) if big else 0),
                     "showarrow": False,
                     "font": {"size": 14},
                 }
             )
-    return _figure(data, layout, style)
+    return figure(data, layout)
 
 
 def picture(
@@ -297,13 +277,11 @@ def picture(
     title: str = "",
     x_title: str = "",
     y_title: str = "",
-    style: Style | None = None,
+    big: bool = False,
 ) -> go.Figure:
     """The picture with the chosen pixel marked and rectangles (receptive fields) on it."""
     p = Panel(np.asarray(rgb, dtype=np.uint8), title, pixel, tuple(boxes))
-    return panels(
-        [p], x_title=x_title, y_title=y_title, height=460, legend=bool(boxes), style=style
-    )
+    return panels([p], x_title=x_title, y_title=y_title, height=460, legend=bool(boxes), big=big)
 
 
 def blend(rgb: np.ndarray, m: np.ndarray, *, diverging: bool = False) -> tuple[np.ndarray, float]:
@@ -371,7 +349,6 @@ def head_maps(
     titles: Sequence[str],
     colorbar_title: str = "",
     margin: int = 1,
-    style: Style | None = None,
 ) -> go.Figure:
     """The K² heads' attention maps at the query, each cut to the square around it.
 
@@ -453,7 +430,7 @@ def head_maps(
         "plot_bgcolor": "white",
         "height": 90 * kh + 120,
     }
-    return _figure(data, layout, style)
+    return figure(data, layout)
 
 
 def error_curve(
@@ -469,7 +446,6 @@ def error_curve(
     curve_name: str = "",
     current_name: str = "",
     rounding_name: str = "",
-    style: Style | None = None,
 ) -> go.Figure:
     """Largest |attention − conv| against α, both axes logarithmic.
 
@@ -518,7 +494,7 @@ def error_curve(
         "height": 380,
         "legend": {**LEGEND_FOOT},
     }
-    return _figure(data, layout, style)
+    return figure(data, layout)
 
 
 def pretraining_chart(
@@ -529,7 +505,7 @@ def pretraining_chart(
     x_title: str = "",
     y_title: str = "",
     dataset_labels: Sequence[str],
-    style: Style | None = None,
+    big: bool = False,
 ) -> go.Figure:
     """Accuracy against the number of pre-training images (log axis), one line per model."""
     xs = [n for _, n in datasets]
@@ -562,7 +538,7 @@ def pretraining_chart(
         "height": 440,
         "legend": {**LEGEND_FOOT},
     }
-    return _figure(data, _narrow_titles(layout, style, PRETRAINING_PX, PRETRAINING_PX - 150), style)
+    return figure(data, _narrow_titles(layout, big, PRETRAINING_PX, PRETRAINING_PX - 150))
 
 
 def table2_chart(
@@ -572,7 +548,7 @@ def table2_chart(
     title: str = "",
     x_title: str = "",
     hover: Sequence[str] = (),
-    style: Style | None = None,
+    big: bool = False,
 ) -> go.Figure:
     """Horizontal bars of accuracy; CNN bars orange, attention bars blue."""
     acc = [r[2] for r in rows]
@@ -604,4 +580,4 @@ def table2_chart(
         "height": 320,
         "showlegend": False,
     }
-    return _figure([bar], _narrow_titles(layout, style, TABLE2_PX, TABLE2_PX - 220), style)
+    return figure([bar], _narrow_titles(layout, big, TABLE2_PX, TABLE2_PX - 220))

@@ -1,4 +1,4 @@
-"""LaTeX with live numbers for the vision page, built from the arrays the figures draw."""
+"""LaTeX with live numbers for the CNN-vs-attention page, built from the arrays the figures draw."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from attn_core.convolution import receptive_field, receptive_jump
 from ui.formulas import num, row
 
 
@@ -17,13 +18,12 @@ def receptive_sum(
     :math:`J_{l-1} = \prod_{i<l} s_i` is how many input pixels one step of layer ``l`` covers.
     """
     k = np.asarray(kernels, dtype=int)
-    s = np.asarray(strides, dtype=int)
     d = np.asarray(dilations, dtype=int)
-    jumps = np.concatenate([[1], np.cumprod(s)[:-1]])  # (L,) J_{l-1}
+    jumps = np.concatenate([[1], receptive_jump(k, strides, d)[:-1]])  # (L,) J_{l-1}
     terms = [f"({a}-1)\\cdot {b}\\cdot {j}" for a, b, j in zip(k, d, jumps, strict=True)]
     if len(terms) > 4:
         terms = [*terms[:2], r"\dots", terms[-1]]
-    total = 1 + int(np.sum((k - 1) * d * jumps))
+    total = int(receptive_field(k, strides, d)[-1])
     rule = (
         r"r_0 = 1,\quad r_l = r_{l-1} + (k_l - 1)\, d_l\, J_{l-1},\quad J_{l-1} = \prod_{i<l} s_i"
     )

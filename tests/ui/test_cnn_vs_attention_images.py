@@ -1,4 +1,4 @@
-"""Pictures for the vision page: built-in ones, the shipped photos, and every kind of bad upload."""
+"""Pictures for the CNN-vs-attention page: built-in ones, the photos, every kind of bad upload."""
 
 import io
 import struct
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ui import images
+from app_pages.cnn_vs_attention import images
 
 
 def encode(im: Image.Image, fmt: str = "PNG", **kw) -> bytes:

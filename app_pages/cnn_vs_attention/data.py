@@ -1,4 +1,4 @@
-"""Data for the vision page: kernels, CNN stacks, published results, and summaries of a map.
+"""Data for the CNN-vs-attention page: kernels, CNN stacks and published results.
 
 Pure (no Streamlit). The published numbers are copied from the paper's tables, with the table
 named next to them; nothing here is computed by the app.
@@ -6,7 +6,6 @@ named next to them; nothing here is computed by the app.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -109,27 +108,6 @@ def clean_stack(layers: np.ndarray) -> tuple[np.ndarray, bool]:
     hi = np.array([lim[1] for lim in LAYER_LIMITS], dtype=np.float64)
     out = np.clip(np.round(layers), lo, hi)
     return out, bool(np.any(out != layers))
-
-
-# ---------------------------------------------------------------------------------------------
-# How spread out an attention map is
-
-
-@dataclass(frozen=True)
-class Spread:
-    n90: int  # fewest pixels that hold 90 % of the weight
-    mean_distance: float  # Σ_k α_k ‖k − p‖, in pixels (the ViT paper's "attention distance")
-    self_weight: float  # α_p, the weight the pixel gives itself
-
-
-def spread(weights: np.ndarray, pixel: tuple[int, int]) -> Spread:
-    """Summaries of one attention map ``(H, W)`` (summing to 1) at query ``pixel``."""
-    w = np.asarray(weights, dtype=np.float64)
-    flat = np.sort(w.ravel())[::-1]  # (H·W,) largest first
-    n90 = int(np.searchsorted(np.cumsum(flat), 0.9 * flat.sum()) + 1)
-    rows, cols = np.indices(w.shape)  # (H, W) each
-    dist = np.hypot(rows - pixel[0], cols - pixel[1])  # (H, W)
-    return Spread(min(n90, w.size), float((w * dist).sum()), float(w[pixel]))
 
 
 # ---------------------------------------------------------------------------------------------
