@@ -9,11 +9,20 @@ position ``t + shift`` and adding noise. So the right alignment is known: a diag
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
 
-from attn_core import random_position_params, score
+from attn_core import (
+    global_weights,
+    local_weights,
+    position_logit,
+    predicted_position,
+    random_position_params,
+    score,
+)
+from attn_core.alignment import LocalAlignment
 
 D_MODEL: Final = 16  # size of the toy hidden states
 D_VALUE: Final = 2  # size of the values that soft and hard attention read
@@ -72,3 +81,40 @@ P_MODES: Final = ("predicted", "slider")  # local-p's centre: the predictor's, o
 N_GRID: Final = tuple(
     float(m * 10**k) for k in range(6) for m in (1, 2, 5) if m * 10**k <= 100_000
 )  # hard-attention sample counts: 1, 2, 5, 10, …, 100,000
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything the sections draw for one toy sentence, step and window."""
+
+    toy: Toy
+    z: np.ndarray  # (S,) v_pᵀ tanh(W_p h_t), for the formula
+    p_pred: np.ndarray  # (S,) local-p's predicted centre of each step
+    p_local: np.ndarray  # (S,) the centres used (the slider's at step t when set by hand)
+    lm: LocalAlignment  # local-m: p_t = t, window softmax
+    lp: LocalAlignment  # local-p: window softmax × Gaussian
+    W: dict[str, np.ndarray]  # variant → (S, S) weights, rows t
+
+
+@lru_cache(maxsize=32)
+def view(S: int, shift: int, seed: int, D: int, step: int, p_hand: float | None) -> View:
+    """The toy, its local-p centres and the three variants' weights (cached: every section
+    asks for the same view; shared read-only by every session)."""
+    toy = make_toy(S, shift, seed)
+    z = position_logit(toy.target, toy.W_p, toy.v_p)
+    p_pred = predicted_position(toy.target, toy.W_p, toy.v_p, S)
+    p_local = p_pred.copy()
+    if p_hand is not None:
+        p_local[step] = p_hand  # the slider moves the window of the step shown
+    lm = local_weights(toy.scores, np.arange(S), D, mode="local-m")
+    lp = local_weights(toy.scores, p_local, D, mode="local-p")
+    W = {
+        "global": global_weights(toy.scores),  # (S, S), rows sum to 1
+        "local_m": lm.weights,  # (S, S), each row sums to 1 inside its window
+        "local_p": lp.weights,  # (S, S), rows sum to < 1 (not renormalised, as in the paper)
+    }
+    parts = (z, p_pred, p_local, *W.values(), *vars(toy).values(), *vars(lm).values())
+    for value in (*parts, *vars(lp).values()):
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False  # shared by every session: read only
+    return View(toy, z, p_pred, p_local, lm, lp, W)

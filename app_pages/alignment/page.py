@@ -2,20 +2,21 @@
 
 Reads like the screen: the title, then one function per section, listed in order at the end.
 The toy sentence's controls (S, shift, seed, the step t, the window D, local-p's centre) feed
-every section, hard attention's sampling included, so the four sections run as one fragment;
-each section recomputes what it needs from the bound state (cached on those values).
+every section: the first three sections are one fragment, and a move of one of these controls
+reruns hard attention's section too (``sections.rerun_with`` in their callback). Hard
+attention's own controls (the variant sampled, N, the sampling seed) rerun its section alone.
+Each section recomputes what it needs from the bound state (cached on those values).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 
 import numpy as np
 import streamlit as st
 
-from app_pages.alignment import figures
-from app_pages.alignment.data import MAX_S, N_GRID, P_MODES, VARIANTS, Toy, log_spaced, make_toy
+from app_pages.alignment import data, figures
+from app_pages.alignment.data import MAX_S, N_GRID, P_MODES, VARIANTS, log_spaced
 from app_pages.alignment.text import (
     context_latex,
     error_latex,
@@ -25,16 +26,7 @@ from app_pages.alignment.text import (
     position_latex,
     window_latex,
 )
-from attn_core import (
-    global_weights,
-    hard_attention,
-    local_weights,
-    peak_hit_rate,
-    position_logit,
-    predicted_position,
-    softmax_parts,
-)
-from attn_core.alignment import LocalAlignment
+from attn_core import hard_attention, peak_hit_rate, softmax_parts
 from ui import layout, sections, state
 from ui.i18n import t
 
@@ -57,6 +49,11 @@ def new_samples() -> None:
     b.set("sseed", (int(b["sseed"]) + 1) % 2**31)
 
 
+def follow_sentence() -> None:
+    """A control of the toy sentence moved: hard attention's section samples its new weights."""
+    sections.rerun_with("alignment", [setup, hard])
+
+
 def fit_to_sentence() -> None:
     """Sizes that depend on each other: t < S, D ≤ S, p inside the sentence. A link (or a
     smaller S) can break them; pulled inside before the widgets are drawn, with a notice."""
@@ -67,43 +64,12 @@ def fit_to_sentence() -> None:
             b.set(name, type(b[name])(hi))
 
 
-@dataclass(frozen=True)
-class View:
-    """Everything the sections draw for one toy sentence, step and window."""
-
-    toy: Toy
-    z: np.ndarray  # (S,) v_pᵀ tanh(W_p h_t), for the formula
-    p_pred: np.ndarray  # (S,) local-p's predicted centre of each step
-    p_local: np.ndarray  # (S,) the centres used (the slider's at step t when set by hand)
-    lm: LocalAlignment  # local-m: p_t = t, window softmax
-    lp: LocalAlignment  # local-p: window softmax × Gaussian
-    W: dict[str, np.ndarray]  # variant → (S, S) weights, rows t
-
-
-@lru_cache(maxsize=16)
-def _view(S: int, shift: int, seed: int, D: int, step: int, p_hand: float | None) -> View:
-    toy = make_toy(S, shift, seed)
-    z = position_logit(toy.target, toy.W_p, toy.v_p)
-    p_pred = predicted_position(toy.target, toy.W_p, toy.v_p, S)
-    p_local = p_pred.copy()
-    if p_hand is not None:
-        p_local[step] = p_hand  # the slider moves the window of the step shown
-    lm = local_weights(toy.scores, np.arange(S), D, mode="local-m")
-    lp = local_weights(toy.scores, p_local, D, mode="local-p")
-    W = {
-        "global": global_weights(toy.scores),  # (S, S), rows sum to 1
-        "local_m": lm.weights,  # (S, S), each row sums to 1 inside its window
-        "local_p": lp.weights,  # (S, S), rows sum to < 1 (not renormalised, as in the paper)
-    }
-    return View(toy, z, p_pred, p_local, lm, lp, W)
-
-
-def view() -> View:
+def view() -> data.View:
     """The view of the bound state (sizes pulled inside the sentence first)."""
     fit_to_sentence()
     step = int(b["t"])
     p_hand = float(b["p"]) if b["pmode"] == "slider" else None
-    return _view(int(b["S"]), int(b["shift"]), int(b["seed"]), int(b["D"]), step, p_hand)
+    return data.view(int(b["S"]), int(b["shift"]), int(b["seed"]), int(b["D"]), step, p_hand)
 
 
 def names() -> dict[str, str]:
@@ -118,17 +84,53 @@ def setup() -> None:
     layout.explain(t("alignment.setup.text"))
     with layout.controls():
         c1, c2, c3 = st.columns([3, 3, 2])
-        c1.slider(t("alignment.S", hi=MAX_S), 2, MAX_S, key=b.key("S"), help=t("alignment.S.help"))
-        c2.slider(t("alignment.shift"), -20, 20, key=b.key("shift"), help=t("alignment.shift.help"))
-        c3.number_input(t("app.seed"), min_value=0, max_value=2**31 - 1, step=1, key=b.key("seed"))
+        c1.slider(
+            t("alignment.S", hi=MAX_S),
+            2,
+            MAX_S,
+            key=b.key("S"),
+            help=t("alignment.S.help"),
+            on_change=follow_sentence,
+        )
+        c2.slider(
+            t("alignment.shift"),
+            -20,
+            20,
+            key=b.key("shift"),
+            on_change=follow_sentence,
+            help=t("alignment.shift.help"),
+        )
+        c3.number_input(
+            t("app.seed"),
+            min_value=0,
+            max_value=2**31 - 1,
+            step=1,
+            key=b.key("seed"),
+            on_change=follow_sentence,
+        )
         c1, c2 = st.columns(2)
-        c1.slider(t("alignment.t"), 0, S - 1, key=b.key("t"), help=t("alignment.t.help"))
-        c2.slider(t("alignment.D"), 1, S, key=b.key("D"), help=t("alignment.D.help", S=S))
+        c1.slider(
+            t("alignment.t"),
+            0,
+            S - 1,
+            key=b.key("t"),
+            on_change=follow_sentence,
+            help=t("alignment.t.help"),
+        )
+        c2.slider(
+            t("alignment.D"),
+            1,
+            S,
+            key=b.key("D"),
+            on_change=follow_sentence,
+            help=t("alignment.D.help", S=S),
+        )
         c1, c2 = st.columns([2, 3])
         c1.radio(
             t("alignment.pmode"),
             P_MODES,
             key=b.key("pmode"),
+            on_change=follow_sentence,
             format_func={m: t(f"alignment.pmode.{m}") for m in P_MODES}.__getitem__,
             horizontal=True,
         )
@@ -138,6 +140,7 @@ def setup() -> None:
             S - 1.0,
             step=0.5,
             key=b.key("p"),
+            on_change=follow_sentence,
             disabled=b["pmode"] != "slider",
             help=t("alignment.p.help"),
         )
@@ -388,4 +391,4 @@ def hard() -> None:
 
 
 layout.header("alignment")
-sections.show("alignment", [[setup, compare, maps, hard]])
+sections.show("alignment", [[setup, compare, maps], [hard]])

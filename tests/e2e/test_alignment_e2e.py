@@ -89,20 +89,27 @@ HARD_JS: Final = """
 """
 
 
-def test_a_move_reruns_the_page_s_one_fragment_once_and_the_link_follows(
+def test_a_move_reruns_only_the_sections_it_feeds_and_the_link_follows(
     page: Page, counted_url: str
 ):
-    """The toy sentence feeds every section, hard sampling included: one fragment, which a
-    move inside it runs once (no second, hidden run); the share link then reopens the view."""
+    """Hard sampling's N reruns its section alone; the window D, which every section reads,
+    reruns the first fragment and hard sampling's too, each once. The share link then reopens
+    the view: the same weights, the same samples."""
     open_app(page, counted_url + "/alignment?lang=en")
     before = section_runs(page)
     assert set(before) == {"setup", "compare", "maps", "hard"}
     old = page.evaluate(HARD_JS)
     press_slider(page, "Number of samples N", "End")  # N = 100,000: only the sampling changes
-    assert reruns_after(page, before) == {"setup": 1, "compare": 1, "maps": 1, "hard": 1}
+    assert reruns_after(page, before) == {"hard": 1}
     page.wait_for_function(f"() => ({HARD_JS})() !== {json.dumps(old)}", timeout=20_000)
+    before = section_runs(page)
+    weights = drawn_bars(page)
+    press_slider(page, "Window half-width D", "ArrowLeft")  # D = 3: the local weights change
+    assert reruns_after(page, before) == {"setup": 1, "compare": 1, "maps": 1, "hard": 1}
+    drawn_bars(page, unlike=[w.tolist() for w in weights])
     link = share_link(page)
-    assert "N=100000" in link and "N=100000" in page.url
+    for part in ("N=100000", "D=3"):
+        assert part in link and part in page.url
     fresh = page.context.new_page()
     open_app(fresh, link)
     fresh.wait_for_function(f"() => ({HARD_JS})().length > 2", timeout=20_000)
