@@ -68,7 +68,7 @@ def assert_ok(at: AppTest) -> None:
             "waist_weight.",
             "softmax.",
             "alignment.",
-            "selfattn.",
+            "self_attention.",
             "cnn_vs_attention.",
             "complexity.",
         ):

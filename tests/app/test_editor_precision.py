@@ -46,7 +46,7 @@ def warnings(at: AppTest) -> str:
     ("page", "query"),
     [
         (QKV, {"mask": "valid", "score": "general"}),
-        ("app_pages/self_attention.py", {"source": "matrix"}),
+        ("app_pages/self_attention/page.py", {"source": "matrix"}),
         ("app_pages/cnn_vs_attention/page.py", {}),
         ("app_pages/waist_weight/page.py", {}),
     ],
@@ -183,7 +183,7 @@ def test_a_long_sentence_and_a_long_word_name_what_was_typed_and_what_is_used():
 
     long_word = "Rindfleischetikettierung"  # 24 letters: longer than MAX_TOKEN_CHARS
     sentence = long_word + " " + " ".join(f"w{i}" for i in range(MAX_TOKENS + 7))
-    at = open_page("app_pages/self_attention.py", query={"sentence": sentence})
+    at = open_page("app_pages/self_attention/page.py", query={"sentence": sentence})
     assert_ok(at)
     said = " ".join(str(e.value) for e in [*at.warning, *at.info])
     assert f"has {MAX_TOKENS + 8} tokens" in said and f"first {MAX_TOKENS}" in said

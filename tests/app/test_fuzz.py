@@ -21,7 +21,7 @@ then every case runs as a *new session* on the same ``AppTest`` (``conftest.new_
 new browser session opening the page's link, as ``open_page`` itself does), the scripts are
 compiled once and the post-run GC is skipped. ``test_harness_opens_the_same_page_as_open_page``
 checks that this shows the same page. Even so the pages' own work dominates: 60–230 ms of CPU
-per run (measured: kernel, complexity ~60; overview, qkv, selfattn, alignment ~80–100;
+per run (measured: kernel, complexity ~60; overview, qkv, self_attention, alignment ~80–100;
 softmax ~125; cnn_vs_attention ~210), ~170 s of CPU for 8 × 200 runs. So the 200 cases of a page are
 split in :data:`CHUNKS` tests and ``make test`` runs ``pytest -n 2`` (pytest-xdist), which
 spreads them over both cores.

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import pytest
 
+from app_pages.self_attention import figures as fig_self_attention
 from attn_core.positional import positional_wavelengths
 from tests.app.conftest import assert_ok, open_page
 from tests.helpers import array, charts
-from ui import fig_selfattn
 from ui.i18n import catalog
 from ui.tokens import ELLIPSIS, MAX_TOKENS, TICK_CHARS, labels, short_labels, tokenize
 
-PAGE = "app_pages/self_attention.py"
+PAGE = "app_pages/self_attention/page.py"
 PE_POSITIONS, FLAT_BELOW = 64, 0.25  # as on the page
 TOKEN_FIGURES = (  # figures whose y axes (and the heads' x axes too) are the tokens
-    "selfattn.fig_x",
-    "selfattn.fig_qkv",
-    "selfattn.fig_heads",
-    "selfattn.fig_concat",
+    "self_attention.fig_x",
+    "self_attention.fig_qkv",
+    "self_attention.fig_heads",
+    "self_attention.fig_concat",
 )
 LONG_WORD = "internationalization"  # 20 characters, the longest a token may be
 
@@ -60,16 +60,16 @@ def assert_every_token_written(spec: dict, tokens: list[str]) -> int:
 def test_every_token_of_the_default_sentence_is_on_every_attention_heatmap(lang):
     at = open_page(PAGE, lang=lang)
     assert_ok(at)
-    tokens = list(tokenize(catalog(lang)["selfattn.sentence.default"]).tokens)
+    tokens = list(tokenize(catalog(lang)["self_attention.sentence.default"]).tokens)
     specs = charts(at, raw=True)
     assert set(TOKEN_FIGURES) <= set(specs)
     for key in TOKEN_FIGURES:
         n_axes = assert_every_token_written(specs[key], tokens)
         assert n_axes >= 1, key
     # the heads: both axes of every head are tokens
-    heads = sum(1 for tr in specs["selfattn.fig_heads"]["data"] if tr["type"] == "heatmap")
-    assert assert_every_token_written(specs["selfattn.fig_heads"], tokens) == 2 * heads
-    text = " ".join(specs["selfattn.fig_heads"]["layout"]["xaxis"]["ticktext"])
+    heads = sum(1 for tr in specs["self_attention.fig_heads"]["data"] if tr["type"] == "heatmap")
+    assert assert_every_token_written(specs["self_attention.fig_heads"], tokens) == 2 * heads
+    text = " ".join(specs["self_attention.fig_heads"]["layout"]["xaxis"]["ticktext"])
     for tok in tokens:  # each token, by name
         assert tok in text
 
@@ -79,7 +79,7 @@ def test_a_longer_sentence_labels_it_and_animal_on_every_head():
     at = open_page(PAGE, query={"sentence": sentence, "heads": "4"})
     assert_ok(at)
     tokens = list(tokenize(sentence).tokens)
-    spec = charts(at, raw=True)["selfattn.fig_heads"]
+    spec = charts(at, raw=True)["self_attention.fig_heads"]
     assert assert_every_token_written(spec, tokens) == 2 * 4
     for name, axis, _ in token_axes(spec):
         assert "animal₂" in axis["ticktext"] and "it₈" in axis["ticktext"], name
@@ -95,7 +95,7 @@ def test_long_tokens_are_shortened_not_dropped_up_to_the_token_limit():
     assert len(tokens) == MAX_TOKENS
     specs = charts(at, raw=True)
     short = f"{LONG_WORD[:TICK_CHARS]}{ELLIPSIS}₁₅"
-    for key in (*TOKEN_FIGURES, "selfattn.fig_perm"):
+    for key in (*TOKEN_FIGURES, "self_attention.fig_perm"):
         spec = specs[key]
         axes = token_axes(spec)
         assert axes, key
@@ -114,12 +114,12 @@ def test_the_encoding_shows_every_pair_s_wave_and_its_computed_wavelengths():
         wl = positional_wavelengths(d)
         text = " ".join(m.value for m in at.markdown)
         for w in wl:
-            assert fig_selfattn.wavelength_text(w) in text
+            assert fig_self_attention.wavelength_text(w) in text
         turn = (PE_POSITIONS - 1) / wl[-1]  # turns of the slowest pair over the heatmap
         assert f"{turn:.2%}" in text
-        flat = catalog("en")["selfattn.pe.slow"].split("?")[0]  # "Why do … look flat"
+        flat = catalog("en")["self_attention.pe.slow"].split("?")[0]  # "Why do … look flat"
         assert (flat in text) == (turn < FLAT_BELOW)
-        spec = charts(at, raw=True)["selfattn.fig_waves"]
+        spec = charts(at, raw=True)["self_attention.fig_waves"]
         layout = spec["layout"]
         lines = [tr for tr in spec["data"] if tr.get("mode") == "lines"]
         assert len(lines) == d  # a sine and a cosine line for every pair

@@ -19,7 +19,7 @@ from ui.i18n import catalog
 from ui.state import shown
 from ui.widgets import as_option
 
-SELFATTN = "app_pages/self_attention.py"
+SELF_ATTENTION = "app_pages/self_attention/page.py"
 QKV = "app_pages/qkv.py"
 CNN_VS_ATTENTION = "app_pages/cnn_vs_attention/page.py"
 EN, ZH = catalog("en"), catalog("zh")
@@ -65,67 +65,67 @@ def test_a_bool_is_not_the_number_one():
 # --- self-attention: heads follow d_model; row and head follow the sentence and the heads ----
 def test_heads_sent_as_text_that_no_longer_divides_d_model_is_snapped_with_a_notice():
     """d_model went 8 → 6 and the click on "8 heads" arrived after: the radio hands back "8"."""
-    at = open_page(SELFATTN, query={"d": "6"})
-    send(at, {"selfattn.heads": "8"})
+    at = open_page(SELF_ATTENTION, query={"d": "6"})
+    send(at, {"self_attention.heads": "8"})
     assert_ok(at)
-    assert at.session_state["selfattn.heads"] == 6
-    assert warnings(at) == [EN["selfattn.notice.heads"].format(heads=8, d=6, fixed=6)]
-    assert at.radio(key="selfattn.heads").value == 6
+    assert at.session_state["self_attention.heads"] == 6
+    assert warnings(at) == [EN["self_attention.notice.heads"].format(heads=8, d=6, fixed=6)]
+    assert at.radio(key="self_attention.heads").value == 6
 
 
 def test_d_model_and_a_stale_heads_value_in_one_rerun():
     """Both changes reach the server together: the d_model callback sees heads = "8"."""
-    at = open_page(SELFATTN, query={"d": "6"})
-    at.slider(key="selfattn.d").set_value(12)
-    send(at, {"selfattn.heads": "8"})
+    at = open_page(SELF_ATTENTION, query={"d": "6"})
+    at.slider(key="self_attention.d").set_value(12)
+    send(at, {"self_attention.heads": "8"})
     assert_ok(at)
-    assert at.session_state["selfattn.heads"] == 6  # the largest divisor of 12 up to 8
-    assert warnings(at) == [EN["selfattn.notice.heads"].format(heads=8, d=12, fixed=6)]
+    assert at.session_state["self_attention.heads"] == 6  # the largest divisor of 12 up to 8
+    assert warnings(at) == [EN["self_attention.notice.heads"].format(heads=8, d=12, fixed=6)]
     at.run()  # the notice was for that change: the next run has none
     assert_ok(at)
     assert not warnings(at)
 
 
 def test_heads_that_are_no_number_fall_back_to_one_head_with_a_notice():
-    at = open_page(SELFATTN)
-    send(at, {"selfattn.heads": "many"})
+    at = open_page(SELF_ATTENTION)
+    send(at, {"self_attention.heads": "many"})
     assert_ok(at)
-    assert at.session_state["selfattn.heads"] == 1
-    assert warnings(at) == [EN["selfattn.notice.heads"].format(heads="many", d=8, fixed=1)]
+    assert at.session_state["self_attention.heads"] == 1
+    assert warnings(at) == [EN["self_attention.notice.heads"].format(heads="many", d=8, fixed=1)]
 
 
 def test_heads_as_text_that_divide_d_model_are_kept_without_a_notice():
-    at = open_page(SELFATTN)  # d_model = 8
-    at.session_state["selfattn.heads"] = "4"
+    at = open_page(SELF_ATTENTION)  # d_model = 8
+    at.session_state["self_attention.heads"] = "4"
     at.run()
     assert_ok(at)
-    assert at.session_state["selfattn.heads"] == 4
-    assert type(at.session_state["selfattn.heads"]) is int
+    assert at.session_state["self_attention.heads"] == 4
+    assert type(at.session_state["self_attention.heads"]) is int
     assert not warnings(at)
 
 
 def test_row_and_head_that_are_gone_are_snapped_where_they_are_chosen():
     """The sentence shrank to 3 tokens while token 5 and head 2 of 2 were picked."""
-    at = open_page(SELFATTN, query={"sentence": "one two three four five", "row": "5"})
-    row_label = at.selectbox(key="selfattn.row").options[4]
-    at.text_input(key="selfattn.sentence").set_value("one two three")
-    at.radio(key="selfattn.heads").set_value(1)
-    send(at, {"selfattn.row": row_label, "selfattn.head": EN["selfattn.fig.head"].format(h=2)})
+    at = open_page(SELF_ATTENTION, query={"sentence": "one two three four five", "row": "5"})
+    row_label = at.selectbox(key="self_attention.row").options[4]
+    at.text_input(key="self_attention.sentence").set_value("one two three")
+    at.radio(key="self_attention.heads").set_value(1)
+    send(at, {"self_attention.row": row_label, "self_attention.head": EN["self_attention.fig.head"].format(h=2)})
     assert_ok(at)
-    assert at.session_state["selfattn.row"] == 3
-    assert at.session_state["selfattn.head"] == 1
+    assert at.session_state["self_attention.row"] == 3
+    assert at.session_state["self_attention.head"] == 1
     assert warnings(at) == [
-        choice_notice(EN, EN["selfattn.row"], "5", at.selectbox(key="selfattn.row").options[2]),
-        choice_notice(EN, EN["selfattn.head"], "2", EN["selfattn.fig.head"].format(h=1)),
+        choice_notice(EN, EN["self_attention.row"], "5", at.selectbox(key="self_attention.row").options[2]),
+        choice_notice(EN, EN["self_attention.head"], "2", EN["self_attention.fig.head"].format(h=1)),
     ]
 
 
 def test_the_notice_speaks_chinese_on_a_chinese_page():
-    at = open_page(SELFATTN, query={"d": "6"}, lang="zh")
-    send(at, {"selfattn.heads": "4"})
+    at = open_page(SELF_ATTENTION, query={"d": "6"}, lang="zh")
+    send(at, {"self_attention.heads": "4"})
     assert_ok(at)
-    assert at.session_state["selfattn.heads"] == 3
-    assert warnings(at) == [ZH["selfattn.notice.heads"].format(heads=4, d=6, fixed=3)]
+    assert at.session_state["self_attention.heads"] == 3
+    assert warnings(at) == [ZH["self_attention.notice.heads"].format(heads=4, d=6, fixed=3)]
 
 
 # --- Q · K · V: the query row follows n_q, the causal mask needs n_q = n_k -----------------

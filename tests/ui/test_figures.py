@@ -62,12 +62,12 @@ def test_styled_figures_start_with_the_estimate(monkeypatch):
 
 
 def _grid(n: int, heads: int, big: bool = False):
-    from ui import fig_selfattn
-    from ui.fig_selfattn import Panel, heatmap_grid
+    from ui import token_grid
+    from ui.token_grid import Panel, heatmap_grid
     from ui.tokens import labels
 
     toks = labels([f"tok{i}" for i in range(n - 1)] + ["internationalization"])
-    cols = fig_selfattn.grid_cols(heads, n, big=big, labels=toks)
+    cols = token_grid.grid_cols(heads, n, big=big, labels=toks)
     w = np.full((n, n), 1.0 / n)
     fig = heatmap_grid(
         [Panel(w, f"Head {h + 1}", "key", "query", toks, toks) for h in range(heads)],
@@ -79,7 +79,7 @@ def _grid(n: int, heads: int, big: bool = False):
 
 
 def test_heads_write_every_token_in_room_enough_for_it():
-    from ui import fig_selfattn
+    from ui import token_grid
     from ui.tokens import MAX_TOKENS, short_labels
 
     for n, heads, big in ((6, 2, False), (11, 2, False), (MAX_TOKENS, 4, False), (16, 4, True)):
@@ -96,16 +96,16 @@ def test_heads_write_every_token_in_room_enough_for_it():
                 assert axis["ticktext"] == short_labels(toks)  # shortened, none dropped
             # rows: each label has its line's height
             lo, hi = ya["domain"]
-            assert (hi - lo) * area_h >= n * fig_selfattn.LINE * ya["tickfont"]["size"] - 1
+            assert (hi - lo) * area_h >= n * token_grid.LINE * ya["tickfont"]["size"] - 1
             # columns: upright labels each have a line's width of the panel
             lo, hi = xa["domain"]
-            panel_w = (hi - lo) * fig_selfattn.PLOT_AREA_PX
+            panel_w = (hi - lo) * token_grid.PLOT_AREA_PX
             if xa["tickangle"] == -90:
-                assert panel_w >= n * fig_selfattn.LINE * xa["tickfont"]["size"] - 1
+                assert panel_w >= n * token_grid.LINE * xa["tickfont"]["size"] - 1
             else:
                 widest = max(figures.text_width(s, xa["tickfont"]["size"]) for s in xa["ticktext"])
                 assert panel_w / n >= widest
-        floor = fig_selfattn.BIG_TICK_FLOOR if big else fig_selfattn.TICK_FLOOR
+        floor = token_grid.BIG_TICK_FLOOR if big else token_grid.TICK_FLOOR
         assert (
             min(layout[f"yaxis{'' if h == 0 else h + 1}"]["tickfont"]["size"] for h in range(heads))
             >= floor
@@ -113,21 +113,21 @@ def test_heads_write_every_token_in_room_enough_for_it():
 
 
 def test_heads_wrap_into_rows_rather_than_lose_their_labels():
-    from ui import fig_selfattn
+    from ui import token_grid
     from ui.tokens import MAX_TOKENS, labels, tokenize
 
-    assert fig_selfattn.grid_cols(2, 6) == 2  # the default sentence: side by side
+    assert token_grid.grid_cols(2, 6) == 2  # the default sentence: side by side
     short = labels(tokenize("the cat sat on the mat").tokens)
-    assert fig_selfattn.grid_cols(8, 6, labels=short) >= 4
-    assert fig_selfattn.grid_cols(4, MAX_TOKENS) == 1  # 32 tokens: one head per row
-    assert fig_selfattn.grid_cols(1, MAX_TOKENS) == 1
+    assert token_grid.grid_cols(8, 6, labels=short) >= 4
+    assert token_grid.grid_cols(4, MAX_TOKENS) == 1  # 32 tokens: one head per row
+    assert token_grid.grid_cols(1, MAX_TOKENS) == 1
 
 
 def test_trained_model_heads_wrap_so_every_key_label_has_its_line():
     """The trained-model page's four heads of 19 letters: as many in a row as leave each
     upright key label a line's width, at no less than the floor size (presentation too)."""
     from app_pages.trained_model.figures import layer_heads
-    from ui import fig_selfattn
+    from ui import token_grid
     from ui.tokens import labels
 
     n, heads = 19, 4
@@ -139,19 +139,19 @@ def test_trained_model_heads_wrap_so_every_key_label_has_its_line():
             colorbar_title="w", big=big,
         )  # fmt: skip
         layout = fig.to_plotly_json()["layout"]
-        floor = fig_selfattn.BIG_TICK_FLOOR if big else fig_selfattn.TICK_FLOOR
+        floor = token_grid.BIG_TICK_FLOOR if big else token_grid.TICK_FLOOR
         for h in range(heads):
             xa = layout[f"xaxis{'' if h == 0 else h + 1}"]
             assert xa["tickvals"] == toks and xa["showticklabels"]  # every key labelled
             assert xa["tickfont"]["size"] >= floor
             lo, hi = xa["domain"]
-            room = (hi - lo) * fig_selfattn.PLOT_AREA_PX
+            room = (hi - lo) * token_grid.PLOT_AREA_PX
             if xa["tickangle"] == -90:
-                assert room >= n * fig_selfattn.LINE * xa["tickfont"]["size"] - 1, (big, h)
+                assert room >= n * token_grid.LINE * xa["tickfont"]["size"] - 1, (big, h)
             else:
                 assert room / n >= max(text_width(s, xa["tickfont"]["size"]) for s in toks)
         # the query axis is titled on the first panel of every row
-        cols = fig_selfattn.grid_cols(heads, n, big=big, labels=toks)
+        cols = token_grid.grid_cols(heads, n, big=big, labels=toks)
         titled = [
             h for h in range(heads) if layout[f"yaxis{'' if h == 0 else h + 1}"]["title"]["text"]
         ]
@@ -213,16 +213,16 @@ def test_positional_wavelengths_are_the_periods_of_the_encoding():
 
 
 def test_the_waves_figure_draws_one_whole_turn_of_each_pair():
+    from app_pages.self_attention import figures as fig_self_attention
     from attn_core import sinusoidal_positional_encoding
     from attn_core.positional import positional_wavelengths
-    from ui import fig_selfattn
 
     for d in (8, 64):
         wl = positional_wavelengths(d)
-        pairs = fig_selfattn.wave_pairs(len(wl))
+        pairs = fig_self_attention.wave_pairs(len(wl))
         assert pairs[0] == 0 and pairs[-1] == len(wl) - 1  # the fastest and the slowest
-        assert len(pairs) == min(len(wl), fig_selfattn.MAX_WAVE_ROWS)
-        fig = fig_selfattn.positional_waves_figure(
+        assert len(pairs) == min(len(wl), fig_self_attention.MAX_WAVE_ROWS)
+        fig = fig_self_attention.positional_waves_figure(
             wl,
             sinusoidal_positional_encoding(6, d),
             pairs=pairs,
@@ -248,14 +248,14 @@ def test_the_waves_figure_draws_one_whole_turn_of_each_pair():
 
 
 def test_numbers_are_written_on_cells_only_when_the_cells_can_hold_them():
-    from ui import fig_selfattn
-    from ui.fig_selfattn import Panel, heatmap_grid
+    from ui import token_grid
+    from ui.token_grid import Panel, heatmap_grid
 
     for shape, cols in (((7, 8), 3), ((6, 6), 2), ((4, 4), 3), ((6, 8), 1), ((8, 8), 4)):
         fig = heatmap_grid([Panel(np.ones(shape))] * cols, cols=cols)
         data, layout = figures.figure_parts(fig)
         lo, hi = layout["xaxis"]["domain"]
-        cell_px = (hi - lo) * fig_selfattn.PLOT_AREA_PX / shape[1]
+        cell_px = (hi - lo) * token_grid.PLOT_AREA_PX / shape[1]
         assert ("texttemplate" in data[0]) == (cell_px >= 40), (shape, cols, cell_px)
     q_k_v = heatmap_grid([Panel(np.ones((7, 8)))] * 3, cols=3)  # Q, K, V of 7 tokens, d = 8
     assert "texttemplate" not in figures.figure_parts(q_k_v)[0][0]

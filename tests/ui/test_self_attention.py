@@ -1,23 +1,18 @@
-"""Pure builders of the self-attention page: the heatmap grid, the encoding figure, the LaTeX."""
+"""Pure builders of the self-attention page (the encoding figure, the LaTeX) and the heatmap
+grid it shares with the trained-model page (ui/token_grid.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from app_pages.self_attention.figures import encoding_top, positional_encoding_figure
+from app_pages.self_attention.text import head_row_latex, permutation_latex, tex_label
 from attn_core import causal_mask, multi_head_attention, random_mha_weights
 from tests.helpers import array, validated
-from ui import figures
-from ui.fig_selfattn import (
-    SIGNED_SCALE,
-    WEIGHT_SCALE,
-    Panel,
-    dict_figure,
-    heatmap_grid,
-    positional_encoding_figure,
-)
+from ui import figures, token_grid
 from ui.formulas import num
-from ui.selfattn_text import head_row_latex, permutation_latex, tex_label
+from ui.token_grid import SIGNED_SCALE, WEIGHT_SCALE, Panel, heatmap_grid
 
 
 @pytest.mark.parametrize("n_panels", [1, 3, 4, 9, 64])
@@ -60,10 +55,8 @@ def test_values_on_small_panels_only():
     assert small.data[0].texttemplate and not large.data[0].texttemplate
 
 
-def test_empty_grid_and_dict_figure():
+def test_empty_grid():
     assert validated(heatmap_grid([])).layout.height == 120
-    fig = dict_figure([], {"height": 200, "xaxis": {}}, big=True)
-    assert fig.layout.height == 250 and fig.layout.xaxis.automargin
 
 
 def test_positional_encoding_figure():
@@ -116,3 +109,45 @@ def test_tex_label_and_permutation_latex():
     assert tex_label("a_b{}$", 2) == r"\text{a\_b}_{2}"
     assert permutation_latex(0.0).endswith("= 0")
     assert permutation_latex(2.2e-16).endswith(r"2.20\times 10^{-16}")
+
+
+@pytest.mark.parametrize(("cols", "big"), [(2, False), (3, False), (2, True), (3, True)])
+def test_a_grid_is_sized_by_the_one_pipeline(monkeypatch, cols, big):
+    """show_figure's style_figure sizes a grid: normal mode keeps the plot area the builder
+    laid out; presentation mode only grows it; panel titles get the figure's type (not the
+    1.4 × growth of an explicit size)."""
+    from ui import layout
+
+    monkeypatch.setattr(layout, "presenting", lambda: big)
+    toks = [f"t{i}" for i in range(6)]
+    w = np.full((6, 6), 1 / 6)
+    panels = [Panel(w, f"Head {h + 1}", "key", "query", toks, toks) for h in range(cols)]
+    fig = heatmap_grid(panels, cols=cols, signed=False, big=big)
+    _, built = figures.figure_parts(fig)
+    assert all("font" not in note for note in built["annotations"])
+    styled = layout.style_figure(fig).to_plotly_json()["layout"]
+    size = token_grid.figure_font(cols, big)
+    assert styled["font"]["size"] == built["font"]["size"] == size
+    assert {note["font"]["size"] for note in styled["annotations"]} == {size if big else 14}
+
+    def area(spec: dict) -> float:
+        return spec["height"] - spec["margin"]["t"] - spec["margin"]["b"]
+
+    if big:
+        assert styled["height"] == int(built["height"] * figures.PRES_HEIGHT)
+        assert area(styled) >= area(built)
+    else:
+        assert styled["margin"] == built["margin"] and styled["height"] == built["height"]
+
+
+@pytest.mark.parametrize("big", [False, True])
+def test_the_encoding_figure_leaves_room_for_its_title_and_note(monkeypatch, big):
+    from ui import layout
+
+    monkeypatch.setattr(layout, "presenting", lambda: big)
+    pe = np.zeros((64, 8))
+    fig = positional_encoding_figure(pe, 5, title="PE", x_title="p", y_title="i", used_label="u")
+    styled = layout.style_figure(fig, min_top=encoding_top(big)).to_plotly_json()["layout"]
+    font = styled["font"]["size"]
+    note = styled["annotations"][0]["font"]["size"]
+    assert styled["margin"]["t"] >= 2 * 1.4 * font + 1.35 * note  # the title, then the note

@@ -18,17 +18,17 @@ from attn_core import (
     sinusoidal_positional_encoding,
 )
 from tests.app.conftest import assert_ok, open_page
-from tests.helpers import array, chart, link
+from tests.helpers import array, chart, chart_keys, link, link_params
 from ui.editor import editor_key
 from ui.formulas import num
 from ui.i18n import catalog
 from ui.tokens import embed, permutation, tokenize
 
-PAGE = "app_pages/self_attention.py"
+PAGE = "app_pages/self_attention/page.py"
 EN_SENTENCE = "the cat sat on the mat"
 
 
-def open_selfattn(query: Mapping[str, str] | None = None, lang: str = "en") -> AppTest:
+def open_self_attention(query: Mapping[str, str] | None = None, lang: str = "en") -> AppTest:
     """Open the page as a browser opens its link (a new session with these parameters)."""
     return open_page(PAGE, query=query, lang=lang)
 
@@ -60,9 +60,9 @@ def expected(
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_page_renders_in_both_languages(lang):
-    at = open_selfattn(lang=lang)
+    at = open_self_attention(lang=lang)
     assert_ok(at)
-    assert at.title[0].value == catalog(lang)["selfattn.title"]
+    assert at.title[0].value == catalog(lang)["self_attention.title"]
     # X, Q·K·V, heads, concatenation, the encoding and its waves, the shuffle
     assert len(at.get("plotly_chart")) == 7
     assert len(at.metric) == 2
@@ -70,19 +70,19 @@ def test_page_renders_in_both_languages(lang):
 
 
 def test_heads_queries_and_output_equal_the_core():
-    at = open_selfattn(query={"sentence": EN_SENTENCE})
+    at = open_self_attention(query={"sentence": EN_SENTENCE})
     assert_ok(at)
     X, W, r = expected()
-    np.testing.assert_allclose(panels(at, "selfattn.fig_x")[0], X)
-    q, k, v = panels(at, "selfattn.fig_qkv")
+    np.testing.assert_allclose(panels(at, "self_attention.fig_x")[0], X)
+    q, k, v = panels(at, "self_attention.fig_qkv")
     np.testing.assert_allclose(q, r.Q)
     np.testing.assert_allclose(k, r.K)
     np.testing.assert_allclose(v, r.V)
-    heads = panels(at, "selfattn.fig_heads")
+    heads = panels(at, "self_attention.fig_heads")
     assert len(heads) == 2
     for h in range(2):
         np.testing.assert_allclose(heads[h], r.weights[h])
-    concat, w_o, y = panels(at, "selfattn.fig_concat")
+    concat, w_o, y = panels(at, "self_attention.fig_concat")
     np.testing.assert_allclose(concat, r.concat)
     np.testing.assert_allclose(w_o, W["W_o"])
     np.testing.assert_allclose(y, r.output)
@@ -93,17 +93,17 @@ def test_heads_queries_and_output_equal_the_core():
 
 
 def test_same_token_gets_the_same_output_without_positional_encoding():
-    at = open_selfattn(query={"sentence": EN_SENTENCE})
-    y = panels(at, "selfattn.fig_concat")[2]
+    at = open_self_attention(query={"sentence": EN_SENTENCE})
+    y = panels(at, "self_attention.fig_concat")[2]
     np.testing.assert_array_equal(y[0], y[4])  # "the" twice
-    at.toggle(key="selfattn.pe").set_value(True).run()
-    y = panels(at, "selfattn.fig_concat")[2]
+    at.toggle(key="self_attention.pe").set_value(True).run()
+    y = panels(at, "self_attention.fig_concat")[2]
     assert np.max(np.abs(y[0] - y[4])) > 1e-3
 
 
 @pytest.mark.parametrize("shuffle", ["1", "7"])
 def test_permutation_check_measures_zero_without_and_nonzero_with_encoding(shuffle):
-    at = open_selfattn(query={"sentence": EN_SENTENCE, "shuffle": shuffle})
+    at = open_self_attention(query={"sentence": EN_SENTENCE, "shuffle": shuffle})
     assert_ok(at)
     without, with_pe = metrics(at)
     assert without < 1e-12
@@ -117,95 +117,100 @@ def test_permutation_check_measures_zero_without_and_nonzero_with_encoding(shuff
     Xs = X[perm] + pe
     Ys = multi_head_attention(Xs, Xs, **W, n_heads=2).output
     assert f"{with_pe:.3g}" == f"{np.max(np.abs(Ys - Y[perm])):.3g}"
-    a, b, diff = panels(at, "selfattn.fig_perm")
+    a, b, diff = panels(at, "self_attention.fig_perm")
     np.testing.assert_allclose(diff, a - b)
     assert np.max(np.abs(diff)) < 1e-12  # the figure shows the current (no encoding) case
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_control(lang):
-    at = open_selfattn(lang=lang)
+    at = open_self_attention(lang=lang)
     assert_ok(at)
-    at.text_input(key="selfattn.sentence").input("attention is all you need").run()
-    at.slider(key="selfattn.d").set_value(12).run()
-    assert at.radio(key="selfattn.heads").options == ["1", "2", "3", "4", "6", "12"]
-    at.radio(key="selfattn.heads").set_value(3).run()
-    at.number_input(key="selfattn.seed").set_value(5).run()
-    at.toggle(key="selfattn.show_w").set_value(True).run()
-    at.toggle(key="selfattn.causal").set_value(True).run()
-    at.selectbox(key="selfattn.row").set_value(4).run()
-    at.selectbox(key="selfattn.head").set_value(2).run()
-    at.toggle(key="selfattn.pe").set_value(True).run()
-    at.button(key="selfattn.shuffle_btn").click().run()
+    at.text_input(key="self_attention.sentence").input("attention is all you need").run()
+    at.slider(key="self_attention.d").set_value(12).run()
+    assert at.radio(key="self_attention.heads").options == ["1", "2", "3", "4", "6", "12"]
+    at.radio(key="self_attention.heads").set_value(3).run()
+    at.number_input(key="self_attention.seed").set_value(5).run()
+    at.toggle(key="self_attention.show_w").set_value(True).run()
+    at.toggle(key="self_attention.causal").set_value(True).run()
+    at.selectbox(key="self_attention.row").set_value(4).run()
+    at.selectbox(key="self_attention.head").set_value(2).run()
+    at.toggle(key="self_attention.pe").set_value(True).run()
+    at.button(key="self_attention.shuffle_btn").click().run()
     assert_ok(at)
     assert len(at.get("plotly_chart")) == 8  # + the weight matrices
     for part in ("d=12", "heads=3", "seed=5", "show_w=1", "causal=1", "row=4", "head=2", "pe=1"):
         assert part in link(at)
     assert "shuffle=2" in link(at)
     _, W, r = expected("attention is all you need", d=12, heads=3, seed=5, causal=True, pe=True)
-    heads = panels(at, "selfattn.fig_heads")
+    heads = panels(at, "self_attention.fig_heads")
     assert len(heads) == 3
     upper = ~causal_mask(5)
     for h in range(3):
         assert np.isnan(heads[h][upper]).all()  # masked cells are blank
         np.testing.assert_allclose(heads[h][~upper], r.weights[h][~upper])
-    w_q = panels(at, "selfattn.fig_w")[0]
+    w_q = panels(at, "self_attention.fig_w")[0]
     np.testing.assert_allclose(w_q, W["W_q"])
-    assert len(panels(at, "selfattn.fig_x")) == 3  # X, PE, X + PE
+    assert len(panels(at, "self_attention.fig_x")) == 3  # X, PE, X + PE
     text = " ".join(lx.value for lx in at.latex)
     assert num(r.head_outputs[1, 3, 0]) in text  # token 4, head 2
     assert at.warning  # the causal mask breaks the symmetry by itself: said on the page
 
 
 def test_heads_follow_d_model():
-    at = open_selfattn(query={"d": "12", "heads": "6"})
-    at.slider(key="selfattn.d").set_value(8).run()  # 6 does not divide 8: the largest that does
+    at = open_self_attention(query={"d": "12", "heads": "6"})
+    at.slider(key="self_attention.d").set_value(
+        8
+    ).run()  # 6 does not divide 8: the largest that does
     assert_ok(at)
-    assert at.session_state["selfattn.heads"] == 4
+    assert at.session_state["self_attention.heads"] == 4
     # the heads the user chose changed: said, with the old and the new number
     assert [w.value for w in at.warning] == [
-        catalog("en")["selfattn.notice.heads"].format(heads=6, d=8, fixed=4)
+        catalog("en")["self_attention.notice.heads"].format(heads=6, d=8, fixed=4)
     ]
 
 
 def test_matrix_mode_edit_fill_and_reset():
-    at = open_selfattn()
-    at.radio(key="selfattn.source").set_value("matrix").run()
+    at = open_self_attention()
+    at.radio(key="self_attention.source").set_value("matrix").run()
     assert_ok(at)
-    assert at.session_state["selfattn.heads"] == 2  # 4 columns: 2 still divides
-    assert len(panels(at, "selfattn.fig_heads")[0]) == 4
-    key = editor_key("selfattn.X")
+    assert at.session_state["self_attention.heads"] == 2  # 4 columns: 2 still divides
+    assert len(panels(at, "self_attention.fig_heads")[0]) == 4
+    key = editor_key("self_attention.X")
     at.session_state[key] = {"edited_rows": {0: {"1": 3.0}}, "added_rows": [], "deleted_rows": []}
     at.run()
     assert_ok(at)
-    X = panels(at, "selfattn.fig_x")[0]
+    X = panels(at, "self_attention.fig_x")[0]
     assert X[0, 0] == 3.0
     assert "X=3" in link(at)
-    at.button(key="selfattn.fill_x").click().run()
-    X = panels(at, "selfattn.fig_x")[0]
+    at.button(key="self_attention.fill_x").click().run()
+    X = panels(at, "self_attention.fig_x")[0]
     np.testing.assert_allclose(X, embed(tokenize(EN_SENTENCE).tokens, 8))
-    at.button(key="selfattn.reset_x").click().run()
+    at.button(key="self_attention.reset_x").click().run()
     assert "X=" not in link(at)
     assert_ok(at)
 
 
 def test_matrix_link_reopens_the_same_matrix():
-    at = open_selfattn(query={"source": "matrix", "X": "1,2;3,4;5,6", "heads": "2"})
+    at = open_self_attention(query={"source": "matrix", "X": "1,2;3,4;5,6", "heads": "2"})
     assert_ok(at)
-    np.testing.assert_allclose(panels(at, "selfattn.fig_x")[0], [[1, 2], [3, 4], [5, 6]])
-    assert len(panels(at, "selfattn.fig_heads")) == 2
+    np.testing.assert_allclose(panels(at, "self_attention.fig_x")[0], [[1, 2], [3, 4], [5, 6]])
+    assert len(panels(at, "self_attention.fig_heads")) == 2
 
 
 def test_chinese_sentence_is_split_into_characters():
-    at = open_selfattn(query={"sentence": "我爱猫，猫也爱我"}, lang="zh")
+    at = open_self_attention(query={"sentence": "我爱猫，猫也爱我"}, lang="zh")
     assert_ok(at)
-    assert len(panels(at, "selfattn.fig_x")[0]) == 7
+    assert len(panels(at, "self_attention.fig_x")[0]) == 7
     assert "我 · 爱 · 猫 · 猫 · 也 · 爱 · 我" in " ".join(m.value for m in at.markdown)
 
 
 def test_default_sentence_follows_the_language():
-    at = open_selfattn(lang="zh")
-    assert at.session_state["selfattn.sentence"] == catalog("zh")["selfattn.sentence.default"]
+    at = open_self_attention(lang="zh")
+    assert (
+        at.session_state["self_attention.sentence"]
+        == catalog("zh")["self_attention.sentence.default"]
+    )
     assert "sentence=" not in link(at)
 
 
@@ -224,43 +229,72 @@ def test_default_sentence_follows_the_language():
     ],
 )
 def test_hostile_links_are_clamped_with_a_notice(query, state):
-    at = open_selfattn(query=query)
+    at = open_self_attention(query=query)
     assert_ok(at)
     assert at.warning, "a notice says what was changed"
     for name, value in state.items():
-        assert at.session_state[f"selfattn.{name}"] == value
+        assert at.session_state[f"self_attention.{name}"] == value
     assert "<script>" not in link(at)
 
 
 def test_hostile_sentence_is_cleaned_not_echoed():
-    at = open_selfattn(query={"sentence": "<script>alert(1)</script> cat 🙂 \x00"})
+    at = open_self_attention(query={"sentence": "<script>alert(1)</script> cat 🙂 \x00"})
     assert_ok(at)
     shown = " ".join(m.value for m in at.markdown)
     assert "<script>" not in shown
     assert at.info  # the ignored characters are counted
-    assert len(panels(at, "selfattn.fig_x")[0]) == 5  # script, alert, 1, script, cat
+    assert len(panels(at, "self_attention.fig_x")[0]) == 5  # script, alert, 1, script, cat
 
 
 def test_empty_and_long_sentences():
-    at = open_selfattn(query={"sentence": "!!! ..."})
+    at = open_self_attention(query={"sentence": "!!! ..."})
     assert_ok(at)
     assert at.warning  # nothing to attend over: the example sentence is used
-    assert len(panels(at, "selfattn.fig_x")[0]) == 6
-    at = open_selfattn(query={"sentence": " ".join(f"w{i}" for i in range(40))})
+    assert len(panels(at, "self_attention.fig_x")[0]) == 6
+    at = open_self_attention(query={"sentence": " ".join(f"w{i}" for i in range(40))})
     assert_ok(at)
     assert at.warning
-    assert len(panels(at, "selfattn.fig_x")[0]) == 32
+    assert len(panels(at, "self_attention.fig_x")[0]) == 32
 
 
 def test_shared_link_reopens_the_same_view():
-    at = open_selfattn()
-    at.slider(key="selfattn.d").set_value(16).run()
-    at.radio(key="selfattn.heads").set_value(4).run()
-    at.toggle(key="selfattn.causal").set_value(True).run()
+    at = open_self_attention()
+    at.slider(key="self_attention.d").set_value(16).run()
+    at.radio(key="self_attention.heads").set_value(4).run()
+    at.toggle(key="self_attention.causal").set_value(True).run()
     query = dict(p.split("=", 1) for p in link(at).split("?", 1)[1].split("&"))
-    again = open_selfattn(query={k: v for k, v in query.items() if k != "lang"})
+    again = open_self_attention(query={k: v for k, v in query.items() if k != "lang"})
     assert_ok(again)
     for a, b in zip(
-        panels(at, "selfattn.fig_heads"), panels(again, "selfattn.fig_heads"), strict=True
+        panels(at, "self_attention.fig_heads"),
+        panels(again, "self_attention.fig_heads"),
+        strict=True,
     ):
         np.testing.assert_array_equal(a, b)
+
+
+# --- presentation mode: one section at a time -----------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_presentation_mode_shows_one_section_and_next_moves_on(lang):
+    cat = catalog(lang)
+    at = open_self_attention(query={"pres": "1", "sentence": EN_SENTENCE, "heads": "4"}, lang=lang)
+    assert_ok(at)
+    assert [h.value for h in at.header] == [cat["self_attention.tokens.title"]]
+    assert chart_keys(at) == ["self_attention.fig_x"]
+    assert at.button(key="self_attention._sec_prev").disabled
+    at.button(key="self_attention._sec_next").click().run()
+    assert_ok(at)
+    assert [h.value for h in at.header] == [cat["self_attention.qkv.title"]]
+    assert chart_keys(at) == ["self_attention.fig_qkv"]
+    assert link_params(at)["sec"] == "2" and link_params(at)["heads"] == "4"
+    _, _, r = expected(heads=4)
+    np.testing.assert_allclose(panels(at, "self_attention.fig_qkv")[0], r.Q)
+    # the worked row opened alone from a link: the model rebuilt from the link, the core's numbers
+    again = open_self_attention(query={**link_params(at), "sec": "4", "row": "3"}, lang=lang)
+    assert_ok(again)
+    assert [h.value for h in again.header] == [cat["self_attention.concat.title"]]
+    assert chart_keys(again) == ["self_attention.fig_concat"]
+    text = " ".join(lx.value for lx in again.latex)
+    assert num(r.scores[0, 2, 2]) in text and num(r.output[2, 0]) in text

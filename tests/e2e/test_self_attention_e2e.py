@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Final
+
 import numpy as np
 from playwright.sync_api import Locator, Page, expect
 
 from attn_core import multi_head_attention, random_mha_weights, sinusoidal_positional_encoding
-from tests.e2e.conftest import open_app, share_link, wait_for_app
+from tests.e2e.conftest import open_app, reruns_after, section_runs, share_link, wait_for_app
 from ui.tokens import embed, permutation, tokenize
 
 
@@ -65,3 +67,53 @@ def test_shared_link_shuffle_then_typing_a_sentence_changes_the_heads(page: Page
     after = chart_text(heads_chart(page))
     assert after != before and "cat₂" not in after
     assert "sentence=a+dog+chased+the+ball" in share_link(page)
+
+
+SECTIONS: Final = ("tokens", "projections", "head_weights", "concat", "encoding", "shuffle")
+
+
+def worked_row(page: Page) -> Locator:
+    return page.locator('[data-testid="stSelectbox"]').filter(has_text="Token worked out")
+
+
+def test_a_move_reruns_only_its_section_and_the_link_follows(page: Page, counted_url: str):
+    """Each section is a fragment: the shuffle and the worked token rerun their own section;
+    the causal mask changes the model every later section draws, so the page reruns (the
+    mask's section starts its own run, stops at its first line, and the page runs once)."""
+    open_app(page, counted_url + "/self-attention?lang=en&heads=4")
+    before = section_runs(page)
+    assert set(before) == set(SECTIONS)
+    values = page.locator('[data-testid="stMetricValue"]')
+    gap = values.nth(1).inner_text()
+    page.get_by_role("button", name="Shuffle again").click()
+    assert reruns_after(page, before) == {"shuffle": 1}
+    expect(values.nth(1)).not_to_have_text(gap)
+
+    before = section_runs(page)
+    worked_row(page).locator('[role="combobox"]').click()
+    page.get_by_role("option", name="sat₃").click()
+    assert reruns_after(page, before) == {"concat": 1}
+    expect(worked_row(page).get_by_role("combobox")).to_have_value("sat₃")
+    latex = page.locator(".katex-display").all_inner_texts()
+
+    before = section_runs(page)
+    causal = page.locator('[data-testid="stCheckbox"]').filter(has_text="Causal mask")
+    causal.locator("label").first.click()
+    assert reruns_after(page, before) == {**dict.fromkeys(SECTIONS, 1), "head_weights": 2}
+    expect(page.get_by_text("the mask itself depends on position")).to_be_visible()
+
+    link = share_link(page)
+    for part in ("heads=4", "shuffle=2", "row=3", "causal=1"):
+        assert part in link and part in page.url
+    fresh = page.context.new_page()
+    open_app(fresh, link)
+    expect(worked_row(fresh).get_by_role("combobox")).to_have_value("sat₃")
+    again = fresh.locator('[data-testid="stMetricValue"]')
+    assert again.all_inner_texts() == values.all_inner_texts()
+    assert (
+        fresh.locator(".katex-display").all_inner_texts()
+        == page.locator(".katex-display").all_inner_texts()
+    )
+    assert chart_text(heads_chart(fresh)) == chart_text(heads_chart(page))
+    assert latex != page.locator(".katex-display").all_inner_texts()  # the mask changed them
+    fresh.close()
