@@ -110,13 +110,23 @@ def test_row_and_head_that_are_gone_are_snapped_where_they_are_chosen():
     row_label = at.selectbox(key="self_attention.row").options[4]
     at.text_input(key="self_attention.sentence").set_value("one two three")
     at.radio(key="self_attention.heads").set_value(1)
-    send(at, {"self_attention.row": row_label, "self_attention.head": EN["self_attention.fig.head"].format(h=2)})
+    send(
+        at,
+        {
+            "self_attention.row": row_label,
+            "self_attention.head": EN["self_attention.fig.head"].format(h=2),
+        },
+    )
     assert_ok(at)
     assert at.session_state["self_attention.row"] == 3
     assert at.session_state["self_attention.head"] == 1
     assert warnings(at) == [
-        choice_notice(EN, EN["self_attention.row"], "5", at.selectbox(key="self_attention.row").options[2]),
-        choice_notice(EN, EN["self_attention.head"], "2", EN["self_attention.fig.head"].format(h=1)),
+        choice_notice(
+            EN, EN["self_attention.row"], "5", at.selectbox(key="self_attention.row").options[2]
+        ),
+        choice_notice(
+            EN, EN["self_attention.head"], "2", EN["self_attention.fig.head"].format(h=1)
+        ),
     ]
 
 
