@@ -46,7 +46,8 @@ check-fast: $(VENV)/.dev lint
 
 bench: $(VENV)/.dev chromium
 	$(BIN)/python bench/core.py
-	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/latency.py --write docs/performance.md
+	$(BIN)/python bench/sessions.py --ns 40,80 --browsers 2 --duration 60 --write docs/performance.md
 
 # The trained models of the "trained model" page: PyTorch (CPU) in its own venv, never the app's.
 TRAIN_VENV ?= .venv-train

@@ -1,36 +1,56 @@
-"""Interaction latency in a real browser: every page against Streamlit's own floor.
+"""Interaction latency in a real browser: every page's controls against the same work in Streamlit.
 
-Starts the app and a trivial reference app (bench/reference_app.py: one slider → one 8 × 8
-heatmap) on 127.0.0.1 with the same Streamlit and config, drives headless Chromium with
-Playwright (keyboard on a slider thumb, as Streamlit's own tests do) and times, inside the
-page, from the keydown to the moment a changed figure is drawn and the script run is over.
-Prints median and p95 per probe, the ratio to the reference, and the bytes the server sent
-per interaction. Also cold start (process start → first figure painted) and table edits
-against a reference editor app. Numbers, not a test.
+Starts the app and the reference app (bench/reference_app.py) on 127.0.0.1 with the same
+Streamlit and config and drives headless Chromium with Playwright (keyboard on a slider thumb,
+as Streamlit's own tests do). For every page it first moves each slider once and records which
+figures that move really changes (k) and their kinds and sizes; then it times, inside the page,
+keydown → all k changed figures drawn and the run over, for
 
-    python bench/latency.py                 # every probe, 25 interactions each
-    python bench/latency.py -n 40 --only overview,qkv
-    python bench/latency.py --gc-off        # both servers with runner.postScriptGC=false
+- the page's first control (the slider the issue's "before" table used) and its heaviest
+  control (the slider whose move redraws the most figures, then the most cells/points);
+- the same work in the reference: one fragment redrawing k figures of those kinds and sizes,
+  timed in blocks alternating with the page's (the machine's load hits both alike);
+- the one-figure trivial app (one slider → one 8 × 8 heatmap, no fragment).
+
+Per control it prints median and p95, the ratios (targets: ≤ 1.3× the same work at the median,
+≤ 2× at p95; the first control ≤ 2× the trivial app; large inputs ≤ 3× the same work), where the
+time went (wait / run / draw in the browser, bench/probe.py), the server's own time for the same
+change sent over the protocol as the browser sends it (a fragment rerun, bench/ws_session.py)
+and the reference's, the kB and deltas sent per move, and the server's CPU per move (from
+/proc/<pid>/stat, 10 ms ticks: median and mean). Then a new visitor's first figure on a warm
+server for every page, a summary of the targets, and (``--write``) the tables into
+docs/performance.md. Numbers, not a test.
+
+    python bench/latency.py                       # every page, 15 moves per control
+    python bench/latency.py -n 5 --only softmax,qkv --no-large
+    python bench/latency.py --write docs/performance.md
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import random
 import statistics
 import subprocess
 import sys
 import time
 import tomllib
-from dataclasses import dataclass
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.probe import ARM_JS, Timing, cpu_s, pct  # noqa: E402
+from bench.probe import ARM_JS, DESCRIBE_JS, Timing, cpu_s, pct, write_section  # noqa: E402
+from bench.ws_session import ProtocolSession  # noqa: E402
 from tests.e2e.conftest import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -38,89 +58,142 @@ from tests.e2e.conftest import (  # noqa: E402
     open_cell_editor,
     start_server,
 )
+from ui.navigation import PAGES  # noqa: E402
 
 LIMIT_MS = 20_000  # an interaction slower than this counts as a failure
+MAX_SLIDERS = 14  # sliders tried per page when looking for the heaviest
+BLOCK = 5  # moves per block; page and reference blocks alternate
 PARTS = ("wait", "run", "draw")
 nan = float("nan")
 
+# The slider the issue's "before" table moved on each page (by URL path); else the first that
+# changes a figure.
+FIRST = {
+    "": "Query: sweet",
+    "qkv": "Temperature",
+    "waist-weight": "Query",
+    "softmax": "Temperature",
+    "cnn-vs-attention": "Row (from the top)",
+}
+# The issue's table, measured before fragments (keydown on the first slider → figure changed,
+# against the trivial app at 53 ms).
+BEFORE = {
+    "": 134,
+    "qkv": 191,
+    "waist-weight": 162,
+    "softmax": 238,
+    "alignment": 264,
+    "self-attention": 350,
+    "cnn-vs-attention": 345,
+    "complexity": 131,
+}
+BEFORE_TRIVIAL = 53
+
 
 @dataclass(frozen=True)
-class Probe:
+class Large:
+    """A large input: the page at ``query``, the control ``label`` (target 3× the same work)."""
+
     name: str
-    server: str  # "app", "ref" or "ref_editor"
-    path: str  # URL path and query
-    slider: str | None = None  # label text of the slider to press (None: the first slider)
-    edit: bool = False  # time a table edit instead of a slider
-    group: str = "default"  # "default" (target 1.3×), "large" (target 3×), "edit"
-    upload_rows: int = 0  # upload a waist,weight CSV of this many rows before timing
+    url_path: str
+    query: str
+    label: str
+    upload_rows: int = 0
 
 
-PROBES: tuple[Probe, ...] = (
-    Probe("reference", "ref", "/"),
-    Probe("overview", "app", "/?lang=en", "Query: sweet"),
-    Probe("qkv", "app", "/qkv?lang=en", "Temperature"),
-    Probe(
-        "qkv n=512",
-        "app",
-        "/qkv?lang=en&gen=random&n_q=512&n_k=512&d_k=64&d_v=64",
-        "Temperature",
-        group="large",
-    ),
-    Probe(
-        "qkv n=1024",
-        "app",
-        "/qkv?lang=en&gen=random&n_q=1024&n_k=1024&d_k=64&d_v=64",
-        "Temperature",
-        group="large",
-    ),
-    Probe("waist-weight", "app", "/waist-weight?lang=en", "Query"),
-    Probe(
-        "waist-weight 1000 rows",
-        "app",
-        "/waist-weight?lang=en",
-        "Query",
-        group="large",
-        upload_rows=1000,
-    ),
-    Probe("softmax", "app", "/softmax?lang=en", "Temperature"),
-    Probe("alignment", "app", "/alignment?lang=en", None),
-    Probe("self-attention", "app", "/self-attention?lang=en", None),
-    Probe("cnn-vs-attention", "app", "/cnn-vs-attention?lang=en", "Row (from the top)"),
-    Probe(
-        "cnn-vs-attention 64×64",
-        "app",
-        "/cnn-vs-attention?lang=en&size=64",
-        "Row (from the top)",
-        group="large",
-    ),
-    Probe("complexity", "app", "/complexity?lang=en", None),
-    Probe("reference editor", "ref_editor", "/", edit=True, group="edit"),
-    Probe("qkv edit", "app", "/qkv?lang=en", edit=True, group="edit"),
+LARGE = (
+    Large("qkv n=512", "qkv", "gen=random&n_q=512&n_k=512&d_k=64&d_v=64", "Temperature"),
+    Large("qkv n=1024", "qkv", "gen=random&n_q=1024&n_k=1024&d_k=64&d_v=64", "Temperature"),
+    Large("waist-weight 1000 rows", "waist-weight", "", "Query", upload_rows=1000),
+    Large("cnn-vs-attention 64×64", "cnn-vs-attention", "size=64", "Row (from the top)"),
 )
 
 
-def wait_idle(page: Page) -> None:
+@dataclass(frozen=True)
+class Control:
+    label: str
+    k: int  # figures a move of it changes
+    specs: tuple[str, ...]  # their kinds and sizes (bench/reference_app.py's figs notation)
+    cells: int  # heatmap cells, image pixels and points in them
+
+    def reference_query(self) -> str:
+        return "figs=" + quote(",".join(self.specs), safe="")
+
+
+@dataclass
+class Run:
+    """The timed moves of one control (or of the reference for the same work)."""
+
+    times: list[Timing] = field(default_factory=list)
+    failures: int = 0
+    cpu_ms: list[float] = field(default_factory=list)
+    kb: list[float] = field(default_factory=list)
+    deltas: list[int] = field(default_factory=list)
+    server_ms: list[float] = field(default_factory=list)  # protocol: request → run over
+
+    @property
+    def totals(self) -> list[float]:
+        return [x.total for x in self.times]
+
+    def med(self) -> float:
+        return pct(self.totals, 0.5)
+
+    def p95(self) -> float:
+        return pct(self.totals, 0.95)
+
+    def part(self, name: str) -> float:
+        return statistics.median([getattr(x, name) for x in self.times] or [nan])
+
+
+@dataclass
+class Row:
+    page: str  # URL path ("" for the overview)
+    kind: str  # "first", "heaviest", "first+heaviest" or "large"
+    control: Control
+    layout: str  # "fragments", "package" or "flat" (as the page file was at the time)
+    app: Run
+    ref: Run
+    name: str = ""
+    error: str = ""
+
+
+# ---------------------------------------------------------------- browser helpers
+
+
+def wait_idle(page: Page, settle_ms: int = 300) -> None:
     page.wait_for_selector(
         '[data-testid="stApp"][data-test-script-state="notRunning"]',
         state="attached",
         timeout=60_000,
     )
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(settle_ms)
 
 
-def slider_thumb(page: Page, label: str | None):
-    sliders = page.locator('[data-testid="stSlider"]')
-    if label:
-        sliders = sliders.filter(has_text=label)
-    return sliders.first.locator('input[type="range"], [role="slider"]').first
+def slider_labels(page: Page) -> list[str]:
+    return page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stSlider"]')].map(s => {
+             const l = s.querySelector('[data-testid="stWidgetLabel"]');
+             return (l ? l.innerText : s.innerText).split('\\n')[0].trim(); })"""
+    )
 
 
-def timed(page: Page, press) -> Timing | None:
-    """Arm the in-page probe, call ``press`` (which sends the keydown), wait for the result."""
-    page.evaluate(ARM_JS, LIMIT_MS)
-    press()
-    return Timing.from_js(page.evaluate("window.__bench"))
+def thumb(page: Page, label: str):
+    """The thumb of the first slider whose label is ``label`` (else starts with it)."""
+    labels = slider_labels(page)
+    hits = [i for i, x in enumerate(labels) if x == label] or [
+        i for i, x in enumerate(labels) if x.startswith(label)
+    ]
+    if not hits:
+        raise LookupError(f"no slider {label!r}")
+    slider = page.locator('[data-testid="stSlider"]').nth(hits[0])
+    return slider.locator('input[type="range"], [role="slider"]').first
+
+
+def keys_for(th) -> tuple[str, str]:
+    now = th.get_attribute("aria-valuenow") or th.input_value()
+    at_max = now == (th.get_attribute("aria-valuemax") or th.get_attribute("max"))
+    return ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight", "ArrowLeft")
 
 
 def upload_rows(page: Page, rows: int) -> None:
@@ -137,62 +210,192 @@ def upload_rows(page: Page, rows: int) -> None:
     wait_idle(page)
 
 
-def measure(page: Page, base: str, pid: int, probe: Probe, n: int, warmup: int) -> dict:
-    sent = {"bytes": 0}
+def page_layout(url_path: str) -> str:
+    """How the page was built when measured: sections as fragments, a package, or flat."""
+    info = next((p for p in PAGES if p.url_path == url_path), None)
+    if info is None:
+        return "?"
+    src = ROOT / info.path
+    if not src.is_file() or not info.path.endswith("/page.py"):
+        return "flat"
+    return "fragments" if "sections.show(" in src.read_text() else "package"
 
-    def on_ws(ws):
-        ws.on(
-            "framereceived", lambda payload: sent.__setitem__("bytes", sent["bytes"] + len(payload))
-        )
 
-    page.on("websocket", on_ws)
-    page.goto(base + probe.path)
+# ---------------------------------------------------------------- finding the controls
+
+
+def calibrate(page: Page, url: str, rows: int = 0, only: str | None = None) -> list[Control]:
+    """Move each slider once (or only ``only``); record which figures each move changes."""
+    page.goto(url)
     wait_idle(page)
-    if probe.upload_rows:
-        upload_rows(page, probe.upload_rows)
-    timings: list[Timing] = []
-    failures = 0
-    if probe.edit:
+    if rows:
+        upload_rows(page, rows)
+    controls = []
+    labels = slider_labels(page)[:MAX_SLIDERS]
+    for label in labels:
+        if only is not None and not label.startswith(only):
+            continue
+        before = {d["hash"] for d in page.evaluate(DESCRIBE_JS)}
+        try:
+            th = thumb(page, label)
+            th.press(keys_for(th)[0], timeout=3_000)
+        except Exception:  # hidden (a closed expander or tab) or disabled: not a control to time
+            continue
+        page.wait_for_timeout(250)
+        wait_idle(page, settle_ms=1_000)
+        changed = [d for d in page.evaluate(DESCRIBE_JS) if d["hash"] not in before]
+        controls.append(
+            Control(
+                label,
+                len(changed),
+                tuple(d["spec"] for d in changed),
+                sum(d["cells"] for d in changed),
+            )
+        )
+        if only is not None:
+            break
+    return controls
 
-        def act(i: int) -> Timing | None:
-            # 1.1 … 1.9 in turn: never the value the cell holds (the editor keeps one decimal)
-            open_cell_editor(page).fill(f"{1 + (i % 9 + 1) / 10:.1f}")
-            return timed(page, lambda: page.keyboard.press("Enter"))
 
-        pause = 100
-    else:
-        thumb = slider_thumb(page, probe.slider)
-        now = thumb.get_attribute("aria-valuenow") or thumb.input_value()
-        at_max = now == (thumb.get_attribute("aria-valuemax") or thumb.get_attribute("max"))
-        keys = ("ArrowLeft", "ArrowRight") if at_max else ("ArrowRight", "ArrowLeft")
+def choose(controls: list[Control], hint: str | None) -> tuple[Control | None, Control | None]:
+    """The first control (by the hint, else the first that redraws) and the heaviest."""
+    moving = [c for c in controls if c.k > 0]
+    first = next((c for c in moving if hint and c.label.startswith(hint)), None)
+    first = first or (moving[0] if moving else None)
+    heaviest = max(moving, key=lambda c: (c.k, c.cells), default=None)
+    return first, heaviest
 
-        def act(i: int) -> Timing | None:
-            return timed(page, lambda: thumb.press(keys[i % 2]))
 
-        pause = 60
-    sent["bytes"] = 0
-    cpu0 = cpu_s(pid)
-    for i in range(warmup + n):
-        timing = act(i)
-        if i >= warmup:
+# ---------------------------------------------------------------- timing
+
+
+class Tab:
+    """A page in the browser, open on one view, whose moves of one slider are timed."""
+
+    def __init__(self, browser: Browser, url: str, label: str, expect: int, pid: int, rows=0):
+        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.frames: list[bytes] = []
+        self.page.on(
+            "websocket",
+            lambda ws: ws.on(
+                "framereceived",
+                lambda p: self.frames.append(p if isinstance(p, bytes) else p.encode()),
+            ),
+        )
+        self.page.goto(url)
+        wait_idle(self.page)
+        if rows:
+            upload_rows(self.page, rows)
+        self.thumb = thumb(self.page, label)
+        self.keys = keys_for(self.thumb)
+        self.expect, self.pid, self.i = expect, pid, 0
+
+    def moves(self, count: int, run: Run, timed: bool) -> None:
+        self.page.bring_to_front()
+        for _ in range(count):
+            self.frames.clear()
+            cpu0 = cpu_s(self.pid)
+            self.page.evaluate(ARM_JS, {"limit": LIMIT_MS, "expect": self.expect})
+            self.thumb.press(self.keys[self.i % 2])
+            timing = Timing.from_js(self.page.evaluate("window.__bench"))
+            self.page.wait_for_timeout(80)
+            self.i += 1
+            if not timed:
+                continue
             if timing is None:
-                failures += 1
-            else:
-                timings.append(timing)
-        page.wait_for_timeout(pause)
-    bytes_per = sent["bytes"] / max(1, warmup + n)
-    cpu_ms = (cpu_s(pid) - cpu0) * 1000 / max(1, warmup + n)  # the server's, per interaction
-    page.remove_listener("websocket", on_ws)
-    return {
-        "times": [x.total for x in timings],
-        "parts": {k: statistics.median([getattr(x, k) for x in timings] or [nan]) for k in PARTS},
-        "failures": failures,
-        "bytes": bytes_per,
-        "cpu_ms": cpu_ms,
-    }
+                run.failures += 1
+                continue
+            run.times.append(timing)
+            run.cpu_ms.append((cpu_s(self.pid) - cpu0) * 1000)
+            run.kb.append(sum(len(f) for f in self.frames) / 1024)
+            run.deltas.append(sum(1 for f in self.frames if _is_delta(f)))
+
+    def close(self) -> None:
+        self.page.close()
 
 
-def cold_start(script: str, path: str, extra: list[str], browser) -> float:
+def _is_delta(frame: bytes) -> bool:
+    msg = ForwardMsg()
+    try:
+        msg.ParseFromString(frame)
+    except Exception:
+        return False
+    return msg.WhichOneof("type") == "delta"
+
+
+def paired(
+    browser: Browser,
+    app: tuple[str, int],
+    ref: tuple[str, int],
+    control: Control,
+    n: int,
+    warmup: int,
+    rows: int = 0,
+) -> tuple[Run, Run]:
+    """Time ``control`` on the app page and the same work on the reference, in alternate blocks."""
+    a = Tab(browser, app[0], control.label, control.k, app[1], rows)
+    r = Tab(browser, ref[0], "Reference value", control.k, ref[1])
+    app_run, ref_run = Run(), Run()
+    try:
+        a.moves(warmup, app_run, timed=False)
+        r.moves(warmup, ref_run, timed=False)
+        done = 0
+        while done < n:
+            step = min(BLOCK, n - done)
+            a.moves(step, app_run, timed=True)
+            r.moves(step, ref_run, timed=True)
+            done += step
+    finally:
+        a.close()
+        r.close()
+    return app_run, ref_run
+
+
+def server_times(base: str, path: str, label: str, moves: int) -> list[float]:
+    """The same change over the protocol, as the browser sends it: request → run over, in ms."""
+
+    async def go() -> list[float]:
+        session = ProtocolSession(base, path)
+        await session.open()
+        index = session.slider_index(label)
+        out, direction = [], 1
+        try:
+            for _ in range(moves + 1):
+                change = session.step(index, direction)
+                if change == session.step(index, 0):
+                    direction = -direction
+                    change = session.step(index, direction)
+                t0 = time.perf_counter()
+                await session.rerun(change)
+                out.append((time.perf_counter() - t0) * 1000)
+                direction = -direction
+        finally:
+            await session.close()
+        return out[1:]  # the first one warms up
+
+    with ThreadPoolExecutor(1) as pool:  # Playwright's sync API owns this thread's event loop
+        return pool.submit(asyncio.run, go()).result()
+
+
+def first_visit(browser: Browser, url: str, samples: int) -> list[float]:
+    """A new visitor (fresh browser context) opening ``url``: ms until the first figure is drawn."""
+    out = []
+    for _ in range(samples):
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = ctx.new_page()
+        t0 = time.perf_counter()
+        try:
+            page.goto(url)
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+            out.append((time.perf_counter() - t0) * 1000)
+        except Exception:
+            out.append(nan)
+        finally:
+            ctx.close()
+    return out
+
+
+def cold_start(script: str, path: str, extra: list[str], browser: Browser) -> float:
     port = free_port()
     t0 = time.perf_counter()
     proc = start_server(port, extra, script=script)
@@ -207,87 +410,174 @@ def cold_start(script: str, path: str, extra: list[str], browser) -> float:
         proc.wait(timeout=10)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("-n", type=int, default=25, help="interactions per probe (after warm-up)")
-    ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--only", default="", help="comma-separated probe names (prefix match)")
-    ap.add_argument("--gc-off", action="store_true", help="runner.postScriptGC=false on both")
-    ap.add_argument("--cold", type=int, default=3, help="cold starts per app (0 to skip)")
-    args = ap.parse_args()
-    extra = ["--runner.postScriptGC", "false"] if args.gc_off else []
-
-    from ui.navigation import available
-
-    paths = {"/" + p.url_path for p in available()}
-    wanted = [s for s in args.only.split(",") if s]
-    probes = [
-        p
-        for p in PROBES
-        if (p.server != "app" or p.path.split("?")[0] in paths)
-        and (not wanted or p.name == "reference" or any(p.name.startswith(w) for w in wanted))
-    ]
-    servers: dict[str, subprocess.Popen] = {}
-    bases: dict[str, str] = {}
-    for name, script in (
-        ("app", "app.py"),
-        ("ref", "bench/reference_app.py"),
-        ("ref_editor", "bench/reference_editor_app.py"),
-    ):
-        if any(p.server == name for p in probes):
-            port = free_port()
-            servers[name] = start_server(port, extra, script=script)
-            bases[name] = f"http://127.0.0.1:{port}"
-    print(
-        f"postScriptGC {'false' if args.gc_off else config_gc()}; n = {args.n} after {args.warmup} "
-        f"warm-up; times in ms, from keydown to the changed figure drawn; wait, run, draw: "
-        f"medians of the parts (bench/probe.py); CPU ms: the server's per interaction\n"
-    )
-    print(
-        f"{'probe':<24}{'median':>8}{'p95':>8}{'×ref med':>10}{'×ref p95':>10}"
-        + "".join(f"{k:>6}" for k in PARTS)
-        + f"{'kB/int':>9}{'CPU ms':>8}"
-        f"{'fail':>6}  target",
-        flush=True,
-    )
-    results: dict[str, dict] = {}
-    cold: dict[str, list[float]] = {}
+def edit_times(browser: Browser, url: str, n: int) -> list[float]:
+    """Table edits (cell 1, 1 set to 1.1 … 1.9 in turn) → changed figure drawn, in ms."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    out = []
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for probe in probes:
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                try:
-                    results[probe.name] = measure(
-                        page,
-                        bases[probe.server],
-                        servers[probe.server].pid,
-                        probe,
-                        args.n,
-                        args.warmup,
-                    )
-                except Exception as err:  # a probe that cannot run is reported, not fatal
-                    results[probe.name] = {"error": str(err).splitlines()[0][:120]}
-                page.close()
-                print(report_line(probe, results), flush=True)
-            for label, script, path in (
-                ("reference", "bench/reference_app.py", "/"),
-                ("app", "app.py", "/?lang=en"),
-            ):
-                cold[label] = [cold_start(script, path, extra, browser) for _ in range(args.cold)]
-            browser.close()
+        page.goto(url)
+        wait_idle(page)
+        for i in range(n + 2):
+            open_cell_editor(page).fill(f"{1 + (i % 9 + 1) / 10:.1f}")
+            page.evaluate(ARM_JS, LIMIT_MS)
+            page.keyboard.press("Enter")
+            timing = Timing.from_js(page.evaluate("window.__bench"))
+            page.wait_for_timeout(100)
+            if i >= 2 and timing is not None:
+                out.append(timing.total)
     finally:
-        for proc in servers.values():
-            proc.terminate()
-    if args.cold:
-        print(
-            "\ncold start, process start → first figure painted (ms): "
-            + ", ".join(
-                f"{k} median {statistics.median(v):.0f} ({', '.join(f'{x:.0f}' for x in v)})"
-                for k, v in cold.items()
-            )
-            + f"; ratio {statistics.median(cold['app']) / statistics.median(cold['reference']):.2f}"
+        page.close()
+    return out
+
+
+# ---------------------------------------------------------------- reporting
+
+
+def failure(err: BaseException) -> str:
+    """One line for a probe that could not run: the error and where it was raised."""
+    frame = traceback.extract_tb(err.__traceback__)[-1] if err.__traceback__ else None
+    where = f" ({Path(frame.filename).name}:{frame.lineno})" if frame else ""
+    return f"{type(err).__name__}: {(str(err).splitlines() or [''])[0][:100]}{where}"
+
+
+HEADER = (
+    f"{'page':<22}{'control (k)':<28}{'median':>7}{'p95':>6}{'×same':>7}{'×same95':>8}"
+    f"{'×triv':>7}  {'wait':>5}{'run':>5}{'draw':>5}  {'srv':>5}{'ref srv':>8}"
+    f"{'kB':>6}{'Δ':>4}  {'CPU med/mean':>12}{'fail':>5}  layout / verdict"
+)
+
+
+def verdict(row: Row, trivial: float) -> list[str]:
+    """The targets this row misses, each with by how much."""
+    misses = []
+    med, p95 = row.app.med(), row.app.p95()
+    same, same95 = med / row.ref.med(), p95 / row.ref.p95()
+    if row.kind == "large":
+        if same > 3:
+            misses.append(f"median {same:.2f}× same work > 3× (+{med - 3 * row.ref.med():.0f} ms)")
+    else:
+        if same > 1.3:
+            extra = med - 1.3 * row.ref.med()
+            misses.append(f"median {same:.2f}× same work > 1.3× (+{extra:.0f} ms)")
+        if same95 > 2:
+            misses.append(f"p95 {same95:.2f}× same work > 2× (+{p95 - 2 * row.ref.p95():.0f} ms)")
+        if "first" in row.kind and med / trivial > 2:
+            misses.append(f"median {med / trivial:.2f}× trivial > 2× (+{med - 2 * trivial:.0f} ms)")
+    cpu = pct(row.app.cpu_ms, 0.5)
+    if cpu > 25:
+        misses.append(f"server CPU {cpu:.0f} ms > 25 ms")
+    return misses
+
+
+def line(row: Row, trivial: float) -> str:
+    title = row.name or ("/" + row.page)
+    if row.error:
+        return f"{title:<22}{row.kind:<28}error: {row.error}"
+    a, r = row.app, row.ref
+    short = {"first": "first", "heaviest": "heavy", "first+heaviest": "both", "large": "large"}
+    control = f"{short[row.kind]}: {row.control.label[:18]} ({row.control.k})"
+    misses = verdict(row, trivial)
+    return (
+        f"{title:<22}{control:<28}{a.med():7.0f}{a.p95():6.0f}{a.med() / r.med():7.2f}"
+        f"{a.p95() / r.p95():8.2f}{a.med() / trivial:7.2f}  "
+        + "".join(f"{a.part(k):5.0f}" for k in PARTS)
+        + f"  {pct(a.server_ms, 0.5):5.0f}{pct(r.server_ms, 0.5):8.0f}"
+        f"{statistics.median(a.kb or [nan]):6.0f}{statistics.median(a.deltas or [0]):4.0f}  "
+        f"{pct(a.cpu_ms, 0.5):6.0f}/{statistics.fmean(a.cpu_ms or [nan]):<5.0f}{a.failures:5d}  "
+        f"{row.layout}; {'ok' if not misses else 'MISS: ' + '; '.join(misses)}"
+    )
+
+
+def where_it_goes(row: Row) -> str:
+    """The page's excess over the same work, split into server and browser (measured)."""
+    a, r = row.app, row.ref
+    srv_a, srv_r = pct(a.server_ms, 0.5), pct(r.server_ms, 0.5)
+    excess = a.med() - r.med()
+    server = srv_a - srv_r
+    return (
+        f"{excess:+.0f} ms over the same work: server {server:+.0f} ms (script + sending, "
+        f"{srv_a:.0f} vs {srv_r:.0f} ms), browser {excess - server:+.0f} ms (wait/run/draw "
+        f"{a.part('wait'):.0f}/{a.part('run'):.0f}/{a.part('draw'):.0f} vs "
+        f"{r.part('wait'):.0f}/{r.part('run'):.0f}/{r.part('draw'):.0f}); "
+        f"{statistics.median(a.deltas or [0]):.0f} deltas, {statistics.median(a.kb or [nan]):.0f} "
+        f"kB vs {statistics.median(r.deltas or [0]):.0f} deltas, "
+        f"{statistics.median(r.kb or [nan]):.0f} kB"
+    )
+
+
+def markdown(rows: list[Row], trivial: Run, visits: dict[str, list[float]], stamp: str) -> str:
+    t = trivial.med()
+    out = [
+        f"Measured {stamp} by `python bench/latency.py` (headless Chromium, 2 cores shared with "
+        f"other work; n = {len(trivial.times)} moves per control). Trivial app (one slider → one "
+        f"8 × 8 heatmap): median {t:.0f} ms, p95 {trivial.p95():.0f} ms (before: "
+        f"{BEFORE_TRIVIAL} ms).",
+        "",
+        "### Before / after: first control (keydown → its figures drawn)",
+        "",
+        "| page | layout now | before | × floor | after median | × trivial | k | × same work | "
+        "server CPU ms (median) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        if "first" not in row.kind or row.error:
+            continue
+        before = BEFORE.get(row.page)
+        b = f"{before} ms | {before / BEFORE_TRIVIAL:.1f}" if before else "– | –"
+        out.append(
+            f"| /{row.page} | {row.layout} | {b} | {row.app.med():.0f} ms | "
+            f"{row.app.med() / t:.1f} | {row.control.k} | {row.app.med() / row.ref.med():.2f} | "
+            f"{pct(row.app.cpu_ms, 0.5):.0f} |"
         )
+    out += [
+        "",
+        "### Every control measured (after)",
+        "",
+        "| page | control | k | median | p95 | same work median / p95 | × same (med / p95) | "
+        "× trivial | server ms (app / same work) | kB / deltas per move | CPU ms med / mean | "
+        "targets |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        name = row.name or "/" + row.page
+        if row.error:
+            out.append(f"| {name} | {row.kind} | | error: {row.error} ||||||||")
+            continue
+        a, r = row.app, row.ref
+        misses = verdict(row, t)
+        out.append(
+            f"| {name} | {row.kind}: {row.control.label} | {row.control.k} | {a.med():.0f} | "
+            f"{a.p95():.0f} | {r.med():.0f} / {r.p95():.0f} | {a.med() / r.med():.2f} / "
+            f"{a.p95() / r.p95():.2f} | {a.med() / t:.2f} | {pct(a.server_ms, 0.5):.0f} / "
+            f"{pct(r.server_ms, 0.5):.0f} | {statistics.median(a.kb or [nan]):.0f} / "
+            f"{statistics.median(a.deltas or [0]):.0f} | {pct(a.cpu_ms, 0.5):.0f} / "
+            f"{statistics.fmean(a.cpu_ms or [nan]):.0f} | "
+            f"{'ok' if not misses else '; '.join(misses)} |"
+        )
+    missed = [r for r in rows if not r.error and verdict(r, t)]
+    if missed:
+        out += ["", "### Where the time goes where a target is missed", ""]
+        out += [f"- {r.name or '/' + r.page} ({r.kind}): {where_it_goes(r)}" for r in missed]
+    out += [
+        "",
+        "### A new visitor's first figure (warm server; target ≤ 2 s)",
+        "",
+        "| page | median ms | samples |",
+        "|---|---|---|",
+    ]
+    for path, v in visits.items():
+        name = path if path[:1] == "(" else "/" + path
+        out.append(f"| {name} | {statistics.median(v):.0f} | {', '.join(f'{x:.0f}' for x in v)} |")
+    out += ["", "Specs of the same-work reference per control (bench/reference_app.py `figs`):", ""]
+    out += [
+        f"- {r.name or '/' + r.page} ({r.kind}): `{','.join(r.control.specs)}`"
+        for r in rows
+        if not r.error
+    ]
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------- main
 
 
 def config_gc() -> str:
@@ -296,28 +586,239 @@ def config_gc() -> str:
     return str(config.get("runner", {}).get("postScriptGC", True)).lower()
 
 
-TARGETS = {
-    "default": "≤1.3× med, ≤2× p95 of reference",
-    "large": "≤3× med of reference",
-    "edit": "vs reference editor",
-}
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("-n", type=int, default=15, help="timed moves per control (and reference)")
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--only", default="", help="comma-separated URL paths (overview: /)")
+    ap.add_argument("--no-large", action="store_true", help="skip the large inputs")
+    ap.add_argument("--visits", type=int, default=3, help="first-visit samples per page")
+    ap.add_argument("--server-moves", type=int, default=6, help="protocol moves per control")
+    ap.add_argument("--edits", type=int, default=0, help="table edits timed (0: none)")
+    ap.add_argument("--cold", type=int, default=0, help="cold starts per app (0: none)")
+    ap.add_argument("--gc-off", action="store_true", help="runner.postScriptGC=false on both")
+    ap.add_argument("--write", default="", help="also write the tables into this Markdown file")
+    args = ap.parse_args()
+    extra = ["--runner.postScriptGC", "false"] if args.gc_off else []
+    wanted = {w.strip("/") for w in args.only.split(",") if w} if args.only else None
+    pages = [p for p in PAGES if wanted is None or p.url_path in wanted]
 
-
-def report_line(probe: Probe, results: dict[str, dict]) -> str:
-    """One row of the table: the probe against the reference (or the reference editor)."""
-    r = results[probe.name]
-    if r.get("error"):
-        return f"{probe.name:<24}  error: {r['error']}"
-    base = results.get("reference editor" if probe.group == "edit" else "reference", {})
-    base_times = base.get("times") or [nan]
-    med, p95 = statistics.median(r["times"] or [nan]), pct(r["times"], 0.95)
-    parts = "".join(f"{r['parts'][k]:6.0f}" for k in PARTS)
-    return (
-        f"{probe.name:<24}{med:8.0f}{p95:8.0f}{med / statistics.median(base_times):10.2f}"
-        f"{p95 / pct(base_times, 0.95):10.2f}{parts}{r['bytes'] / 1024:9.1f}{r['cpu_ms']:8.0f}"
-        f"{r['failures']:6d}  "
-        f"{TARGETS[probe.group]}"
+    servers: dict[str, subprocess.Popen] = {}
+    base: dict[str, str] = {}
+    for name, script in (("app", "app.py"), ("ref", "bench/reference_app.py")) + (
+        (("ref_editor", "bench/reference_editor_app.py"),) if args.edits else ()
+    ):
+        port = free_port()
+        servers[name] = start_server(port, extra, script=script)
+        base[name] = f"http://127.0.0.1:{port}"
+    app_pid, ref_pid = servers["app"].pid, servers["ref"].pid
+    print(
+        f"postScriptGC {'false' if args.gc_off else config_gc()}; n = {args.n} timed moves per "
+        f"control after {args.warmup} warm-up, alternating in blocks of {BLOCK} with the same "
+        f"work in bench/reference_app.py; times in ms, keydown → the k changed figures drawn; "
+        f"wait/run/draw: medians of the parts (bench/probe.py); srv: the change as a fragment "
+        f"rerun over the protocol, request → run over; kB, Δ: sent per move; CPU: the server "
+        f"process's per move (10 ms ticks)\n",
+        flush=True,
     )
+    rows: list[Row] = []
+    visits: dict[str, list[float]] = {}
+    t_start = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    t_start += f", load average {os.getloadavg()[0]:.1f} at the start"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            one = Control("Reference value", 1, ("P1-h8x8t",), 64)
+            trivial = Run()
+            tab = Tab(browser, base["ref"] + "/", one.label, 1, ref_pid)
+            tab.moves(args.warmup, trivial, timed=False)
+            tab.moves(2 * args.n, trivial, timed=True)
+            trivial_ms = trivial.med()
+            print(
+                f"trivial app (one slider → one 8 × 8 heatmap): median {trivial_ms:.0f}, "
+                f"p95 {trivial.p95():.0f}, CPU {pct(trivial.cpu_ms, 0.5):.0f} ms per move\n"
+            )
+            print(HEADER, flush=True)
+            calib = browser.new_page(viewport={"width": 1400, "height": 1000})
+            for info in pages:
+                path = f"/{info.url_path}?lang=en"
+                layout = page_layout(info.url_path)
+                try:
+                    controls = calibrate(calib, base["app"] + path)
+                    first, heaviest = choose(controls, FIRST.get(info.url_path))
+                    if first is None or heaviest is None:
+                        raise LookupError("no slider whose move changes a figure")
+                except Exception as err:
+                    rows.append(
+                        Row(
+                            info.url_path,
+                            "first",
+                            one,
+                            layout,
+                            Run(),
+                            Run(),
+                            error=failure(err),
+                        )
+                    )
+                    print(line(rows[-1], trivial_ms), flush=True)
+                    continue
+                todo = (
+                    [("first+heaviest", first)]
+                    if first == heaviest
+                    else [("first", first), ("heaviest", heaviest)]
+                )
+                for kind, control in todo:
+                    rows.append(
+                        measure_row(
+                            browser,
+                            base,
+                            (app_pid, ref_pid),
+                            info.url_path,
+                            path,
+                            kind,
+                            control,
+                            layout,
+                            args,
+                        )
+                    )
+                    print(line(rows[-1], trivial_ms), flush=True)
+            if not args.no_large:
+                for large in LARGE:
+                    if wanted is not None and large.url_path not in wanted:
+                        continue
+                    path = f"/{large.url_path}?lang=en" + (f"&{large.query}" if large.query else "")
+                    layout = page_layout(large.url_path)
+                    try:
+                        found = calibrate(calib, base["app"] + path, large.upload_rows, large.label)
+                        control = next(c for c in found if c.k > 0)
+                    except Exception as err:
+                        rows.append(
+                            Row(
+                                large.url_path,
+                                "large",
+                                one,
+                                layout,
+                                Run(),
+                                Run(),
+                                large.name,
+                                failure(err),
+                            )
+                        )
+                        print(line(rows[-1], trivial_ms), flush=True)
+                        continue
+                    row = measure_row(
+                        browser,
+                        base,
+                        (app_pid, ref_pid),
+                        large.url_path,
+                        path,
+                        "large",
+                        control,
+                        layout,
+                        args,
+                        large.upload_rows,
+                    )
+                    row.name = large.name
+                    rows.append(row)
+                    print(line(row, trivial_ms), flush=True)
+            calib.close()
+            tab.moves(args.n, trivial, timed=True)  # the trivial app again, at the end's load
+            tab.close()
+            print(f"trivial app at the end: median {trivial.med():.0f} ms over both")
+            trivial_ms = trivial.med()
+            print("\nA new visitor's first figure on a warm server (ms; target ≤ 2,000):")
+            visits["(trivial app)"] = first_visit(browser, base["ref"] + "/", args.visits)
+            print(f"  {'trivial app':<21} median {statistics.median(visits['(trivial app)']):6.0f}")
+            for info in pages:
+                v = first_visit(browser, f"{base['app']}/{info.url_path}?lang=en", args.visits)
+                visits[info.url_path] = v
+                flag = "ok" if statistics.median(v) <= 2000 else "MISS"
+                print(
+                    f"  /{info.url_path:<20} median {statistics.median(v):6.0f}  "
+                    f"({', '.join(f'{x:.0f}' for x in v)})  {flag}"
+                )
+            if args.edits:
+                ref_e = edit_times(browser, base["ref_editor"] + "/", args.edits)
+                app_e = edit_times(browser, base["app"] + "/qkv?lang=en", args.edits)
+                print(
+                    f"\ntable edit → figure: reference editor median {pct(ref_e, 0.5):.0f}, "
+                    f"Q·K·V {pct(app_e, 0.5):.0f} ms"
+                )
+            if args.cold:
+                cold = {
+                    label: [cold_start(script, p, extra, browser) for _ in range(args.cold)]
+                    for label, script, p in (
+                        ("reference", "bench/reference_app.py", "/"),
+                        ("app", "app.py", "/?lang=en"),
+                    )
+                }
+                print(
+                    "cold start, process start → first figure (ms): "
+                    + ", ".join(f"{k} median {statistics.median(v):.0f}" for k, v in cold.items())
+                )
+            browser.close()
+    finally:
+        for proc in servers.values():
+            proc.terminate()
+    summary(rows, trivial_ms, visits)
+    if args.write:
+        text = markdown(rows, trivial, visits, t_start)
+        write_section(Path(args.write), "latency", text)
+        print(f"\nwritten to {args.write}")
+
+
+def measure_row(
+    browser: Browser,
+    base: dict[str, str],
+    pids: tuple[int, int],
+    url_path: str,
+    path: str,
+    kind: str,
+    control: Control,
+    layout: str,
+    args: argparse.Namespace,
+    rows: int = 0,
+) -> Row:
+    ref_path = "/?" + control.reference_query()
+    try:
+        app_run, ref_run = paired(
+            browser,
+            (base["app"] + path, pids[0]),
+            (base["ref"] + ref_path, pids[1]),
+            control,
+            args.n,
+            args.warmup,
+            rows,
+        )
+        if not rows:  # an upload is not a URL: the protocol session cannot open that view
+            app_run.server_ms = server_times(base["app"], path, control.label, args.server_moves)
+        ref_run.server_ms = server_times(
+            base["ref"], ref_path, "Reference value", args.server_moves
+        )
+    except Exception as err:
+        return Row(url_path, kind, control, layout, Run(), Run(), error=failure(err))
+    return Row(url_path, kind, control, layout, app_run, ref_run)
+
+
+def summary(rows: list[Row], trivial: float, visits: dict[str, list[float]]) -> None:
+    ok = [r for r in rows if not r.error and not verdict(r, trivial)]
+    missed = [r for r in rows if not r.error and verdict(r, trivial)]
+    errors = [r for r in rows if r.error]
+    print(f"\nload average now {os.getloadavg()[0]:.1f} (2 cores)")
+    print(
+        f"summary: {len(ok)} of {len(rows)} measured controls meet every target; "
+        f"{len(missed)} miss one or more; {len(errors)} could not be measured"
+    )
+    for r in missed:
+        print(
+            f"  {r.name or '/' + r.page} ({r.kind}, {r.control.label}, k = {r.control.k}, "
+            f"{r.layout}): {'; '.join(verdict(r, trivial))}"
+        )
+        print(f"      {where_it_goes(r)}")
+    for r in errors:
+        print(f"  {r.name or '/' + r.page}: not measured ({r.error})")
+    slow = [p for p, v in visits.items() if statistics.median(v) > 2000 and p[:1] != "("]
+    print(f"  first figure for a new visitor > 2 s: {', '.join('/' + p for p in slow) or 'none'}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@
 
 ``ARM_JS`` arms a probe in the page; the next keydown starts the clock, and
 ``window.__bench`` resolves once a figure with new data is drawn and the script run is over
-(or with ``null`` after ``limit`` ms). It resolves with the total and where it went:
+(or with ``null`` after ``limit`` ms). Armed with ``{limit, expect}`` it waits for ``expect``
+changed figures (the k figures a control redraws); if fewer change, it resolves 800 ms after
+the last one with the time of that last change. It resolves with the total and where it went:
 
 - ``wait``: keydown → the app shows the script running (the widget's own debounce, the
   message to the server, the rerun request);
@@ -18,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ARM_JS = """
-(limit) => {
+(arg) => {
+  const limit = typeof arg === 'number' ? arg : arg.limit;
+  const expect = typeof arg === 'number' ? 1 : (arg.expect || 1);
   const app = document.querySelector('[data-testid="stApp"]');
   // a figure counts as changed when its data equals none drawn before: a figure remounted or
   // redrawn with the same data (on a resize, or when it scrolls into view) does not count
@@ -34,7 +38,7 @@ ARM_JS = """
   const figures = () => [...document.querySelectorAll('.js-plotly-plot')].filter(
     n => n.data && n.querySelector('.main-svg'));
   const before = new Set(figures().map(content));
-  let t0 = null, tRun = null, tDone = null;
+  let t0 = null, tRun = null, tDone = null, count = 0, tLast = null;
   const onKey = () => { if (t0 === null) t0 = performance.now(); };
   document.addEventListener('keydown', onKey, true);
   const obs = new MutationObserver(records => {
@@ -61,9 +65,13 @@ ARM_JS = """
       const now = performance.now();
       if (t0 !== null) {
         const idle = app.getAttribute('data-test-script-state') === 'notRunning';
-        if (idle && figures().some(n => !before.has(content(n)))) {
-          const run0 = tRun ?? t0, run1 = tDone ?? now;
-          finish({total: now - t0, wait: run0 - t0, run: run1 - run0, draw: now - run1});
+        const changed = figures().filter(n => !before.has(content(n))).length;
+        if (changed > count) { count = changed; tLast = now; }
+        if (idle && count > 0 && (count >= expect || now - tLast > 800)) {
+          const end = count >= expect ? now : tLast;
+          const run0 = tRun ?? t0, run1 = Math.min(tDone ?? end, end);
+          finish({total: end - t0, wait: run0 - t0, run: run1 - run0, draw: end - run1,
+                  changed: count});
           return;
         }
       }
@@ -84,10 +92,83 @@ class Timing:
     wait: float
     run: float
     draw: float
+    changed: int = 1  # figures seen changed
 
     @classmethod
     def from_js(cls, value: dict | None) -> Timing | None:
-        return None if value is None else cls(**{k: float(value[k]) for k in cls.__annotations__})
+        if value is None:
+            return None
+        parts = {k: float(value[k]) for k in ("total", "wait", "run", "draw")}
+        return cls(**parts, changed=int(value.get("changed", 1)))
+
+
+# Every drawn figure: a hash of its data (what changed?) and a short description of its kind and
+# size in bench/reference_app.py's ``figs`` notation (what would the same work be?).
+DESCRIBE_JS = """
+() => {
+  const hash = s => {
+    let h = 5381;
+    for (let i = 0; i < s.length; i++) h = ((h << 5) + h + s.charCodeAt(i)) | 0;
+    return `${h}:${s.length}`;
+  };
+  // an array's shape, whether plain, typed, or still Plotly's {dtype, bdata, shape} encoding
+  const ITEM = {i1: 1, u1: 1, u1c: 1, i2: 2, u2: 2, i4: 4, u4: 4, f4: 4, f8: 8};
+  const dims = a => {
+    if (a == null) return [0, 0];
+    if (a.bdata !== undefined) {
+      if (a.shape) return String(a.shape).split(',').map(Number).concat([1]);
+      const bytes = Math.floor(a.bdata.length * 3 / 4);
+      return [Math.round(bytes / (ITEM[a.dtype] || 8)), 1];
+    }
+    if (typeof a.length !== 'number') return [0, 0];
+    const row = a[0];
+    if (row != null && typeof row === 'object') return [a.length, dims(row)[0]];
+    return [a.length, 1];
+  };
+  const len = a => dims(a)[0];
+  const pngSize = uri => {
+    try {
+      const bin = atob(uri.split(',')[1].slice(0, 44));
+      const u32 = o => ((bin.charCodeAt(o) << 24) | (bin.charCodeAt(o + 1) << 16) |
+                        (bin.charCodeAt(o + 2) << 8) | bin.charCodeAt(o + 3)) >>> 0;
+      return [u32(16), u32(20)];
+    } catch (e) { return [0, 0]; }
+  };
+  return [...document.querySelectorAll('.js-plotly-plot')]
+    .filter(n => n.data && n.querySelector('.main-svg'))
+    .map(n => {
+      let text;
+      try { text = JSON.stringify(n.data); } catch (e) { text = String(Math.random()); }
+      const lay = n.layout || {};
+      const panels = Object.keys(lay).filter(k => /^xaxis[0-9]*$/.test(k)).length || 1;
+      const counts = new Map();
+      let cells = 0;
+      for (const tr of n.data) {
+        const type = tr.type || 'scatter';
+        let code;
+        if (type === 'heatmap') {
+          const [r, c] = dims(tr.z);
+          code = `h${r}x${c}` + (tr.texttemplate || tr.text ? 't' : '');
+          cells += r * c;
+        } else if (type === 'image') {
+          const [w, h] = tr.source ? pngSize(tr.source) : dims(tr.z).slice(0, 2).reverse();
+          code = `i${h}x${w}`;
+          cells += w * h;
+        } else {
+          const points = Math.max(len(tr.x), len(tr.y));
+          code = (type === 'bar' ? 'b' : 's') + points;
+          cells += points;
+        }
+        counts.set(code, (counts.get(code) || 0) + 1);
+      }
+      const rect = n.getBoundingClientRect();
+      const traces = [...counts].map(([c, k]) => (k > 1 ? `${c}*${k}` : c));
+      const parts = [`P${panels}`, `W${Math.round(rect.width)}`, `H${Math.round(rect.height)}`];
+      if (len(lay.annotations)) parts.push(`A${len(lay.annotations)}`);
+      return {hash: hash(text), spec: parts.concat(traces).join('-'), cells: cells};
+    });
+}
+"""
 
 
 def pct(values: list[float], q: float) -> float:
@@ -110,3 +191,17 @@ def cpu_s(pid: int) -> float:
     """CPU seconds (user + system) a process has used so far, from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def write_section(path: Path, name: str, text: str) -> None:
+    """Put ``text`` between ``<!-- name -->`` and ``<!-- /name -->`` in the Markdown file
+    ``path`` (appended when the markers are not there yet); the rest of the file is kept."""
+    start, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+    old = path.read_text() if path.exists() else ""
+    block = f"{start}\n{text.strip()}\n{end}"
+    if start in old and end in old:
+        head, rest = old.split(start, 1)
+        new = head + block + rest.split(end, 1)[1]
+    else:
+        new = (old.rstrip() + "\n\n" if old.strip() else "") + block + "\n"
+    path.write_text(new)

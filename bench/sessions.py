@@ -51,7 +51,7 @@ from playwright.async_api import Browser, Page, async_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.probe import ARM_JS, Timing, cpu_s, pct, rss_mb  # noqa: E402
+from bench.probe import ARM_JS, Timing, cpu_s, pct, rss_mb, write_section  # noqa: E402
 from bench.ws_session import ProtocolSession  # noqa: E402
 from tests.e2e import proxy  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, start_server  # noqa: E402
@@ -63,11 +63,12 @@ LIMIT_MS = 20_000  # an interaction slower than this counts as an error
 
 @dataclass(frozen=True)
 class Target:
-    """A page and the slider (by position) whose move changes a figure there."""
+    """A page and the slider (by position and label) whose move changes a figure there."""
 
     ns: str
     path: str
     slider: int
+    label: str = ""
 
 
 @dataclass
@@ -81,6 +82,7 @@ class Result:
     latency_ms: list[float] = field(default_factory=list)
     open_ms: list[float] = field(default_factory=list)
     ws_latency_ms: list[float] = field(default_factory=list)  # protocol sessions
+    ws_fragment_moves: int = 0  # protocol moves sent as a fragment rerun (as the browser does)
     ws_open_ms: list[float] = field(default_factory=list)
     rss_start_mb: float = 0.0
     rss_one_idle_mb: float = 0.0
@@ -142,14 +144,18 @@ async def calibrate(browser: Browser, base: str, only: set[str] | None) -> list[
         path = f"/{info.url_path}?lang=en"
         await page.goto(base + path)
         await wait_ready(page)
-        count = await page.locator('[data-testid="stSlider"]').count()
-        for i in range(min(count, 4)):
+        labels = await page.evaluate(
+            """() => [...document.querySelectorAll('[data-testid="stSlider"]')].map(s => {
+                 const l = s.querySelector('[data-testid="stWidgetLabel"]');
+                 return (l ? l.innerText : s.innerText).split('\\n')[0].trim(); })"""
+        )
+        for i in range(min(len(labels), 4)):
             try:
                 ms, _ = await move(page, i, None)
             except Exception:  # a hidden or disabled slider: try the next
                 continue
             if ms >= 0:
-                targets.append(Target(info.ns, path, i))
+                targets.append(Target(info.ns, path, i, labels[i]))
                 break
     await page.close()
     return targets
@@ -205,14 +211,19 @@ async def drive_protocol(
     rng: random.Random,
 ) -> None:
     direction, shown = 1, None
+    try:  # the protocol's sliders are those the server sent, found by label
+        index = session.slider_index(target.label) if target.label else target.slider
+    except KeyError:
+        res.error("no such slider")
+        return
     async for _ in paced(until, max_actions, interval, rng):
         try:
-            change = session.step(target.slider, direction)
-            if change == session.step(target.slider, 0):  # at an end of the slider: turn
+            change = session.step(index, direction)
+            if change == session.step(index, 0):  # at an end of the slider: turn
                 direction = -direction
-                change = session.step(target.slider, direction)
+                change = session.step(index, direction)
             t0 = time.perf_counter()
-            stats = await session.rerun(change)
+            stats = await session.rerun(change)  # a fragment rerun when the slider is in one
         except TimeoutError:
             res.error("timeout")
             continue
@@ -222,6 +233,7 @@ async def drive_protocol(
         res.actions += 1
         direction = -direction
         res.ws_latency_ms.append((time.perf_counter() - t0) * 1000)
+        res.ws_fragment_moves += bool(session.fragment(change.id))
         if stats.exceptions:
             res.error("exception on page")
         if shown is not None and not stats.figures - shown:
@@ -388,14 +400,55 @@ def report(res: Result) -> str:
         f"N={res.n:>3} ({res.browsers} in browsers)  actions {res.actions:>5}  "
         f"errors {res.errors:>3} ({kinds})\n"
         + line("browsers", res.latency_ms, res.open_ms)
-        + (line("protocol", res.ws_latency_ms, res.ws_open_ms) if res.browsers < res.n else "")
+        + (
+            line("protocol", res.ws_latency_ms, res.ws_open_ms)
+            + f"       protocol moves sent as fragment reruns: {res.ws_fragment_moves} of "
+            f"{len(res.ws_latency_ms)}\n"
+            if res.browsers < res.n
+            else ""
+        )
         + f"       server RSS MB  start {res.rss_start_mb:6.1f}  "
         f"1 idle {res.rss_one_idle_mb:6.1f}  "
         f"{res.n} idle {res.rss_idle_mb:6.1f}  peak {res.rss_peak_mb:6.1f}  "
         f"→ {growth:5.2f} MB per idle session after the first\n"
         f"       server CPU {res.cpu_s:6.1f} s in {res.wall_s:5.1f} s "
-        f"({res.cpu_s / max(res.wall_s, 1e-9):.0%} of one core)"
+        f"({res.cpu_s / max(res.wall_s, 1e-9):.0%} of one core)\n"
+        f"       targets (0 errors, browser and protocol p95 ≤ 1 s): {verdict(res)}"
     )
+
+
+def verdict(res: Result) -> str:
+    """``ok`` or what misses the classroom targets, by how much."""
+    misses = [f"{res.errors} errors"] if res.errors else []
+    for name, lat in (("browser", res.latency_ms), ("protocol", res.ws_latency_ms)):
+        p95 = pct(lat, 0.95)
+        if lat and p95 > 1000:
+            misses.append(f"{name} p95 {p95:.0f} ms > 1,000 ms (+{p95 - 1000:.0f})")
+    return "ok" if not misses else "MISS: " + "; ".join(misses)
+
+
+def markdown(results: list[Result], args: argparse.Namespace) -> str:
+    """The results as a Markdown table (for docs/performance.md)."""
+    out = [
+        f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} by `python "
+        f"bench/sessions.py --ns {','.join(map(str, args.ns))} --browsers {args.browsers} "
+        f"--duration {args.duration:g}` ({args.replicas} server process"
+        f"{'es' if args.replicas > 1 else ''}; a move every ~{args.interval:g} s per session; "
+        "protocol sessions send a move as the browser does, a fragment rerun).",
+        "",
+        "| sessions | browsers | moves | errors | browser p50 / p95 ms | protocol p50 / p95 ms | "
+        "fragment reruns | server CPU (of one core) | RSS peak MB | targets |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        out.append(
+            f"| {r.n} | {r.browsers} | {r.actions} | {r.errors} | "
+            f"{pct(r.latency_ms, 0.5):.0f} / {pct(r.latency_ms, 0.95):.0f} | "
+            f"{pct(r.ws_latency_ms, 0.5):.0f} / {pct(r.ws_latency_ms, 0.95):.0f} | "
+            f"{r.ws_fragment_moves} of {len(r.ws_latency_ms)} | "
+            f"{r.cpu_s / max(r.wall_s, 1e-9):.0%} | {r.rss_peak_mb:.0f} | {verdict(r)} |"
+        )
+    return "\n".join(out)
 
 
 async def main_async(args: argparse.Namespace) -> list[Result]:
@@ -412,7 +465,10 @@ async def main_async(args: argparse.Namespace) -> list[Result]:
                 proc.wait(timeout=10)
             if not targets:
                 raise SystemExit("no page with a slider that redraws a figure")
-            print("pages and sliders:", ", ".join(f"{t.ns} (slider {t.slider})" for t in targets))
+            print(
+                "pages and sliders:",
+                ", ".join(f"{t.ns} (slider {t.slider}: {t.label})" for t in targets),
+            )
             results = []
             for n in args.ns:
                 res = await run_n(browser, n, targets, args)
@@ -444,6 +500,7 @@ def main() -> None:
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", default="", help="also write the results here")
+    parser.add_argument("--write", default="", help="also write a table into this Markdown file")
     parser.add_argument(
         "--gc",
         choices=("config", "on", "off"),
@@ -459,6 +516,8 @@ def main() -> None:
     t0 = time.perf_counter()
     results = asyncio.run(main_async(args))
     print(f"total {time.perf_counter() - t0:.0f} s, load average {os.getloadavg()[0]:.1f}")
+    if args.write:
+        write_section(Path(args.write), "sessions", markdown(results, args))
     if args.json:
         out = Path(args.json)
         out.parent.mkdir(parents=True, exist_ok=True)

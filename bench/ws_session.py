@@ -8,6 +8,11 @@ runs the same script and sends the same messages, and every move of a slider is 
 request a browser sends. What it cannot time is the browser's drawing, so the benchmark keeps
 some real browsers in the room and reports both.
 
+A widget drawn inside an ``st.fragment`` arrives in a delta that carries the fragment's id; a
+change of that widget is sent as the browser sends it: a rerun of that fragment only (the
+fragment id, the page's script hash, every widget's state and the URL's query as the app last
+wrote it), not a full rerun of the page. ``rerun(change, full=True)`` forces a full run.
+
     python bench/ws_session.py http://127.0.0.1:8501 /softmax?lang=en   # one move, timed
 """
 
@@ -39,6 +44,9 @@ class RunStats:
     sliders: list[Slider] = field(default_factory=list)
     figures: set[int] = field(default_factory=set)  # hashes of the Plotly specs sent
     status: str = ""
+    fragments: dict[str, str] = field(default_factory=dict)  # widget id → its fragment's id
+    page_script_hash: str = ""
+    query_string: str | None = None  # the URL's query as the run last wrote it
 
 
 class ProtocolSession:
@@ -54,6 +62,8 @@ class ProtocolSession:
         self.ws: websockets.ClientConnection | None = None
         self.values: dict[str, WidgetState] = {}  # what this session's widgets hold
         self.sliders: list[Slider] = []
+        self.fragment_of: dict[str, str] = {}  # widget id → the fragment that draws it
+        self.page_script_hash = ""
 
     async def open(self) -> RunStats:
         """Connect and run the page once, as a browser opening the link does."""
@@ -64,22 +74,49 @@ class ProtocolSession:
             max_size=None,
             compression=None,
         )
-        stats = await self.rerun()
+        stats = await self.rerun(full=True)
         self.sliders = stats.sliders
         return stats
 
-    async def rerun(self, changed: WidgetState | None = None) -> RunStats:
-        """Send a rerun request (with ``changed`` set) and read until the run is over."""
+    def fragment(self, widget_id: str) -> str:
+        """The id of the fragment that drew this widget ("" if none: a full rerun)."""
+        return self.fragment_of.get(widget_id, "")
+
+    async def rerun(self, changed: WidgetState | None = None, full: bool = False) -> RunStats:
+        """Send a rerun request (with ``changed`` set) and read until the run is over.
+
+        As the browser does: a changed widget drawn inside a fragment reruns that fragment only
+        (``full=True``: the whole page, as a page load or a page-wide change does)."""
         assert self.ws is not None, "open() first"
         if changed is not None:
             self.values[changed.id] = changed
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string = self.query
-        state.page_name = self.page_name
+        if self.page_script_hash:
+            state.page_script_hash = self.page_script_hash
+        else:
+            state.page_name = self.page_name
+        if changed is not None and not full:
+            state.fragment_id = self.fragment(changed.id)
         state.widget_states.widgets.extend(self.values.values())
         await self.ws.send(msg.SerializeToString())
-        return await asyncio.wait_for(self._read_run(), RUN_TIMEOUT_S)
+        stats = await asyncio.wait_for(self._read_run(), RUN_TIMEOUT_S)
+        self.fragment_of |= stats.fragments
+        if stats.page_script_hash:
+            self.page_script_hash = stats.page_script_hash
+        if stats.query_string is not None:
+            self.query = stats.query_string
+        fresh = {s.id: s for s in stats.sliders}  # a fragment's run re-sends its own sliders
+        self.sliders = [fresh.get(s.id, s) for s in self.sliders]
+        return stats
+
+    def slider_index(self, label: str) -> int:
+        """The position of the first slider whose label starts with ``label``."""
+        for i, slider in enumerate(self.sliders):
+            if slider.label.startswith(label):
+                return i
+        raise KeyError(f"no slider labelled {label!r} (have {[s.label for s in self.sliders]})")
 
     async def _read_run(self) -> RunStats:
         assert self.ws is not None
@@ -91,10 +128,16 @@ class ProtocolSession:
             stats.messages += 1
             stats.bytes += len(frame)
             kind = fwd.WhichOneof("type")
-            if kind == "delta":
+            if kind == "new_session":
+                stats.page_script_hash = fwd.new_session.page_script_hash
+            elif kind == "page_info_changed":
+                stats.query_string = fwd.page_info_changed.query_string
+            elif kind == "delta":
                 stats.deltas += 1
                 element = fwd.delta.new_element
                 which = element.WhichOneof("type") if fwd.delta.HasField("new_element") else None
+                if which and element.HasField(which) and hasattr(getattr(element, which), "id"):
+                    stats.fragments[getattr(element, which).id] = fwd.delta.fragment_id
                 if which == "slider":
                     stats.sliders.append(element.slider)
                 elif which == "plotly_chart":
@@ -115,12 +158,14 @@ class ProtocolSession:
         if slider.type == Slider.Type.SELECT_SLIDER:
             options = list(slider.options)
             held = self.values.get(slider.id)
-            now = held.string_array_value.data[0] if held else slider.raw_value[0]
+            shown = slider.raw_value or [options[int(i)] for i in slider.value or slider.default]
+            now = held.string_array_value.data[0] if held else shown[0]
             i = min(max(options.index(now) + direction, 0), len(options) - 1)
             state.string_array_value.data.append(options[i])
         else:
             held = self.values.get(slider.id)
-            now = held.double_array_value.data[0] if held else slider.value[0]
+            # ``value`` is set when the app gave the slider a value, else its ``default`` holds
+            now = held.double_array_value.data[0] if held else (slider.value or slider.default)[0]
             new = min(max(now + direction * slider.step, slider.min), slider.max)
             state.double_array_value.data.append(new)
         return state
@@ -143,7 +188,8 @@ async def _demo(base: str, path: str) -> None:
         t0 = time.perf_counter()
         stats = await session.rerun(session.step(0, direction))
         print(
-            f"move {i}: {(time.perf_counter() - t0) * 1000:.0f} ms, {stats.deltas} deltas, "
+            f"move {i}: {(time.perf_counter() - t0) * 1000:.0f} ms, "
+            f"fragment {session.fragment(session.sliders[0].id) or '-'}, {stats.deltas} deltas, "
             f"{stats.bytes / 1024:.0f} kB, {len(stats.figures - before)} figures changed, "
             f"exceptions {stats.exceptions}, {stats.status}"
         )
