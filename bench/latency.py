@@ -16,8 +16,8 @@ Per control it prints median and p95, the ratios (targets: ≤ 1.3× the same wo
 ≤ 2× at p95; the first control ≤ 2× the trivial app; large inputs ≤ 3× the same work), where the
 time went (wait / run / draw in the browser, bench/probe.py), the server's own time for the same
 change sent over the protocol as the browser sends it (a fragment rerun, bench/ws_session.py)
-and the reference's, the kB and deltas sent per move, and the server's CPU per move (from
-/proc/<pid>/stat, 10 ms ticks: median and mean). Then a new visitor's first figure on a warm
+and the reference's, the kB and deltas sent per move, and the server's CPU per move (the
+process's CPU-time clock: median and mean). Then a new visitor's first figure on a warm
 server for every page, a summary of the targets, and (``--write``) the tables into
 docs/performance.md. Numbers, not a test.
 
@@ -618,7 +618,7 @@ def main() -> None:
         f"work in bench/reference_app.py; times in ms, keydown → the k changed figures drawn; "
         f"wait/run/draw: medians of the parts (bench/probe.py); srv: the change as a fragment "
         f"rerun over the protocol, request → run over; kB, Δ: sent per move; CPU: the server "
-        f"process's per move (10 ms ticks)\n",
+        f"process's per move (its CPU-time clock)\n",
         flush=True,
     )
     rows: list[Row] = []

@@ -16,6 +16,7 @@ the last one with the time of that last change. It resolves with the total and w
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -188,9 +189,16 @@ def rss_mb(pid: int) -> float:
 
 
 def cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) a process has used so far, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds a process has used so far, all its threads (ended ones too) counted.
+
+    Read from the process's CPU-time clock (Linux: ``clock_getcpuclockid(pid)`` is
+    ``(~pid << 3) | 2``), exact to the nanosecond; where that clock cannot be read, user + system
+    time from /proc/<pid>/stat (10 ms ticks)."""
+    try:
+        return time.clock_gettime((~pid << 3) | 2)
+    except (OSError, OverflowError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def write_section(path: Path, name: str, text: str) -> None:
