@@ -705,13 +705,10 @@ def _open_qr() -> None:
 
 
 def _qr_dialog() -> None:
+    """The join QR code, large, with its link under it (a dialog over the page)."""
     teacher = st.session_state.get(_TEACHER)
-
-    def body() -> None:
-        if teacher:
-            st.markdown(t("app.class.qr.class", code=teacher["code"]))
-            qr.show(student_link(teacher["code"]))
-        else:  # the URL as the last run wrote it: this view's share link
-            qr.show(qr.page_link(st.query_params.to_dict()), t("app.class.qr.view"))
-
-    st.dialog(t("app.class.qr.title"), width="medium")(body)()
+    if teacher:
+        title, link = t("app.class.qr.class", code=teacher["code"]), student_link(teacher["code"])
+    else:  # the URL as the last run wrote it: this view's share link
+        title, link = t("app.class.qr.view"), qr.page_link(st.query_params.to_dict())
+    st.dialog(title, width="medium")(lambda: qr.show(link))()

@@ -19,10 +19,9 @@ import segno
 import streamlit as st
 
 from ui import state
-from ui.i18n import t
 
 PUBLIC_URL_ENV: Final = "PUBLIC_URL"
-QR_PX: Final = 360  # drawn size; ≥ 300 px at 1280 × 720, readable from the back of a room
+QR_PX: Final = 360  # drawn size: the code itself ≥ 310 px at 1280 × 720, read across a room
 
 
 def public_base() -> str | None:
@@ -65,15 +64,15 @@ def root_link(params: dict[str, str]) -> str:
 
 
 def svg(text: str, size_px: int = QR_PX) -> str:
-    """The QR code of ``text`` as an SVG document ``size_px`` wide (quiet zone included)."""
+    """The QR code of ``text`` as an SVG about ``size_px`` wide, with a 2-module white margin
+    (shown on a white dialog, whose own margin completes the quiet zone)."""
     code = segno.make(text, error="m", micro=False)
-    modules = code.symbol_size(scale=1, border=4)[0]
+    modules = code.symbol_size(scale=1, border=2)[0]
     scale = max(1, size_px // modules)
-    return code.svg_inline(scale=scale, border=4, dark="#000000", light="#ffffff")
+    return code.svg_inline(scale=scale, border=2, dark="#000000", light="#ffffff")
 
 
-def show(link: str, caption: str = "") -> None:
-    """The QR code of ``link``, large, with the link in text under it."""
-    st.image(svg(link), width=QR_PX, caption=None)
+def show(link: str) -> None:
+    """The QR code of ``link``, large (the code ≥ 300 px), with the link in text under it."""
+    st.image(svg(link), width=QR_PX)
     st.code(link, language=None, wrap_lines=True)
-    st.caption(caption or t("app.class.qr.scan"))

@@ -118,25 +118,29 @@ def test_a_student_follows_the_teacher_within_a_second(app_url: str, browser: Br
     assert slider_value(student, SWEET) == 2.0
 
 
-def decode_qr(png: bytes) -> str:
+def decode_qr(png: bytes) -> tuple[str, float]:
+    """The text of the one QR code in a screenshot, and the code's width in pixels."""
     import zxingcpp
 
     found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)).convert("L"))
     assert len(found) == 1, found
-    return found[0].text
+    pos = found[0].position
+    return found[0].text, float(pos.top_right.x - pos.top_left.x)
 
 
 def open_qr(page: Page) -> tuple[str, float]:
-    """Open the join dialog; the decoded QR code and its width on screen."""
+    """Open the join dialog; the decoded QR code and its width on screen (CSS pixels: the
+    page's scale factor is 1), its quiet zone left out."""
     page.get_by_role("button", name=EN["app.class.qr.button"]).click()
     dialog = page.locator('[role="dialog"]')
     expect(dialog).to_be_visible()
     img = dialog.locator("img").first
     expect(img).to_be_visible()
     page.wait_for_timeout(300)  # the dialog's opening animation
-    box = img.bounding_box()
-    assert box is not None
-    return decode_qr(img.screenshot()), box["width"]
+    # the code and the link under it fit on the 1280 × 720 screen, not scrolled away
+    link_box = dialog.locator('[data-testid="stCode"]').bounding_box()
+    assert link_box is not None and link_box["y"] + link_box["height"] <= 720
+    return decode_qr(page.screenshot())
 
 
 def test_the_qr_code_is_exactly_the_share_link_then_the_class_link(app_url: str, page: Page):
