@@ -1,8 +1,10 @@
-"""Overview: the three steps every attention shares, and attention as a choice of cue.
+"""Overview: the three steps every attention shares, one query worked through step by step,
+and attention as a choice of cue.
 
 Reads like the screen: the title, then one function per section, listed in order at the end.
-The fruit toy's steps and its query plane share one fragment (the sliders feed both); the cue
-toy and the map of the pages each rerun alone.
+The fruit toy's steps and its query plane share one fragment (the sliders feed both); the
+step-through, the cue toy and the map of the pages each rerun alone. The step-through's step
+is in the URL (``step``) and moves with the arrow keys in presentation mode too.
 """
 
 from functools import partial
@@ -10,6 +12,7 @@ from functools import partial
 import numpy as np
 import streamlit as st
 
+from app_pages.overview import text
 from app_pages.overview.data import (
     DESK,
     DESK_KEYS,
@@ -19,11 +22,18 @@ from app_pages.overview.data import (
     INTENTS,
     SALIENCE,
     TAU_GRID,
+    WALK_K,
+    WALK_Q,
+    WALK_STEPS,
+    WALK_TOKENS,
+    WALK_V,
 )
-from attn_core import softmax
+from app_pages.overview.figures import step_cells
+from attn_core import attention, causal_mask, score, softmax
 from ui import figures, formulas, layout, sections, state
 from ui.i18n import t
 from ui.navigation import available
+from ui.steps import STEP_PARAM, stepper
 from ui.widgets import log_slider
 
 b = state.bind(
@@ -33,6 +43,11 @@ b = state.bind(
     state.Float("tau", 1.0, lo=TAU_GRID[0], hi=TAU_GRID[-1], grid=TAU_GRID),
     state.Choice("focus", FRUITS[0], options=FRUITS),
     state.Choice("intent", "none", options=INTENTS),
+    state.Choice("token", WALK_TOKENS[2], options=WALK_TOKENS),
+    state.Flag("causal", True),
+    # the stepper's own parameter (ui.steps binds it again in its section), bound here too so
+    # that it is read from the link before the first section's fragment rewrites the URL
+    state.Int(STEP_PARAM, 1, lo=1, hi=len(WALK_STEPS)),
 )
 
 
@@ -174,8 +189,108 @@ def plane() -> None:
     )
 
 
+def walkthrough() -> None:
+    """2. One query, step by step: scores, scale, mask, softmax, weighted sum."""
+    st.header(t("overview.walk.title"))
+    layout.explain(t("overview.walk.text"))
+    tokens = [t(f"overview.walk.token.{x}") for x in WALK_TOKENS]
+    with layout.controls():
+        c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+        c1.radio(
+            t("overview.walk.query"),
+            WALK_TOKENS,
+            key=b.key("token"),
+            horizontal=True,
+            format_func=dict(zip(WALK_TOKENS, tokens, strict=True)).__getitem__,
+        )
+        c2.toggle(
+            t("overview.walk.causal"), key=b.key("causal"), help=t("overview.walk.causal.help")
+        )
+    step = WALK_STEPS[stepper("overview", [t(f"overview.walk.step.{x}") for x in WALK_STEPS])]
+
+    i = WALK_TOKENS.index(b["token"])
+    n, d = WALK_K.shape
+    allowed_all = causal_mask(n) if b["causal"] else np.ones((n, n), dtype=bool)  # (n, n)
+    raw = score(WALK_Q, WALK_K, "dot")  # (n, n)  qᵢᵀkⱼ
+    result = attention(WALK_Q, WALK_K, WALK_V, kind="scaled_dot", mask=allowed_all)
+    scaled = result.scores  # (n, n)  qᵢᵀkⱼ / √d
+    allowed = allowed_all[i]  # (n,)
+    a, o = result.weights[i], result.output[i]  # (n,), (d,)
+    top = int(np.argmax(a))
+    this_row = np.zeros((n, n), dtype=bool)
+    this_row[i] = True
+    cells = {
+        "x_labels": tokens,
+        "y_labels": tokens,
+        "x_title": t("overview.walk.axis.key"),
+        "y_title": t("overview.walk.axis.query"),
+    }
+    o_text = "(" + ", ".join(f"{v:.3f}" for v in o) + ")"
+    if step == "scores":
+        fig = step_cells(
+            raw, this_row, title=t("overview.walk.fig.scores"), diverging=True, **cells
+        )
+        lines = [text.scores_latex(WALK_Q[i], WALK_K, raw[i], i)]
+        note = t("overview.walk.note.scores", token=tokens[i])
+    elif step == "scale":
+        fig = step_cells(
+            scaled, this_row, title=t("overview.walk.fig.scale", d=d), diverging=True, **cells
+        )
+        lines = [text.scale_latex(raw[i], scaled[i], d)]
+        note = t("overview.walk.note.scale", root=f"{np.sqrt(d):.3f}")
+    elif step == "mask":
+        fig = step_cells(
+            scaled,
+            this_row & allowed_all,
+            title=t("overview.walk.fig.mask"),
+            masked=~allowed_all,
+            diverging=True,
+            **cells,
+        )
+        lines = [text.mask_latex(scaled[i], allowed)]
+        hidden = [tokens[j] for j in range(n) if not allowed[j]]
+        if not b["causal"]:
+            note = t("overview.walk.note.mask_off")
+        elif hidden:
+            note = t("overview.walk.note.mask_hidden", token=tokens[i], hidden=", ".join(hidden))
+        else:
+            note = t("overview.walk.note.mask_last", token=tokens[i])
+    elif step == "softmax":
+        fig = step_cells(
+            result.weights,
+            this_row & allowed_all,
+            title=t("overview.walk.fig.softmax"),
+            masked=~allowed_all,
+            zmin=0.0,
+            zmax=1.0,
+            **cells,
+        )
+        lines = text.softmax_latex(scaled[i], allowed, a)
+        note = t(
+            "overview.walk.note.softmax", token=tokens[i], top=f"{a[top]:.3f}", key=tokens[top]
+        )
+    else:  # the weighted sum
+        used = np.repeat((a > 0)[:, None], d, axis=1)  # (n, d)  the values of weight > 0
+        fig = step_cells(
+            WALK_V,
+            used,
+            title=t("overview.walk.fig.sum", token=tokens[i]),
+            x_labels=[f"v[{c + 1}]" for c in range(d)],
+            y_labels=[f"{tok} · a = {w:.3f}" for tok, w in zip(tokens, a, strict=True)],
+            x_title=t("overview.walk.axis.entry"),
+            y_title=t("overview.walk.axis.key"),
+            zmin=0.0,
+        )
+        lines = [text.sum_latex(a, WALK_V, o)]
+        note = t("overview.walk.note.sum", token=tokens[i], o=o_text, key=tokens[top])
+    layout.show_figure(fig, "overview.walk", name=f"walk-{step}-{b['token']}")
+    for line in lines:
+        st.latex(line)
+    st.caption(note)
+
+
 def cues() -> None:
-    """2. Volitional and non-volitional cues: what stands out, or what matches a wish."""
+    """3. Volitional and non-volitional cues: what stands out, or what matches a wish."""
     st.header(t("overview.cues.title"))
     layout.explain(t("overview.cues.text"))
     desk_names = [t(f"overview.desk.{d}") for d in DESK]
@@ -225,7 +340,7 @@ def cues() -> None:
 
 
 def pages_map() -> None:
-    """3. Map of the pages: one link per page, with its blurb."""
+    """4. Map of the pages: one link per page, with its blurb."""
     st.header(t("overview.map.title"))
     for info in available()[1:]:
         st.page_link(info.path, label=t(f"{info.ns}.title"), icon=info.icon)
@@ -233,4 +348,6 @@ def pages_map() -> None:
 
 
 layout.header("overview")
-sections.show("overview", [[steps, plane], [cues], [pages_map]])
+sections.show(
+    "overview", [[steps, plane], [walkthrough], [cues], [pages_map]], stepped=["walkthrough"]
+)

@@ -67,7 +67,7 @@ def winner(page: Page) -> str:
 def test_a_move_reruns_only_its_group_and_the_link_reopens_the_view(page: Page, counted_url: str):
     open_app(page, counted_url + "/?lang=en")
     before = section_runs(page)
-    assert set(before) == {"steps", "plane", "cues", "pages_map"}
+    assert set(before) == {"steps", "plane", "walkthrough", "cues", "pages_map"}
     page.get_by_text("write", exact=True).click()  # the cue toy: its own fragment
     assert reruns_after(page, before) == {"cues": 1}
     expect(page.locator('[data-testid="stAlertContentSuccess"]').first).to_contain_text("pen")
