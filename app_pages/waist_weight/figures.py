@@ -149,8 +149,9 @@ def data_curve(
             "y": values,
             "mode": "markers",
             "marker": {
-                "size": marker_sizes(w),
-                "color": w,
+                # float32 on the wire: sizes and colours need no more (half the bytes)
+                "size": marker_sizes(w).astype(np.float32),
+                "color": w.astype(np.float32),
                 "colorscale": SEQUENTIAL,
                 "cmin": 0.0,
                 "cmax": top,
@@ -158,9 +159,8 @@ def data_curve(
                 "colorbar": {"title": {"text": "α"}, "thickness": 14, "len": 0.8},
                 "showscale": True,
             },
-            "customdata": w,
             "name": text["data"],
-            "hovertemplate": "k = %{x:g}, v = %{y:g}, α = %{customdata:.3f}<extra></extra>",
+            "hovertemplate": "k = %{x:g}, v = %{y:g}, α = %{marker.color:.3f}<extra></extra>",
             "meta": "data",
         }
     )
@@ -217,9 +217,9 @@ def weight_bars(
         "type": "bar",
         "y": w,
         "marker": {"color": colours},
-        "customdata": np.stack([uk, people], axis=1),
+        "customdata": people.astype(np.int32),  # how many people share the waist
         "cliponaxis": False,
-        "hovertemplate": "k = %{customdata[0]:g}: α = %{y:.4f} (× %{customdata[1]})<extra></extra>",
+        "hovertemplate": "k = %{x}: α = %{y:.4f} (× %{customdata})<extra></extra>",
     }
     if uk.size <= CATEGORY_BARS_UP_TO:
         bar.update(

@@ -251,7 +251,7 @@ def test_a_large_table_stays_out_of_the_link_and_is_fitted_on_a_button():
     waist = rng.uniform(55, 110, 150).round(1)
     big = np.stack([waist, (0.9 * waist + rng.normal(0, 4, 150)).round(1)], axis=1)
     at.session_state["waist_weight.data"] = big
-    at.session_state["_editor.version.kernel.data"] = 7  # as after an upload: a fresh editor
+    at.session_state["_editor.version.waist_weight.data"] = 7  # as after an upload: a fresh editor
     at.run()
     assert_ok(at)
     assert "data=" not in link(at)
@@ -259,7 +259,7 @@ def test_a_large_table_stays_out_of_the_link_and_is_fitted_on_a_button():
     assert any("150 rows" in c.value for c in at.caption)
     assert at.info, "not fitted yet, said so"
     assert len(at.session_state["_waist_weight.fits"]) == 1  # only the default table's fit
-    at.button[-1].click().run()
+    at.button(key="waist_weight.fit").click().run()
     assert_ok(at)
     assert len(at.session_state["_waist_weight.fits"]) == 2
     w = fit_bandwidth(big[:, 0], big[:, 1], lr=1.0, epochs=50).w
@@ -380,12 +380,51 @@ def test_a_short_fit_shows_no_bar_and_a_long_fit_shows_its_progress():
     waist = rng.uniform(55, 110, 1_000).round(1)
     big = np.stack([waist, (0.9 * waist + rng.normal(0, 4, 1_000)).round(1)], axis=1)
     at.session_state["waist_weight.data"] = big
-    at.session_state["_editor.version.kernel.data"] = 7  # as after an upload
+    at.session_state["_editor.version.waist_weight.data"] = 7  # as after an upload
     at.run()
-    at.button[-1].click().run()  # a large table is fitted on the button
+    at.button(key="waist_weight.fit").click().run()  # a large table is fitted on the button
     assert_ok(at)
     fit_s = at.session_state["_waist_weight.fits"][(kd.digest(big), 1.0, 60)][1]
     assert fit_s >= 0.3, f"the fit took {fit_s:.2f} s: not a long fit"
     bars = progress_bars(at)
     assert len(bars) == 1 and bars[0].value == 100
     assert "60" in bars[0].proto.text and f"{fit_s:.1f}" in bars[0].proto.text
+
+
+# --- presentation mode: one section at a time -------------------------------------------------
+
+
+def test_presentation_mode_shows_one_section_and_next_moves_on():
+    at = open_page(PAGE, query={"pres": "1", "q": "63", "kernel": "boxcar", "h": "8"})
+    assert_ok(at)
+    assert [h.value for h in at.header] == [EN["waist_weight.pair.title"]]
+    assert at.get("plotly_chart") == [] and not at.dataframe
+    at.button(key="waist_weight._sec_next").click().run()
+    assert_ok(at)
+    assert [h.value for h in at.header] == [EN["waist_weight.data.title"]]
+    assert len(at.dataframe) == 1 and at.get("plotly_chart") == []
+    assert "sec=2" in link(at) and "q=63" in link(at) and "kernel=boxcar" in link(at)
+    at.button(key="waist_weight._sec_next").click().run()
+    assert_ok(at)
+    assert [h.value for h in at.header] == [EN["waist_weight.method.title"]]
+    assert "sec=3" in link(at)
+    # drawn from the bound state alone: the same numbers as the core's
+    check_against_core(at, lambda q: nadaraya_watson(q, KEYS, VALUES, "boxcar", 8.0))
+
+
+@pytest.mark.parametrize("sec", ["4", "5"])
+def test_a_later_section_alone_uses_the_fitted_sharpness(sec):
+    at = open_page(PAGE, query={"pres": "1", "sec": sec, "method": "parametric", "epochs": "40"})
+    assert_ok(at)
+    assert len(at.header) == 1
+    w = fit_bandwidth(KEYS, VALUES, lr=1.0, epochs=40).w
+    if sec == "4":
+        z = np.array(chart(at, "waist_weight.heatmap")["data"][0]["z"], dtype=float)
+        lo, hi = kd.query_range(KEYS)
+        order = np.argsort(KEYS, kind="stable")
+        want = nw_parametric(kd.query_grid(lo, hi), KEYS, VALUES, w).weights[:, order]
+        np.testing.assert_allclose(z, want, atol=1e-12)
+    else:
+        table = next(m.value for m in at.markdown if m.value.startswith("|"))
+        pred = nw_parametric([57.0], KEYS, VALUES, w).prediction[0]
+        assert f"{w:.4f}" in table and f"{pred:.2f} kg" in table

@@ -1,15 +1,26 @@
-"""Waist → weight in a real browser: uploads good and bad, a shared link, the query slider."""
+"""Waist → weight in a real browser: uploads good and bad, a shared link, the query slider,
+a move that reruns only its fragment."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import numpy as np
 from playwright.sync_api import Page, expect
 
 from app_pages.waist_weight import data as kd
 from attn_core import nadaraya_watson
-from tests.e2e.conftest import RUN_TIMEOUT_MS, open_app, press_slider, share_link, wait_for_app
+from tests.e2e.conftest import (
+    RUN_TIMEOUT_MS,
+    edit_first_cell,
+    open_app,
+    press_slider,
+    reruns_after,
+    section_runs,
+    share_link,
+    wait_for_app,
+)
 
 GOOD_CSV = "腰围（厘米）,体重（千克）\n56,43\n58,48\n64,58\n72,61\n85,80\n"
 BAD_CSV = "waist,weight\n56,43\n58,heavy\n0,50\n"
@@ -67,3 +78,41 @@ def test_a_shared_link_reopens_the_same_state_then_the_query_moves(page: Page, a
         moved, timeout=RUN_TIMEOUT_MS
     )
     assert "q=62.5" in share_link(page)
+
+
+TABLE_GROUP = {"dataset": 1, "query_section": 1, "heatmap": 1, "example": 1}
+
+
+def test_a_move_reruns_only_its_fragment_and_the_link_reopens_the_view(
+    page: Page, counted_url: str
+):
+    open_app(page, counted_url + "/waist-weight?lang=en&kernel=epanechnikov&h=8")
+    before = section_runs(page)
+    assert set(before) == {"pair", *TABLE_GROUP}
+    press_slider(page, "Query", "ArrowRight", times=3)  # 57 → 58.5, inside the table's fragment
+    data = kd.default_dataset()
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text(
+        expected_guess(data, 58.5, "epanechnikov", 8.0), timeout=RUN_TIMEOUT_MS
+    )
+    runs = reruns_after(page, before)
+    assert "pair" not in runs and set(runs) == set(TABLE_GROUP), runs  # not the seed pair
+    before = section_runs(page)
+    table = page.locator('[data-testid="stDataFrame"]').first  # above the slider: bring it
+    table.evaluate("e => e.scrollIntoView({block: 'center'})")  # clear of the sticky header
+    edit_first_cell(page, "54")  # the table feeds the same fragment, and only it
+    assert reruns_after(page, before) == TABLE_GROUP
+    edited = np.array(data)
+    edited[0, 0] = 54.0
+    expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text(
+        expected_guess(edited, 58.5, "epanechnikov", 8.0), timeout=RUN_TIMEOUT_MS
+    )
+    link = share_link(page)
+    for part in ("q=58.5", "kernel=epanechnikov", "h=8", "data=54,43;"):
+        assert part in link and part in unquote(page.url)  # the sidebar's link and the address
+    fresh = page.context.new_page()
+    open_app(fresh, link)
+    assert guess(fresh) == guess(page) == expected_guess(edited, 58.5, "epanechnikov", 8.0)
+    expect(fresh.locator('[data-testid="stSlider"]').filter(has_text="Query")).to_contain_text(
+        "58.5"
+    )
+    fresh.close()
