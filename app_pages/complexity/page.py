@@ -2,8 +2,9 @@
 
 Reads like the screen: the title, then one function per section, listed in order at the end.
 The table and the growth curves share one fragment (n and d feed both); the path picture and the
-live timing each rerun alone. The kernel width k is page-wide: every section uses it (the
-table, the curves, the path picture, the timed convolution), so moving it reruns the whole page.
+live timing each rerun alone. The kernel width k is read by every section (the table, the
+curves, the path picture, the timed convolution): moving it reruns them all
+(``sections.rerun_with``).
 """
 
 import time
@@ -39,7 +40,6 @@ from ui.i18n import t
 from ui.widgets import log_slider
 
 RESULTS = "complexity._timing"  # the last timing run of this session (not in the URL)
-K_MOVED = "complexity._k_moved"  # set by the k slider: the next run redraws the whole page
 
 b = state.bind(
     "complexity",
@@ -50,11 +50,6 @@ b = state.bind(
     state.Float("td", 64.0, lo=TIMING_D[0], hi=TIMING_D[-1], grid=TIMING_D),
     state.Float("tn", 1024.0, lo=TIMING_N[0], hi=TIMING_N[-1], grid=TIMING_N),
 )
-
-
-def k_moved() -> None:
-    """The k slider's callback: k is page-wide (see the module doc)."""
-    st.session_state[K_MOVED] = True
 
 
 def path_cell(layer: str, value: int) -> str:
@@ -115,8 +110,6 @@ def table() -> None:
             help=t("complexity.k.help"),
             on_change=k_moved,
         )
-    if st.session_state.pop(K_MOVED, False) and sections.fragment_rerun():
-        st.rerun(scope="app")  # k feeds every section: redraw them all (see the module doc)
 
     n, d, k = int(b["n"]), int(b["d"]), int(b["k"])
     names = layer_names()
@@ -366,6 +359,11 @@ def timing() -> None:
         first, last = clock(when[0]), clock(when[-1])
         span = first if first == last else f"{first} – {last}"
         st.caption(t("complexity.timing.when", when=span, fresh=run.fresh(), total=run.total()))
+
+
+def k_moved() -> None:
+    """The k slider's callback: every section reads k (see the module doc)."""
+    sections.rerun_with("complexity", [table, growth, path, timing])
 
 
 layout.header("complexity")
