@@ -228,3 +228,36 @@ def test_guesses_go_from_students_to_the_teacher_only():
         assert at.exception
     teacher.run()
     assert len(teacher.session_state["seen"]) == 2
+
+
+def _view_app() -> None:
+    """A page with two bound values; a button loads a view the way a follower does."""
+    import streamlit as st
+
+    from ui import state
+
+    state.begin_run()
+    b = state.bind("p", state.Float("x", 0.0, lo=-5, hi=5), state.Text("g", ""))
+    st.slider("x", -5.0, 5.0, key=b.key("x"))
+    st.text_input("g", key=b.key("g"))
+    if st.session_state.pop("load", None):
+        state.load_view(st.session_state["view"], keep=("g",))
+        st.rerun()
+    state.publish()
+    st.session_state["notices"] = state.notices()
+
+
+def test_load_view_reads_the_url_again_but_keeps_personal_values():
+    at = AppTest.from_function(_view_app, default_timeout=30)
+    at.run()
+    at.slider[0].set_value(1.0).run()
+    at.text_input[0].input("my guess").run()
+    assert at.session_state["p.x"] == 1.0
+    at.session_state["view"] = {"v": "1", "x": "99", "g": "the teacher's"}
+    at.session_state["load"] = True
+    at.run()
+    assert not at.exception
+    assert at.session_state["p.x"] == 5.0  # from the URL, through the same checks (clamped)
+    assert any("x" in n for n in at.session_state["notices"])  # … and said
+    assert at.session_state["p.g"] == "my guess"  # personal: kept
+    assert at.query_params["x"] == "5" and at.query_params["g"] == "my guess"
