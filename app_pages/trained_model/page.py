@@ -393,7 +393,9 @@ def mechanism_section(view: data.InductionView, i: int) -> None:
         key="trained_model.dl.qk",
     )
     qk_product(view, layer, head, i, int(targets[-1]) if targets.size else int(np.argmax(w)))
-    st.page_link("app_pages/qkv.py", label=t("trained_model.mech.qkv_link"), icon=":material/link:")
+    st.page_link(
+        "app_pages/qkv/page.py", label=t("trained_model.mech.qkv_link"), icon=":material/link:"
+    )
 
 
 def qk_product(view: data.InductionView, layer: int, head: int, i: int, j: int) -> None:

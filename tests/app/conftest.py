@@ -20,7 +20,7 @@ TIMEOUT: Final = 60
 def open_page(
     page: str | None = None, query: Mapping[str, str] | None = None, lang: str = "en"
 ) -> AppTest:
-    """Run the app on ``page`` (e.g. ``"app_pages/qkv.py"``) with these URL parameters.
+    """Run the app on ``page`` (e.g. ``"app_pages/qkv/page.py"``) with these URL parameters.
 
     Another page than the default one opens as a browser opens its link: a first run lets
     ``st.navigation`` register the pages, then the page runs in a new session with the URL

@@ -14,7 +14,7 @@ from tests.app.conftest import assert_ok, open_page
 from tests.app.test_qkv import drawn
 from tests.helpers import edit_cell, link_params
 
-QKV = "app_pages/qkv.py"
+QKV = "app_pages/qkv/page.py"
 
 
 def column_types(at: AppTest) -> list[dict]:

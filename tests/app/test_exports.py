@@ -41,6 +41,7 @@ from ui.navigation import PAGES
 from ui.tokens import embed, labels, tokenize
 
 URL_NAME = {p.path: p.url_path or p.ns for p in PAGES}
+URL_NS = {p.path: p.ns for p in PAGES}
 EIGHT = [p.path for p in PAGES if not p.path.startswith("app_pages/trained")][:8]
 
 
@@ -93,6 +94,14 @@ def test_every_figure_and_download_has_a_name_that_says_what_it_is(page, lang, p
     assert not at.exception, [e.value for e in at.exception]
     url = URL_NAME[page]
     charts = at.get("plotly_chart")
+    found = downloads(at, files)
+    # presentation mode shows one section at a time: visit each one
+    counts = at.session_state["_sections.count"] if "_sections.count" in at.session_state else {}
+    for sec in range(2, counts.get(URL_NS[page], 0) + 1 if pres == "1" else 0):
+        at = open_page(page, query={"pres": pres, "sec": str(sec)}, lang=lang)
+        assert not at.exception, [e.value for e in at.exception]
+        charts += at.get("plotly_chart")
+        found |= downloads(at, files)
     assert charts, page
     names = []
     for chart in charts:
@@ -108,7 +117,6 @@ def test_every_figure_and_download_has_a_name_that_says_what_it_is(page, lang, p
         assert options["height"] == round(height * grow), (name, options["height"], height)
         names.append(name)
     assert len(set(names)) == len(names), names
-    found = downloads(at, files)
     assert found, f"{page} offers no CSV"
     csv_names = [name for name, _ in found.values()]
     assert len(set(csv_names)) == len(csv_names), csv_names

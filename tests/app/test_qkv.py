@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from app_pages.qkv.data import generate, qkv_of
 from attn_core import attention, causal_mask, valid_length_mask
 from tests.app.conftest import assert_ok, open_page
 from tests.helpers import array, chart, edit_cell, link, link_params
 from ui.formulas import num
 from ui.i18n import catalog
-from ui.qkv_data import generate, qkv_of
 
-PAGE = "app_pages/qkv.py"
+PAGE = "app_pages/qkv/page.py"
 
 
 def go(query: dict | None = None, lang: str = "en"):
@@ -41,13 +41,15 @@ def core(at, **kw):
     return attention(Q, K, V, kind=at.session_state["qkv.score"], tau=tau, **kw)
 
 
-def assert_matches_core(at, **kw) -> None:
+def assert_matches_core(at, work: bool = True, **kw) -> None:
     scores, weights, output = drawn(at)
     res = core(at, **kw)
     masked = np.isnan(weights)
     np.testing.assert_array_equal(scores[~masked], res.scores[~masked])
     np.testing.assert_array_equal(weights[~masked], res.weights[~masked])
     np.testing.assert_array_equal(output, res.output)
+    if not work:
+        return
     # the row written out carries the same numbers
     row = at.session_state["qkv.row"]
     text = "".join(lx.value for lx in at.latex)
@@ -237,7 +239,7 @@ def test_random_512_by_64_travels_as_seed_and_size():
 
 
 def _sizes(n_q, n_k, d_k, d_v):
-    from ui.qkv_data import Sizes
+    from app_pages.qkv.data import Sizes
 
     return Sizes(n_q=n_q, n_k=n_k, d_k=d_k, d_v=d_v)
 
@@ -277,3 +279,34 @@ def test_hostile_links_leave_a_working_page_and_a_notice(query):
     shared = link(at)
     assert "<script>" not in shared and "1e999" not in shared and "99999" not in shared
     assert any(c.proto.id.endswith("qkv.fig.results") for c in at.get("plotly_chart"))
+
+
+# --- presentation mode: one section at a time -----------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_presentation_mode_shows_one_section_and_next_moves_on(lang):
+    cat = catalog(lang)
+    at = go({"pres": "1", "tau": "0.5", "row": "1"}, lang=lang)
+    assert [h.value for h in at.header] == [cat["qkv.modes.title"]]
+    assert at.get("plotly_chart") == [] and at.button(key="qkv._sec_prev").disabled
+    at.button(key="qkv._sec_next").click().run()
+    assert_ok(at)
+    assert [h.value for h in at.header] == [cat["qkv.settings.title"]]
+    assert link_params(at)["sec"] == "2" and link_params(at)["tau"] == "0.5"
+    at.button(key="qkv._sec_next").click().run()
+    assert [h.value for h in at.header] == [cat["qkv.results.title"]]
+    assert_matches_core(at, work=False)  # drawn from the bound state alone
+    # a link to the worked row opens it alone, with the core's numbers for that row
+    again = go({**link_params(at), "sec": "4"}, lang=lang)
+    assert [h.value for h in again.header] == [cat["qkv.work.title"]]
+    assert again.get("plotly_chart") == []
+    res = core(again)
+    text = "".join(lx.value for lx in again.latex)
+    assert all(num(w) in text for w in res.weights[1]) and again.session_state["qkv.row"] == 1
+
+
+def test_presentation_mode_says_why_a_section_has_nothing_to_show():
+    at = go({"pres": "1", "sec": "3", "gen": "random", "d_q": "3"}, lang="zh")
+    assert at.get("plotly_chart") == []
+    assert catalog("zh")["qkv.no_result"] in [i.value for i in at.info]

@@ -20,7 +20,7 @@ from ui.state import shown
 from ui.widgets import as_option
 
 SELF_ATTENTION = "app_pages/self_attention/page.py"
-QKV = "app_pages/qkv.py"
+QKV = "app_pages/qkv/page.py"
 CNN_VS_ATTENTION = "app_pages/cnn_vs_attention/page.py"
 EN, ZH = catalog("en"), catalog("zh")
 

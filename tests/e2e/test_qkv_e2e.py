@@ -10,7 +10,14 @@ from typing import Final
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import edit_first_cell, open_app, press_slider, share_link
+from tests.e2e.conftest import (
+    edit_first_cell,
+    open_app,
+    press_slider,
+    reruns_after,
+    section_runs,
+    share_link,
+)
 
 # The drawn heatmaps of the results figure (the first Plotly figure on the page), as JSON;
 # `_fullData` holds the decoded arrays (`data` keeps the typed-array form the server sent).
@@ -57,4 +64,32 @@ def test_edit_a_cell_move_the_temperature_and_reopen_the_link(page: Page, app_ur
     fresh = page.context.new_page()
     open_app(fresh, link)
     assert heatmaps(fresh) == hot
+    fresh.close()
+
+
+SECTIONS: Final = {"matrices_section", "settings", "results", "work", "downloads"}
+
+
+def test_a_move_reruns_the_page_s_one_fragment_once_and_the_link_follows(
+    page: Page, counted_url: str
+):
+    """The matrices feed every section (settings, heatmaps, the worked row, the downloads):
+    one fragment, which a move inside it runs once (no second, hidden run); the share link,
+    outside the fragment, then reopens the view."""
+    open_app(page, counted_url + "/qkv?lang=en&row=2")
+    before = section_runs(page)
+    assert set(before) == SECTIONS
+    drawn = heatmaps(page)
+    press_slider(page, "Temperature", "Home")  # τ = 0.05: the weights sharpen
+    assert reruns_after(page, before) == dict.fromkeys(SECTIONS, 1)
+    sharp = heatmaps(page, unlike=drawn)
+    assert sharp[0] == drawn[0] and sharp[1] != drawn[1]
+    link = share_link(page)
+    assert "tau=0.05" in link and "row=2" in link and "tau=0.05" in page.url
+    fresh = page.context.new_page()
+    open_app(fresh, link)
+    assert heatmaps(fresh) == sharp
+    assert "row=2" in fresh.url
+    frame_js = "() => document.querySelector('.js-plotly-plot').layout.shapes[0].y0"
+    assert fresh.evaluate(frame_js) == page.evaluate(frame_js) == 1.5  # q3 framed in both
     fresh.close()

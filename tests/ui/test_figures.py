@@ -168,7 +168,7 @@ def test_panels_side_by_side_leave_room_for_the_next_panel_s_row_labels():
 
 
 def test_qkv_panels_write_every_label_that_fits_and_never_overlap_them():
-    from ui import fig_qkv
+    from app_pages.qkv import figures as fig_qkv
 
     labels = [f"k{j + 1}" for j in range(32)]
     wide = fig_qkv._ticks(labels, 12, room_px=600, across=True)

@@ -8,10 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from attn_core import attention, causal_mask, random_score_params, valid_length_mask
-from ui import fig_qkv, figures
-from ui.formulas import num
-from ui.qkv_data import (
+from app_pages.qkv import figures as qkv_figures
+from app_pages.qkv.data import (
     GENERATORS,
     MODES,
     Sizes,
@@ -22,7 +20,10 @@ from ui.qkv_data import (
     names,
     qkv_of,
 )
-from ui.qkv_text import block, pick_keys, row_working
+from app_pages.qkv.text import block, pick_keys, row_working
+from attn_core import attention, causal_mask, random_score_params, valid_length_mask
+from ui import figures
+from ui.formulas import num
 
 # --- presets and random matrices -----------------------------------------------------------
 
@@ -185,14 +186,14 @@ def _pipeline(res, masked=None, row=0, swatches=None):
     n_q, n_k = res.weights.shape
     ql, kl = [f"q{i + 1}" for i in range(n_q)], [f"k{j + 1}" for j in range(n_k)]
     vl = [str(c + 1) for c in range(res.output.shape[1])]
-    return fig_qkv.panels(
+    return qkv_figures.panels(
         [
-            fig_qkv.Panel(res.scores, "S", "k", "q", kl, ql, masked=masked, row=row),
-            fig_qkv.Panel(
+            qkv_figures.Panel(res.scores, "S", "k", "q", kl, ql, masked=masked, row=row),
+            qkv_figures.Panel(
                 res.weights, "A", "k", "", kl, ql, kind="weights", masked=masked, row=row,
                 top_swatches=swatches, top_label="ink",
             ),
-            fig_qkv.Panel(res.output, "O", "v", "", vl, ql, row=row),
+            qkv_figures.Panel(res.output, "O", "v", "", vl, ql, row=row),
         ]
     )  # fmt: skip
 
@@ -227,14 +228,14 @@ def test_large_matrices_are_images_encoded_once():
     src = next(tr.source for tr in fig.data if tr.type == "image")
     assert src.startswith("data:image/png;base64,")
     # an unchanged matrix is not encoded again (the same string comes back)
-    first = fig_qkv.image_uri(res.scores, -1.0, 1.0, True)
-    assert fig_qkv.image_uri(res.scores.copy(), -1.0, 1.0, True) is first
-    assert fig_qkv.image_uri(res.scores, -2.0, 1.0, True) is not first
+    first = qkv_figures.image_uri(res.scores, -1.0, 1.0, True)
+    assert qkv_figures.image_uri(res.scores.copy(), -1.0, 1.0, True) is first
+    assert qkv_figures.image_uri(res.scores, -2.0, 1.0, True) is not first
 
 
 def test_plane_bolds_the_selected_query():
     Q, K, _ = qkv_of("qkv", generate("default", "qkv"))
-    fig = fig_qkv.plane(Q, K, row=2, query_labels=["a", "b", "c"], key_labels=list("wxyz"))
+    fig = qkv_figures.plane(Q, K, row=2, query_labels=["a", "b", "c"], key_labels=list("wxyz"))
     queries = fig.data[4:]
-    assert queries[2].line.color == fig_qkv.HIGHLIGHT and queries[0].opacity < 1
+    assert queries[2].line.color == qkv_figures.HIGHLIGHT and queries[0].opacity < 1
     assert figures.PALETTE[0] == fig.data[0].line.color

@@ -22,7 +22,7 @@ import numpy as np
 
 MODES: Final = ("qkv", "qvv", "vvv")
 GENERATORS: Final = ("default", "identical", "dominant", "random")
-MAX_N: Final = 512  # rows of a random matrix (queries or keys)
+MAX_N: Final = 1024  # rows of a random matrix (queries or keys)
 MAX_D: Final = 64  # columns of a random matrix (d_q, d_k, d_v)
 RANDOM_DECIMALS: Final = 2  # random entries are rounded so tables and links stay short
 
