@@ -82,3 +82,30 @@ def test_a_move_reruns_only_its_group_and_the_link_reopens_the_view(page: Page, 
     assert context_title(fresh) == title  # c = … of the same query
     assert winner(fresh) == cue
     fresh.close()
+
+
+def test_presentation_arrow_keys_move_the_steps_whose_labels_stay_readable(
+    page: Page, app_url: str
+):
+    """The step-through on a projector (zh): → moves its steps (not the sections), the step
+    is in the link, and no step's figure has a label cut off or run into another."""
+    from tests.e2e.test_labels_e2e import label_problems
+    from ui.i18n import catalog
+
+    zh = catalog("zh")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_app(page, app_url + "/?lang=zh&pres=1&sec=3")
+    bar = page.get_by_text(zh["app.step.of"].format(i=1, n=5))
+    expect(bar).to_be_visible()
+    problems = []
+    for step in range(1, 6):
+        expect(page.get_by_text(zh["app.step.of"].format(i=step, n=5))).to_be_visible()
+        _, found = label_problems(page)
+        problems += [f"step {step}: {p}" for p in found]
+        if step < 5:
+            page.locator("body").press("ArrowRight")
+            wait_for_app(page)
+    assert problems == [], problems[:20]
+    link = share_link(page)
+    assert "step=5" in link and "sec=3" in link  # still the same section, its last step
+    expect(page.get_by_text(zh["overview.walk.title"])).to_be_visible()
