@@ -202,7 +202,7 @@ def heatmap_grid(
     # the plot area, margins apart (the last row's tick labels sit in the bottom margin)
     # room above a panel for its title: a line of its type (22 px in presentation mode), two
     # when a title is wider than its panel (presentation mode wraps it: ui.figures.floor_fonts)
-    title_font = figure_font(cols, big) if big else 14
+    title_font = figures.PRES_FONT if big else 14  # as show_figure draws them (see title_note)
     lines = (
         2 if big and any(figures.text_width(p.title, title_font) > panel_w for p in panels) else 1
     )
@@ -281,6 +281,7 @@ def heatmap_grid(
                 "xanchor": "center",
                 "yanchor": "bottom",
                 "showarrow": False,
+                **title_note(cols, big),
             }
         )
         if p.col_groups and 0 < p.col_groups < z.shape[1]:
@@ -324,6 +325,23 @@ def place(
     margin["t"] = max(margin["t"], title_px(layout, font))
     layout["height"] = int(content_px + margin["t"] + margin["b"])
     return figures.figure(data, {**layout, "font": {"size": font}, "margin": margin})
+
+
+# On a projector show_figure's style_figure grows an explicit note size ×1.4, or ×1.15 with
+# three panels or more in a row (see ui.layout.style_figure); a panel title given PRES_FONT
+# divided by that ends at PRES_FONT, whose subscripts (W_Q: 70 %) stay at 14 px. Without a size
+# a title takes the figure's type, 16 px with three panels in a row: subscripts of 11 px.
+PRES_NOTE_GROWTH: Final = 1.4
+PRES_CROWDED_NOTE_GROWTH: Final = 1.15
+
+
+def title_note(cols: int, big: bool) -> dict:
+    """A panel title's font: none in normal mode (show_figure writes 14 px), and in
+    presentation mode the size that show_figure grows to ``PRES_FONT``."""
+    if not big:
+        return {}
+    growth = PRES_CROWDED_NOTE_GROWTH if cols >= 3 else PRES_NOTE_GROWTH
+    return {"font": {"size": math.ceil(100 * figures.PRES_FONT / growth) / 100}}  # not 19.99
 
 
 def figure_font(cols: int, big: bool) -> int:

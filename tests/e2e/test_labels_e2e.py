@@ -134,6 +134,7 @@ PRES_PAGES: Final = (
     ("complexity", "en"),
     ("softmax", "en"),  # a legend under two panels
     ("cnn-vs-attention", "zh"),  # charts in a column, colour-bar titles
+    ("self-attention", "en"),  # heatmap grids of tokens, the encoding's waves
 )
 
 
