@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -124,6 +125,7 @@ class InductionView:
     correct: np.ndarray
 
 
+@lru_cache(maxsize=64)
 def induction_view(letters: tuple[str, ...], off: tuple[tuple[int, int], ...]) -> InductionView:
     model = induction_model()
     cfg = model.config
@@ -181,6 +183,7 @@ class TranslationView:
     gold_align: tuple[int, ...] | None
 
 
+@lru_cache(maxsize=64)
 def translation_view(words: tuple[str, ...]) -> TranslationView:
     model = alignment_model()
     src_ix = {w: i for i, w in enumerate(SRC_WORDS)}

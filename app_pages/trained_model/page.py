@@ -1,8 +1,14 @@
 """Inside a trained transformer: induction and previous-token heads, and a learned alignment.
 
-Reads top to bottom like the screen: the title, then one function per section, called in
-order at the end. Both models were trained by ``models/train.py``; every number here comes
-from their NumPy forward passes in ``attn_core.transformer``.
+Reads top to bottom like the screen: the title, then one function per section, listed in order
+at the end. Both models were trained by ``models/train.py``; every number here comes from their
+NumPy forward passes in ``attn_core.transformer``. Model A's four sections are fragments of their
+own, and a control whose value later sections read reruns them too (``sections.rerun_with`` in
+its callback): the sequence reruns all four, the switched-off heads the heads and the
+predictions, the position the predictions and the mechanism; the head shown and the mechanism's
+head rerun their section alone. Model B's sentence and translation share a fragment. Each
+section reads the sequence (or sentence) from the bound state and asks ``data`` for the model's
+run on it (cached there).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import streamlit as st
 from app_pages.trained_model import data, figures, text
 from app_pages.trained_model.text import fmt, head_name
 from attn_core import induction_targets, key_composition, local_weights
-from ui import layout, state
+from ui import layout, sections, state
 from ui.i18n import t
 from ui.tokens import labels as token_labels
 
@@ -27,6 +33,7 @@ MAX_LEN = CFG_A["max_len"]
 HEADS = [(layer, h) for layer in range(N_LAYERS) for h in range(N_HEADS)]
 LAYER2 = [(N_LAYERS - 1, h) for h in range(N_HEADS)]  # the heads that can compose
 HEAD_CHOICES = ("auto", *(head_name(*lh) for lh in LAYER2))
+SHOW_CHOICES = ("auto", "all", *(str(h + 1) for h in range(N_HEADS)))  # heads drawn per layer
 DEFAULT_SEQ = data.random_repeated(seed=0, segment=8, prefix=3)
 DEFAULT_POS = 15  # 1-based: inside the second copy of the default sequence
 DEFAULT_SENTENCE = "the big black dog sees a small cat"
@@ -43,6 +50,7 @@ b = state.bind(
     state.Int("gseed", 0, lo=0, hi=99_999),
     *(state.Flag(f"off{layer + 1}{h + 1}", False) for layer, h in HEADS),
     state.Int("pos", DEFAULT_POS, lo=1, hi=MAX_LEN),
+    *(state.Choice(f"show{layer + 1}", "auto", options=SHOW_CHOICES) for layer in range(N_LAYERS)),
     state.Choice("khead", "auto", options=HEAD_CHOICES),
     state.Text("sent", DEFAULT_SENTENCE, max_len=data.MAX_INPUT_CHARS),
     state.Int("xlayer", ALIGN_LAYER, lo=1, hi=CFG_B["dec_layers"]),
@@ -59,16 +67,76 @@ def ablated() -> tuple[tuple[int, int], ...]:
 
 
 # --------------------------------------------------------------------------- callbacks
+# A value that later sections read reruns them too (see the module doc).
+def follow_sequence() -> None:
+    """The sequence changed: every section of model A runs on it."""
+    sections.rerun_with("trained_model", [sequence, heads, predictions, mechanism])
+
+
+def follow_ablation() -> None:
+    """Heads switched off or on: their titles, and the ablated predictions."""
+    sections.rerun_with("trained_model", [heads, predictions])
+
+
+def follow_position() -> None:
+    """The position changed: its predictions, and the mechanism worked out at it."""
+    sections.rerun_with("trained_model", [predictions, mechanism])
+
+
 def new_sequence() -> None:
     """The button: a fresh random segment and its repetition (the seed moves on by one)."""
     seed = (int(b["gseed"]) + 1) % 100_000
     b.set("gseed", seed)
     b.set("seq", data.random_repeated(seed, int(b["seglen"]), int(b["prefix"])))
+    follow_sequence()
 
 
 def set_heads(which: tuple[tuple[int, int], ...]) -> None:
     for lh in HEADS:
         st.session_state[off_key(*lh)] = lh in which
+    follow_ablation()
+
+
+# --------------------------------------------------------------------------- helpers
+def letters() -> tuple[str, ...] | None:
+    """Model A's sequence, or None when it cannot be used (its section says why)."""
+    parsed = data.parse_letters(b["seq"], MAX_LEN)
+    if parsed.unknown or parsed.too_long or len(parsed.items) < 2:
+        return None
+    return parsed.items
+
+
+def induction() -> data.InductionView | None:
+    """Model A on the sequence with the switched-off heads; None (said in presentation mode,
+    where the sequence's section is not on screen) when the sequence cannot be used."""
+    items = letters()
+    if items is None:
+        if layout.presenting():
+            st.info(t("trained_model.a.unusable"))
+        return None
+    return data.induction_view(items, ablated())
+
+
+def words() -> tuple[str, ...] | None:
+    """Model B's sentence, or None when it cannot be used (its section says why)."""
+    parsed = data.parse_sentence(b["sent"])
+    if parsed.unknown or parsed.too_long or not parsed.items:
+        return None
+    return parsed.items
+
+
+def auto_head(view: data.InductionView, layer: int) -> int:
+    """The head a layer shows by default: layer 1's strongest previous-token head, a later
+    layer's strongest induction head (on this sequence)."""
+    scores = view.prev[0] if layer == 0 else view.ind[layer]
+    return int(np.nanargmax(np.nan_to_num(scores, nan=-1.0)))
+
+
+def shown_heads(view: data.InductionView, layer: int) -> list[int]:
+    choice = b[f"show{layer + 1}"]
+    if choice == "all":
+        return list(range(N_HEADS))
+    return [auto_head(view, layer) if choice == "auto" else int(choice) - 1]
 
 
 # --------------------------------------------------------------------------- sections
@@ -110,14 +178,16 @@ def models_intro() -> None:
         )
 
 
-def sequence_input() -> tuple[str, ...] | None:
-    """Section 1: the sequence for model A; None (with a visible reason) when unusable."""
+def sequence() -> None:
+    """1. The two models, then the sequence for model A (a notice when it cannot be used)."""
+    models_intro()
     st.header(t("trained_model.a.title"))
     layout.explain(t("trained_model.a.text", v=CFG_A["vocab_size"]))
     with layout.controls():
         st.text_input(
             t("trained_model.a.seq"),
             key=b.key("seq"),
+            on_change=follow_sequence,
             max_chars=data.MAX_INPUT_CHARS,
             help=t("trained_model.a.seq.help", n=MAX_LEN),
         )
@@ -128,19 +198,20 @@ def sequence_input() -> tuple[str, ...] | None:
     parsed = data.parse_letters(b["seq"], MAX_LEN)
     if parsed.unknown:
         st.error(t("trained_model.a.unknown", items=text.unknown_items(parsed.unknown)))
-        return None
-    if parsed.too_long:
+    elif parsed.too_long:
         st.error(t("trained_model.a.too_long", n=parsed.too_long, max=MAX_LEN))
-        return None
-    if len(parsed.items) < 2:
+    elif len(parsed.items) < 2:
         st.warning(t("trained_model.a.too_short"))
-        return None
-    st.caption(t("trained_model.a.read", n=len(parsed.items)))
-    return parsed.items
+    else:
+        st.caption(t("trained_model.a.read", n=len(parsed.items)))
 
 
-def heads_section(view: data.InductionView) -> None:
-    """Section 2: every head's attention, its scores, and the switches that ablate it."""
+def heads() -> None:
+    """2. The heads' attention (one chosen head per layer, or all), their scores, and the
+    switches that ablate them."""
+    view = induction()
+    if view is None:
+        return
     st.subheader(t("trained_model.heads.title"))
     layout.explain(t("trained_model.heads.text"))
     labels = token_labels(view.letters)
@@ -164,13 +235,29 @@ def heads_section(view: data.InductionView) -> None:
     )
     c2.button(t("trained_model.heads.all_on"), on_click=set_heads, args=((),), key=b.key("on"))
     for layer in range(N_LAYERS):
+        auto = head_name(layer, auto_head(view, layer))
+        st.radio(
+            t("trained_model.heads.show", layer=layer + 1),
+            SHOW_CHOICES,
+            key=b.key(f"show{layer + 1}"),
+            horizontal=True,
+            format_func=lambda c, layer=layer, auto=auto: (
+                t("trained_model.heads.show.auto", head=auto)
+                if c == "auto"
+                else t("trained_model.heads.show.all")
+                if c == "all"
+                else head_name(layer, int(c) - 1)
+            ),
+            help=t("trained_model.heads.show.help"),
+        )
+        shown = shown_heads(view, layer)
         titles = [
             head_name(layer, h)
             + (f" · {t('trained_model.heads.off_tag')}" if view.run.ablated[layer, h] else "")
-            for h in range(N_HEADS)
+            for h in shown
         ]
         fig = figures.layer_heads(
-            view.full.attn[layer].weights,
+            view.full.attn[layer].weights[shown],
             labels,
             titles,
             x_title=t("trained_model.heads.x"),
@@ -178,10 +265,13 @@ def heads_section(view: data.InductionView) -> None:
             colorbar_title=t("trained_model.weight"),
             big=BIG,
         )
-        layout.show_figure(fig, f"trained_model.fig.layer{layer + 1}", restyle=False)
+        which = "all" if len(shown) > 1 else head_name(layer, shown[0])
+        layout.show_figure(fig, f"trained_model.fig.layer{layer + 1}", name=f"heads-{which}")
         for h, col in enumerate(st.columns(N_HEADS)):
             col.checkbox(
-                t("trained_model.heads.off", head=head_name(layer, h)), key=off_key(layer, h)
+                t("trained_model.heads.off", head=head_name(layer, h)),
+                key=off_key(layer, h),
+                on_change=follow_ablation,
             )
             col.caption(
                 t(
@@ -228,8 +318,11 @@ def heads_section(view: data.InductionView) -> None:
     )
 
 
-def predictions_section(view: data.InductionView) -> int:
-    """Section 3: next-token probabilities at one position, and copying accuracy."""
+def predictions() -> None:
+    """3. Next-token probabilities at one position, and the copying accuracy."""
+    view = induction()
+    if view is None:
+        return
     st.subheader(t("trained_model.pred.title"))
     layout.explain(t("trained_model.pred.text"))
     T = len(view.letters)
@@ -237,7 +330,9 @@ def predictions_section(view: data.InductionView) -> int:
         st.info(t("trained_model.pred.clamped", was=b["pos"], value=T))
         b.set("pos", T)
     with layout.controls():
-        st.slider(t("trained_model.pred.pos"), 1, max(T, 2), key=b.key("pos"))
+        st.slider(
+            t("trained_model.pred.pos"), 1, max(T, 2), key=b.key("pos"), on_change=follow_position
+        )
     i = min(int(b["pos"]), T) - 1
     off = bool(view.run.ablated.any())
     m1, m2, m3 = st.columns(3)
@@ -305,11 +400,14 @@ def predictions_section(view: data.InductionView) -> int:
             f"{layout.export_name('trained_model.copy')}.csv",
             key="trained_model.dl.copy",
         )
-    return i
 
 
-def mechanism_section(view: data.InductionView, i: int) -> None:
-    """Section 4: K-composition with the numbers of one induction head at position i."""
+def mechanism() -> None:
+    """4. K-composition with the numbers of one induction head at position i."""
+    view = induction()
+    if view is None:
+        return
+    i = min(int(b["pos"]), len(view.letters)) - 1  # the predictions' position
     st.subheader(t("trained_model.mech.title"))
     layout.explain(t("trained_model.mech.text"))
     best = int(np.nanargmax(np.nan_to_num(view.ind[1], nan=-1.0)))
@@ -433,8 +531,8 @@ def qk_product(view: data.InductionView, layer: int, head: int, i: int, j: int) 
     left.table(frame().style.format("{:.3f}"))
 
 
-def sentence_input() -> tuple[str, ...] | None:
-    """Section 5: a toy-English sentence for model B; None (with the reason) when unusable."""
+def sentence() -> None:
+    """5. A toy-English sentence for model B (a notice when it cannot be used)."""
     st.header(t("trained_model.b.title"))
     layout.explain(t("trained_model.b.text"))
     with layout.controls():
@@ -449,21 +547,22 @@ def sentence_input() -> tuple[str, ...] | None:
     parsed = data.parse_sentence(b["sent"])
     if parsed.unknown:
         st.error(t("trained_model.b.unknown", items=text.unknown_items(parsed.unknown)))
-        return None
-    if parsed.too_long:
+    elif parsed.too_long:
         st.error(t("trained_model.b.too_long", n=parsed.too_long, max=data.SENTENCE_MAX_WORDS))
-        return None
-    if not parsed.items:
+    elif not parsed.items:
         st.warning(t("trained_model.b.empty"))
-        return None
-    return parsed.items
 
 
-def alignment_section(words: tuple[str, ...]) -> None:
-    """Section 6: the translation, its learned alignment, and Luong's local windows."""
-    view = data.translation_view(words)
+def translation() -> None:
+    """6. The translation, its learned alignment, and Luong's local windows."""
+    src = words()
+    if src is None:
+        if layout.presenting():
+            st.info(t("trained_model.b.unusable"))
+        return
+    view = data.translation_view(src)
     out = view.out
-    if data.unlike_training(words):
+    if data.unlike_training(src):
         st.warning(t("trained_model.b.unseen", max=data.TRAINED_MAX_ADJ))
     c1, c2 = st.columns(2)
     c1.markdown(t("trained_model.b.model_says", out=" ".join(out) or "–"))
@@ -482,7 +581,7 @@ def alignment_section(words: tuple[str, ...]) -> None:
         c1.slider(t("trained_model.b.layer"), 1, n_dec, key=b.key("xlayer"), disabled=n_dec < 2)
         c2.slider(t("trained_model.b.D"), 1, 5, key=b.key("D"))
     layer, D = int(b["xlayer"]) - 1, int(b["D"])
-    m, S = len(out), len(words)
+    m, S = len(out), len(src)
     cross = view.run.cross[layer]
     learned = cross.weights.mean(axis=0)[:m]  # (m, S): row t = the attention that chose word t
     scores = cross.scores.mean(axis=0)[:m]
@@ -502,14 +601,14 @@ def alignment_section(words: tuple[str, ...]) -> None:
     fig = figures.alignment_panels(
         [gold, learned, local_m.weights, local_p.weights],
         titles,
-        token_labels(list(words)),
+        token_labels(list(src)),
         token_labels(list(out)),
         x_title=t("trained_model.b.src"),
         y_title=t("trained_model.b.tgt"),
         colorbar_title=t("trained_model.weight"),
         big=BIG,
     )
-    layout.show_figure(fig, "trained_model.fig.alignment", restyle=False)
+    layout.show_figure(fig, "trained_model.fig.alignment")
     arg = learned.argmax(axis=1)
     outside = np.abs(arg - p_m) > D
     a1, a2 = st.columns(2)
@@ -537,24 +636,19 @@ def alignment_section(words: tuple[str, ...]) -> None:
     )
     layout.download_csv(
         t("trained_model.export.alignment"),
-        partial(layout.matrix_frame, learned, list(out), list(words)),
+        partial(layout.matrix_frame, learned, list(out), list(src)),
         f"{layout.export_name('trained_model.alignment', layer + 1)}.csv",
         key="trained_model.dl.alignment",
     )
     st.page_link(
-        "app_pages/alignment.py", label=t("trained_model.b.alignment_link"), icon=":material/link:"
+        "app_pages/alignment/page.py",
+        label=t("trained_model.b.alignment_link"),
+        icon=":material/link:",
     )
 
 
 # --------------------------------------------------------------------------- the page
 layout.header("trained_model")
-models_intro()
-letters = sequence_input()
-if letters is not None:
-    a_view = data.induction_view(letters, ablated())
-    heads_section(a_view)
-    position = predictions_section(a_view)
-    mechanism_section(a_view, position)
-words = sentence_input()
-if words is not None:
-    alignment_section(words)
+sections.show(
+    "trained_model", [[sequence], [heads], [predictions], [mechanism], [sentence, translation]]
+)

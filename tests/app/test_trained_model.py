@@ -13,6 +13,7 @@ from app_pages.trained_model import data
 from attn_core import attn_only_forward, copy_accuracy, induction_score, previous_token_score
 from attn_core.toy_tasks import LETTERS
 from tests.app.conftest import assert_ok, open_page
+from tests.helpers import chart, chart_keys, link, link_params
 from ui.i18n import catalog
 
 PAGE = "app_pages/trained_model/page.py"
@@ -387,3 +388,66 @@ def test_the_share_link_reopens_the_exact_view():
     }
     assert off == {"12", "23"}
     assert [m.value for m in again.metric] == [m.value for m in at.metric]
+
+
+def heatmap_titles(at: AppTest, key: str) -> list[str]:
+    """The panel titles of a heads figure, one per head drawn."""
+    spec = chart(at, key)
+    assert len([d for d in spec["data"] if d["type"] == "heatmap"]) == len(
+        spec["layout"]["annotations"]
+    )
+    return [a["text"] for a in spec["layout"]["annotations"]]
+
+
+def test_each_layer_shows_its_strongest_head_and_every_head_on_request():
+    at = open_tm()
+    no_raw_keys(at)
+    letters = data.parse_letters(data_default(), 40).items
+    view = data.induction_view(letters, ())
+    prev_head = int(np.argmax(view.prev[0]))  # layer 1: the previous-token head
+    ind_head = int(np.nanargmax(view.ind[1]))  # layer 2: the induction head
+    assert heatmap_titles(at, "trained_model.fig.layer1") == [f"L1H{prev_head + 1}"]
+    assert heatmap_titles(at, "trained_model.fig.layer2") == [f"L2H{ind_head + 1}"]
+    z = np.asarray(chart(at, "trained_model.fig.layer2")["data"][0]["z"], dtype=float)
+    lower = np.tril_indices(len(letters))
+    np.testing.assert_allclose(z[lower], view.full.weights[1, ind_head][lower])
+    one = chart(at, "trained_model.fig.layer2")["layout"]["height"]
+    at.radio(key="trained_model.show2").set_value("all").run()
+    at.radio(key="trained_model.show1").set_value("3").run()
+    no_raw_keys(at)
+    assert heatmap_titles(at, "trained_model.fig.layer2") == [f"L2H{h}" for h in range(1, 5)]
+    assert heatmap_titles(at, "trained_model.fig.layer1") == ["L1H3"]
+    assert chart(at, "trained_model.fig.layer2")["layout"]["height"] > 3 * one
+    assert "show2=all" in link(at) and "show1=3" in link(at)
+    again = open_tm(link_params(at))
+    assert heatmap_titles(again, "trained_model.fig.layer1") == ["L1H3"]
+    assert len(heatmap_titles(again, "trained_model.fig.layer2")) == 4
+
+
+def test_a_switched_off_head_shown_says_so_in_its_title():
+    at = open_tm({"show1": "2"})
+    at.checkbox(key="trained_model.off12").check().run()
+    off = catalog("en")[NS + "heads.off_tag"]
+    assert heatmap_titles(at, "trained_model.fig.layer1") == [f"L1H2 · {off}"]
+
+
+def test_presentation_mode_shows_one_section_and_next_moves_on():
+    labels = catalog("en")
+    at = open_tm({"pres": "1"})
+    no_raw_keys(at)
+    assert [h.value for h in at.header] == [labels[NS + "a.title"]]
+    assert at.get("plotly_chart") == []
+    at.button(key="trained_model._sec_next").click().run()
+    no_raw_keys(at)
+    assert [h.value for h in at.subheader] == [labels[NS + "heads.title"]]
+    assert chart_keys(at) == ["trained_model.fig.layer1", "trained_model.fig.layer2"]
+    assert link_params(at)["sec"] == "2"
+
+
+@pytest.mark.parametrize(("sec", "key"), [("2", "a.unusable"), ("6", "b.unusable")])
+def test_a_section_shown_alone_says_when_its_input_is_unusable(sec, key):
+    """In presentation mode the input's own section (with its error) is not on screen."""
+    at = open_tm({"pres": "1", "sec": sec, "seq": "ab1", "sent": "the dog zzz"})
+    no_raw_keys(at)
+    assert [i.value for i in at.info] == [catalog("en")[NS + key]]
+    assert at.get("plotly_chart") == []

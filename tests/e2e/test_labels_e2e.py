@@ -35,6 +35,7 @@ PAGES: Final = (  # (path, language): every page in English, the busiest ones in
             "softmax",
             "alignment",
             "self-attention",
+            "trained-model",
             "cnn-vs-attention",
             "complexity",
         )
