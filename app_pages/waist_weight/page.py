@@ -7,6 +7,8 @@ upload, reset) is the data every later section computes on, and the query sectio
 method at 57 cm: so the table, the query, the matrix and the example form one fragment. An edit
 or an upload reruns that fragment, not the page (the seed pair does not depend on the table);
 a slider moved reruns the same fragment, whose table section only re-reads the editor's state.
+With "Guess first" on (Nadaraya–Watson), the prediction at the query, its figures and its
+formula hide until the guess is revealed; so does the table at 57 cm when the query is 57.
 """
 
 import time
@@ -28,7 +30,7 @@ from attn_core import (
     nw_parametric,
 )
 from attn_core.kernel_regression import uncovered_intervals
-from ui import editor, layout, sections, state
+from ui import editor, guess, layout, sections, state
 from ui.i18n import current_language, t
 from ui.widgets import log_grid
 
@@ -55,6 +57,9 @@ b = state.bind(
     state.Int("epochs", 50, lo=1, hi=500),
 )
 DATA = b.key("data")
+# The guess's parameters (guess, g, rev) are bound by guess.ask in the query section; bound here
+# too, before the first section's fragment publishes the URL, so that a link's guess is read.
+guess._bind("waist_weight")
 
 
 # --- the table ---------------------------------------------------------------------------------
@@ -320,6 +325,42 @@ def predict(
     return nadaraya_watson(queries, keys, values, kernel, h)
 
 
+def prediction_question(
+    data: np.ndarray, alpha: np.ndarray, pred: float, q: float, kernel: str, h: float
+) -> guess.Question:
+    """Guess the Nadaraya–Watson prediction at the query (kg, within the table's weights: the
+    prediction is a weighted average of them); why: the two keys that carry the most weight."""
+    keys, values = data[:, 0], data[:, 1]
+    i, j = (int(k) for k in np.argsort(-alpha, kind="stable")[:2])
+    numbers = {
+        "q": f"{q:g}",
+        "k1": f"{keys[i]:g}",
+        "v1": f"{values[i]:g}",
+        "a1": f"{alpha[i]:.3f}",
+        "pred": f"{pred:.2f}",
+    }
+    if alpha[j] > 0:
+        why = t(
+            "waist_weight.guess.why",
+            k2=f"{keys[j]:g}",
+            v2=f"{values[j]:g}",
+            a2=f"{alpha[j]:.3f}",
+            share=f"{alpha[i] + alpha[j]:.0%}",
+            **numbers,
+        )
+    else:  # a kernel of finite reach that reaches one person only
+        why = t("waist_weight.guess.why_one", h=f"{h:g}", **numbers)
+    return guess.Question(
+        f"waist_weight.nw.q{q:g}.{kernel}.h{h:g}",
+        "number",
+        answer=pred,
+        why=why,
+        lo=float(values.min()),
+        hi=float(values.max()),
+        unit=t("waist_weight.unit.weight"),
+    )
+
+
 def view() -> str:
     """What the weights depend on, for export names."""
     return f"nw-{b['kernel']}" if b["method"] == "nw" else b["method"]
@@ -500,6 +541,11 @@ def query_section() -> None:
     reach = h if method == "nw" and kernel != "gaussian" else None
     gaps = uncovered_intervals(keys, reach, q_lo, q_hi) if reach else []
     names, kernels = method_names(), kernel_names()
+    if method == "nw" and not lost:  # predict, then reveal: the answer hides until revealed
+        if not guess.ask("waist_weight", prediction_question(data, alpha, pred, q, kernel, h)):
+            return
+    elif st.session_state.get(b.key(guess.GUESS)):
+        st.info(t("waist_weight.guess.none" if method == "nw" else "waist_weight.guess.nw_only"))
 
     st.metric(
         t("waist_weight.prediction", q=f"{q:g}", method=names[method]),
@@ -685,6 +731,10 @@ def example() -> None:
     n, h = len(keys), float(b["h"])
     st.header(t("waist_weight.example.title", q=f"{PAIR_QUERY:g}"))
     layout.explain(t("waist_weight.example.text", q=f"{PAIR_QUERY:g}", h=f"{h:g}"))
+    asked_here = b["method"] == "nw" and query(keys)[0] == PAIR_QUERY
+    if asked_here and guess.hiding("waist_weight"):  # the table would give the answer away
+        st.info(t("waist_weight.guess.hidden"))
+        return
     kernels = kernel_names()
     rows = [(t("waist_weight.method.average"), average_pooling([PAIR_QUERY], values))]
     rows += [

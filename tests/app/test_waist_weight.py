@@ -428,3 +428,112 @@ def test_a_later_section_alone_uses_the_fitted_sharpness(sec):
         table = next(m.value for m in at.markdown if m.value.startswith("|"))
         pred = nw_parametric([57.0], KEYS, VALUES, w).prediction[0]
         assert f"{w:.4f}" in table and f"{pred:.2f} kg" in table
+
+
+# --- predict, then reveal: the prediction at the query ---------------------------------------
+
+
+def prediction_at(q: float, kernel: str = "gaussian", h: float = 5.0):
+    return nadaraya_watson([q], KEYS, VALUES, kernel, h)
+
+
+def test_guess_first_hides_the_prediction_and_the_guess_travels_in_the_link():
+    at = open_page(PAGE, query={"q": "57"})
+    at.toggle(key="waist_weight.guess").set_value(True).run()
+    assert_ok(at)
+    assert not at.metric, "the prediction is hidden while guessing"
+    assert "waist_weight.curve" not in helpers.chart_keys(at)
+    assert EN["waist_weight.guess.hidden"] in [i.value for i in at.info]  # the table at 57 too
+    number = at.number_input(key="waist_weight._guess_number")
+    assert number.value is None
+    number.set_value(50.0).run()
+    assert_ok(at)
+    params = helpers.link_params(at)
+    assert params["guess"] == "1" and params["g"] == "50"
+    again = open_page(PAGE, query=params)  # the shared link poses the same question
+    assert_ok(again)
+    assert again.number_input(key="waist_weight._guess_number").value == 50.0
+    assert not again.metric and "waist_weight.curve" not in helpers.chart_keys(again)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_reveal_shows_the_guess_the_prediction_and_their_errors(lang):
+    at = open_page(
+        PAGE,
+        query={"q": "63", "kernel": "epanechnikov", "h": "8", "guess": "1", "g": "55.5"},
+        lang=lang,
+    )
+    assert_ok(at)
+    at.button(key="waist_weight._guess_reveal").click().run()
+    assert_ok(at)
+    r = prediction_at(63.0, "epanechnikov", 8.0)
+    pred, alpha = float(r.prediction[0]), r.weights[0]
+    unit = catalog(lang)["waist_weight.unit.weight"]
+    yours, answer, error = at.metric[0], at.metric[1], at.metric[2]
+    assert yours.value == f"55.5 {unit}"
+    assert answer.value == f"{pred:.4g} {unit}"
+    assert error.value == f"{abs(55.5 - pred):.4g} {unit}"
+    assert error.proto.delta == f"{abs(55.5 - pred) / pred:.1%}"
+    assert float(at.metric[3].value.split()[0]) == pytest.approx(round(pred, 2))  # the page
+    i, j = np.argsort(-alpha, kind="stable")[:2]
+    why = next(m.value for m in at.markdown if f"α = {alpha[i]:.3f}" in m.value)
+    assert f"{KEYS[i]:g}" in why and f"{KEYS[j]:g}" in why and f"α = {alpha[j]:.3f}" in why
+    assert f"{pred:.2f}" in why and f"{alpha[i] + alpha[j]:.0%}" in why
+    assert "rev=1" in link(at)
+
+
+def test_a_key_reaching_alone_is_explained_with_one_key():
+    at = open_page(
+        PAGE, query={"q": "59", "kernel": "boxcar", "h": "1", "guess": "1", "g": "47", "rev": "1"}
+    )
+    assert_ok(at)
+    r = prediction_at(59.0, "boxcar", 1.0)
+    assert np.count_nonzero(r.weights[0]) == 1  # only 58 cm is within 1 cm of 59
+    assert any("58 cm (48 kg)" in m.value and "48.00 kg" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize(
+    ("g", "words"),
+    [
+        ("abc", "`g`"),
+        ("<script>alert(1)</script>", "`g`"),
+        ("1e9", "between"),
+        ("5", "between"),
+        ("50,60", "2 entries"),
+        ("nan", "`g`"),
+    ],
+)
+def test_a_hostile_guess_in_the_link_gets_a_notice(g, words):
+    at = open_page(PAGE, query={"guess": "1", "g": g})
+    assert_ok(at)
+    notices = " ".join(w.value for w in at.warning)
+    assert words in notices, notices
+    assert not re.search(r"(?<!\\)<script", notices)  # only escaped, as text
+    assert at.number_input(key="waist_weight._guess_number").value is None  # nothing kept
+    params = helpers.link_params(at)
+    assert "g" not in params and params["guess"] == "1"
+    assert not at.metric  # still a question: the answer stays hidden
+
+
+def test_other_methods_and_uncovered_queries_say_why_there_is_no_question():
+    at = open_page(PAGE, query={"guess": "1", "method": "average"})
+    assert_ok(at)
+    assert EN["waist_weight.guess.nw_only"] in [i.value for i in at.info]
+    assert at.metric  # nothing to hide
+    at = open_page(PAGE, query={"guess": "1", "q": "100", "kernel": "boxcar", "h": "0.5"})
+    assert_ok(at)
+    assert EN["waist_weight.guess.none"] in [i.value for i in at.info]
+
+
+def test_guessing_in_presentation_mode():
+    query = {"pres": "1", "sec": "3", "q": "70", "guess": "1", "g": "60"}
+    at = open_page(PAGE, query=query, lang="zh")
+    assert_ok(at)
+    assert [h.value for h in at.header] == [ZH["waist_weight.method.title"]]
+    assert not at.metric
+    assert at.number_input(key="waist_weight._guess_number").value == 60.0
+    at.button(key="waist_weight._guess_reveal").click().run()
+    assert_ok(at)
+    pred = float(prediction_at(70.0).prediction[0])
+    assert at.metric[1].value == f"{pred:.4g} 千克"
+    assert "sec=3" in link(at) and "rev=1" in link(at)
