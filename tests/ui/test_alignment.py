@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app_pages.alignment import figures as fig_alignment
+from app_pages.alignment import figures
 from app_pages.alignment.data import D_MODEL, D_VALUE, log_spaced, make_toy
 from app_pages.alignment.text import (
     context_latex,
@@ -105,16 +105,16 @@ def test_setup_text_quotes_the_model_size():
 # --- figures ----------------------------------------------------------------------------------
 
 
-def panels_for(S: int, t: int, D: int) -> list[fig_alignment.Panel]:
+def panels_for(S: int, t: int, D: int) -> list[figures.Panel]:
     """The three panels the page draws at step t, from the core."""
     toy = make_toy(S, 2, 0)
     lm = local_weights(toy.scores, np.arange(S), D, mode="local-m")
     p = predicted_position(toy.target, toy.W_p, toy.v_p, S)
     lp = local_weights(toy.scores, p, D, mode="local-p")
     return [
-        fig_alignment.Panel("global", global_weights(toy.scores)[t]),
-        fig_alignment.Panel("local-m", lm.weights[t], window=lm.window[t], p_t=float(t)),
-        fig_alignment.Panel(
+        figures.Panel("global", global_weights(toy.scores)[t]),
+        figures.Panel("local-m", lm.weights[t], window=lm.window[t], p_t=float(t)),
+        figures.Panel(
             "local-p", lp.weights[t], window=lp.window[t], p_t=p[t], gaussian=lp.gaussian[t]
         ),
     ]
@@ -123,16 +123,16 @@ def panels_for(S: int, t: int, D: int) -> list[fig_alignment.Panel]:
 def test_position_weights_draw_the_window_centre_and_local_p_gaussian():
     rows = panels_for(20, 5, 3)
     spec = validated_spec(
-        fig_alignment.position_weights(
+        figures.position_weights(
             rows, truth=7, x_title="s", y_title="a", gauss_label="g", truth_label="truth"
         )
     )
     bars = [d for d in spec["data"] if d["type"] == "bar"]
     for bar, row in zip(bars, rows, strict=True):
         assert np.allclose(bar["y"], row.weights)
-    grey = [c for c in bars[1]["marker"]["color"] if c == fig_alignment.OUTSIDE]
+    grey = [c for c in bars[1]["marker"]["color"] if c == figures.OUTSIDE]
     assert len(grey) == 20 - 7  # the window 2 … 8 holds 7 positions
-    inside = np.array([c != fig_alignment.OUTSIDE for c in bars[1]["marker"]["color"]])
+    inside = np.array([c != figures.OUTSIDE for c in bars[1]["marker"]["color"]])
     assert bars[1]["y"][inside].sum() == pytest.approx(1.0)  # local-m: the window sums to 1
     assert bars[2]["y"].sum() < 1.0  # local-p: the Gaussian takes weight away
     gauss = [d for d in spec["data"] if d.get("name") == "g"]
@@ -152,7 +152,7 @@ def test_alignment_maps_are_numbers_when_small_and_images_when_large(S, kind):
     toy = make_toy(S, 0, 0)
     G = global_weights(toy.scores)
     spec = validated_spec(
-        fig_alignment.alignment_maps(
+        figures.alignment_maps(
             [G, G / 2], t=3, titles=["a", "b"], x_title="s", y_title="t", colorbar_title="w"
         )
     )
@@ -172,7 +172,7 @@ def test_hard_samples_show_shares_against_weights_and_the_error_curves():
     positions = np.array([0, 0, 1, 2, 0, 1, 0, 0, 2, 1])
     ns = np.array([1, 2, 5, 10])
     spec = validated_spec(
-        fig_alignment.hard_samples(
+        figures.hard_samples(
             a,
             positions,
             ns,
