@@ -28,6 +28,8 @@ from ui.figures import (
     colour_bar_marker,
     colour_image,
     figure,
+    figure_parts,
+    fit_title,
     png_data_uri,
     wrapped_text,
 )
@@ -278,10 +280,18 @@ def picture(
     x_title: str = "",
     y_title: str = "",
     big: bool = False,
+    narrow: bool = False,
 ) -> go.Figure:
-    """The picture with the chosen pixel marked and rectangles (receptive fields) on it."""
-    p = Panel(np.asarray(rgb, dtype=np.uint8), title, pixel, tuple(boxes))
-    return panels([p], x_title=x_title, y_title=y_title, height=460, legend=bool(boxes), big=big)
+    """The picture with the chosen pixel marked and rectangles (receptive fields) on it.
+
+    One panel: its title is the figure's, centred in the top margin (a long one, wrapped on a
+    projector, stays clear of the top row's tick label, which a panel title may not); on two
+    lines when the figure sits in a ``narrow`` (half-width) column and would cut it off.
+    """
+    p = Panel(np.asarray(rgb, dtype=np.uint8), "", pixel, tuple(boxes))
+    fig = panels([p], x_title=x_title, y_title=y_title, height=460, legend=bool(boxes), big=big)
+    data, layout = figure_parts(fig)
+    return figure(data, {**layout, "title": {"text": fit_title(title) if narrow else title}})
 
 
 def blend(rgb: np.ndarray, m: np.ndarray, *, diverging: bool = False) -> tuple[np.ndarray, float]:

@@ -449,6 +449,7 @@ def cnn() -> None:
             pixel=s.pixel,
             boxes=boxes,
             title=t("cnn_vs_attention.fig.rf", r=r, c=c),
+            narrow=not layout.presenting(),  # beside its controls
             **axes(),
         )
 

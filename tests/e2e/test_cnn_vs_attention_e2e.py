@@ -1,4 +1,4 @@
-"""CNN vs self-attention in a real browser: upload a picture, pick a pixel, reopen a link."""
+"""CNN vs self-attention in a real browser: upload a picture, pick a pixel, reruns, links."""
 
 from pathlib import Path
 
@@ -6,7 +6,14 @@ import numpy as np
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import open_app, press_slider, wait_for_app
+from tests.e2e.conftest import (
+    open_app,
+    press_slider,
+    reruns_after,
+    section_runs,
+    share_link,
+    wait_for_app,
+)
 
 WAIT = 15_000  # ms; a loaded CI machine can take a while per run
 
@@ -49,10 +56,52 @@ def test_a_shared_link_reopens_the_same_view(page: Page, app_url: str) -> None:
     info = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text="选中的像素")
     expect(info).to_contain_text("第 4 行、第 20 列", timeout=WAIT)
     expect(info).to_contain_text("24 × 24", timeout=WAIT)
-    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(8, timeout=WAIT)
+    expect(page.locator('[data-testid="stPlotlyChart"]')).to_have_count(9, timeout=WAIT)
     share = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]')
     for part in ("img=stripes", "size=24", "row=4", "col=20", "alpha=50", "kernel=0,1,0;1,-4,1"):
         expect(share).to_contain_text(part, timeout=WAIT)
     error = page.locator('[data-testid="stMetric"]').filter(has_text="最大的 |注意力 − 卷积|")
     value = error.locator('[data-testid="stMetricValue"]').inner_text()
     assert float(value) < 1e-9
+
+
+def test_a_move_reruns_only_the_sections_that_read_it_and_the_link_reopens_the_view(
+    page: Page, counted_url: str
+) -> None:
+    open_app(page, f"{counted_url}{PAGE}?lang=en&size=64&img=cat")
+    before = section_runs(page)
+    every = {"picture", "cnn", "attention", "static", "construction", "published"}
+    assert set(before) == every
+    press_slider(page, "Sharpness α", "ArrowRight")  # the construction alone
+    assert reruns_after(page, before) == {"construction": 1}
+    before = section_runs(page)
+    press_slider(page, "Local window", "ArrowRight")  # the local map alone
+    assert reruns_after(page, before) == {"attention": 1}
+    before = section_runs(page)
+    press_slider(page, "Number of layers", "ArrowRight")  # the CNN's stack alone
+    assert reruns_after(page, before) == {"cnn": 1}
+    before = section_runs(page)
+    press_slider(page, "Temperature τ", "ArrowRight")  # also the dynamic weights of section 4
+    assert reruns_after(page, before) == {"attention": 1, "static": 1}
+    before = section_runs(page)
+    page.get_by_role("button", name="Sharpen").click()  # the kernel: section 4 and its rebuild
+    assert reruns_after(page, before) == {"static": 1, "construction": 1}
+    before = section_runs(page)
+    press_slider(page, "Column (from the left)", "ArrowRight")  # the pixel: all but the papers
+    assert reruns_after(page, before) == dict.fromkeys(every - {"published"}, 1)
+
+    link = share_link(page)
+    for part in ("img=cat", "size=64", "col=10", "alpha=2.5", "window=9", "tau=0.06"):
+        assert part in link, part
+    assert "layers=3,1,1;3,1,1;3,1,1;3,1,1" in link and "kernel=" in link
+    fresh = page.context.new_page()
+    open_app(fresh, link)
+    for locate in (
+        lambda p: p.locator('[data-testid="stMarkdownContainer"]').filter(has_text="Chosen pixel"),
+        lambda p: p.locator('[data-testid="stTable"]').first,
+        lambda p: p.locator('[data-testid="stMetric"]').filter(has_text="attention − conv"),
+        lambda p: p.locator('[data-testid="stCaptionContainer"]').filter(has_text="Sharpen"),
+    ):
+        expect(locate(fresh)).to_be_visible(timeout=WAIT)
+        assert locate(fresh).inner_text() == locate(page).inner_text()
+    fresh.close()

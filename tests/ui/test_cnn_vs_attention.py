@@ -188,11 +188,10 @@ def test_presentation_mode_wraps_narrow_titles_and_lifts_panel_titles():
     assert big.layout.height > plain.layout.height == 440
     assert plain.layout.font.size is None  # sized by layout.show_figure, not here
     rgb = images.builtin("shapes", 16)
-    lift = [
-        figures.picture(rgb, title="t", big=flag).layout.annotations[0].yshift
-        for flag in (False, True)
-    ]
+    panel = figures.Panel(rgb, "t")
+    lift = [figures.panels([panel], big=flag).layout.annotations[0].yshift for flag in (0, 1)]
     assert lift == [6, 13]
+    assert figures.picture(rgb, title="t").layout.title.text == "t"  # one panel: the figure's
 
 
 def test_attention_formula_shows_the_features_drawn():
