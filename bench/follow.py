@@ -41,7 +41,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 from streamlit.proto.WidgetStates_pb2 import WidgetState  # noqa: E402
 
-from bench.probe import cpu_s, pct  # noqa: E402
+from bench.probe import cpu_s, pct, write_section  # noqa: E402
 from bench.ws_session import ProtocolSession  # noqa: E402
 from tests.e2e import proxy  # noqa: E402
 from tests.e2e.conftest import free_port, start_server  # noqa: E402
@@ -297,14 +297,25 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between moves")
     parser.add_argument("--timeout", type=float, default=10.0, help="a follow slower: an error")
     parser.add_argument("--setups", default="one,replicas", help="one, replicas or both")
+    parser.add_argument("--write", default="", help="also put the table into this Markdown file")
     args = parser.parse_args()
-    print(
+    lines = [
         "| setup | followers | moves | follow delay from the move p50 / p95 / max (s) | "
         "from the teacher's run over (s) | errors | server CPU |\n|---|---|---|---|---|---|---|"
-    )
+    ]
+    print(lines[0], flush=True)
     for setup in args.setups.split(","):
         res = one_server(args) if setup == "one" else replicas_with_redis(args)
-        print(res.line(), flush=True)
+        lines.append(res.line())
+        print(lines[-1], flush=True)
+    if args.write:
+        load = os.getloadavg()[0]
+        note = (
+            f"`python bench/follow.py --followers {args.followers} --duration {args.duration:g}` "
+            f"on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, {os.cpu_count()} cores, "
+            f"load average {load:.1f} at the end (other work on the machine counts in it)."
+        )
+        write_section(Path(args.write), "follow", "\n".join([*lines, "", note]))
 
 
 if __name__ == "__main__":
