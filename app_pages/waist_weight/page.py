@@ -2,11 +2,12 @@
 
 Reads like the screen: the title, then one function per section, listed in order at the end.
 The seed's pair of neighbours uses no data and no control: it stands alone. The table (edit,
-upload, reset) is the data every later section computes on, and the query section's controls
-(method, kernel, bandwidth, the fitted sharpness) feed the weight matrix and the table of every
-method at 57 cm: so the table, the query, the matrix and the example form one fragment. An edit
-or an upload reruns that fragment, not the page (the seed pair does not depend on the table);
-a slider moved reruns the same fragment, whose table section only re-reads the editor's state.
+upload, reset) is the data every later section computes on, so a change of the table reruns
+its own section and the three after it (``sections.rerun_with`` in the table's callbacks), not
+the page (the seed pair does not depend on it). The query section's controls (method, query,
+kernel, bandwidth, the fitted sharpness) feed the weight matrix and the table of every method
+at 57 cm: those three sections are one fragment, and a slider moved reruns them, not the table
+(whose editor, 1,000 rows at most, is then neither read nor sent again).
 With "Guess first" on (Nadaraya–Watson), the prediction at the query, its figures and its
 formula hide until the guess is revealed; so does the table at 57 cm when the query is 57.
 """
@@ -87,12 +88,19 @@ def on_upload() -> None:
     st.session_state[UPLOADED] = (f.file_id, f.name, result)
     if result.data is not None:
         editor.set_matrix(DATA, result.data)
+    table_changed()
 
 
 def reset_data() -> None:
     editor.set_matrix(DATA, kd.default_dataset())
     st.session_state[UPLOAD_VERSION] = st.session_state.get(UPLOAD_VERSION, 0) + 1
     st.session_state.pop(UPLOADED, None)
+    table_changed()
+
+
+def table_changed() -> None:
+    """A callback's last word when the table changed: every section that reads it reruns."""
+    sections.rerun_with("waist_weight", [dataset, query_section, heatmap, example])
 
 
 def data_table(data: np.ndarray) -> None:
@@ -119,6 +127,7 @@ def data_table(data: np.ndarray) -> None:
     edited = st.data_editor(
         base[3],
         key=ek,
+        on_change=table_changed,
         num_rows="dynamic",
         hide_index=True,
         column_config=config,
@@ -131,7 +140,7 @@ def data_table(data: np.ndarray) -> None:
     seen = (ek, repr(changes))
     last = st.session_state.get(LAST_READ)
     if last is not None and last[0] == seen:
-        result = last[1]  # the same edits as last run (a slider moved): read once, ~15 ms
+        result = last[1]  # the same edits as last run (a full run): read once, ~15 ms
     else:
         result = kd.read_table(edited)
         st.session_state[LAST_READ] = (seen, result)
@@ -790,4 +799,4 @@ def example() -> None:
 
 
 layout.header("waist_weight")
-sections.show("waist_weight", [[pair], [dataset, query_section, heatmap, example]])
+sections.show("waist_weight", [[pair], [dataset], [query_section, heatmap, example]])

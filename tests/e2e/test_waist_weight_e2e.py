@@ -80,7 +80,8 @@ def test_a_shared_link_reopens_the_same_state_then_the_query_moves(page: Page, a
     assert "q=62.5" in share_link(page)
 
 
-TABLE_GROUP = {"dataset": 1, "query_section": 1, "heatmap": 1, "example": 1}
+QUERY_GROUP = {"query_section": 1, "heatmap": 1, "example": 1}
+TABLE_AND_AFTER = {"dataset": 1, **QUERY_GROUP}
 
 
 def test_a_move_reruns_only_its_fragment_and_the_link_reopens_the_view(
@@ -88,19 +89,19 @@ def test_a_move_reruns_only_its_fragment_and_the_link_reopens_the_view(
 ):
     open_app(page, counted_url + "/waist-weight?lang=en&kernel=epanechnikov&h=8")
     before = section_runs(page)
-    assert set(before) == {"pair", *TABLE_GROUP}
-    press_slider(page, "Query", "ArrowRight", times=3)  # 57 → 58.5, inside the table's fragment
+    assert set(before) == {"pair", *TABLE_AND_AFTER}
+    press_slider(page, "Query", "ArrowRight", times=3)  # 57 → 58.5: the query's fragment
     data = kd.default_dataset()
     expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text(
         expected_guess(data, 58.5, "epanechnikov", 8.0), timeout=RUN_TIMEOUT_MS
     )
     runs = reruns_after(page, before)
-    assert "pair" not in runs and set(runs) == set(TABLE_GROUP), runs  # not the seed pair
+    assert set(runs) == set(QUERY_GROUP), runs  # neither the seed pair nor the table
     before = section_runs(page)
     table = page.locator('[data-testid="stDataFrame"]').first  # above the slider: bring it
     table.evaluate("e => e.scrollIntoView({block: 'center'})")  # clear of the sticky header
-    edit_first_cell(page, "54")  # the table feeds the same fragment, and only it
-    assert reruns_after(page, before) == TABLE_GROUP
+    edit_first_cell(page, "54")  # the table reruns itself and the sections that read it
+    assert reruns_after(page, before) == TABLE_AND_AFTER
     edited = np.array(data)
     edited[0, 0] = 54.0
     expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text(
