@@ -6,6 +6,7 @@ follow again; hostile ``class=`` values; what only the teacher may do."""
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -261,3 +262,20 @@ def test_load_view_reads_the_url_again_but_keeps_personal_values():
     assert any("x" in n for n in at.session_state["notices"])  # … and said
     assert at.session_state["p.g"] == "my guess"  # personal: kept
     assert at.query_params["x"] == "5" and at.query_params["g"] == "my guess"
+
+
+def test_a_class_store_that_does_not_answer_gives_a_notice_and_breaks_nothing(monkeypatch):
+    with socket.socket() as sock:  # a port nothing listens on: Redis is down
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    monkeypatch.setattr(classroom, "_STORE", classroom.RedisStore(f"redis://127.0.0.1:{port}/0"))
+    unavailable = EN["app.class.notice.unavailable"]
+    stud = open_page(query={"class": classroom.new_code(), "sweet": "1.5"})
+    assert_ok(stud)
+    assert [w.value for w in stud.sidebar.warning] == [unavailable]
+    assert stud.session_state["overview.sweet"] == 1.5
+    teacher_at = open_page()
+    teacher_at.button(key="class._start").click().run()
+    assert_ok(teacher_at)
+    assert classroom._TEACHER not in teacher_at.session_state  # no class without a store
+    assert unavailable in [w.value for w in teacher_at.warning]

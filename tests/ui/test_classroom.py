@@ -5,6 +5,7 @@ real redis-server on a free port, tests/redis_server.py), plus the checks of a p
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -199,3 +200,24 @@ def test_a_published_view_is_checked_and_personal_values_never_travel():
     for raw in bad_views:
         with pytest.raises(BadView):
             decode_view(raw)
+
+
+def test_a_redis_that_does_not_answer_raises_store_unavailable():
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    dead = RedisStore(f"redis://127.0.0.1:{port}/0")
+    code = classroom.new_code()
+    calls = [
+        lambda: dead.create(code, SECRET),
+        lambda: dead.version(code),
+        lambda: dead.view(code),
+        lambda: dead.publish(code, SECRET, "x"),
+        lambda: dead.submit_guess(code, "m", "q", "[1]"),
+        lambda: dead.guesses(code, SECRET, "q"),
+        lambda: dead.end(code, SECRET),
+        dead.count,
+    ]
+    for call in calls:
+        with pytest.raises(classroom.StoreUnavailable):
+            call()
