@@ -16,7 +16,8 @@ the kinds and sizes of the figures a control really changes and asks for the sam
 ``W<px width>``, ``H<px height>``, ``A<annotations>`` and traces: ``h<r>x<c>[t]`` a heatmap
 (``t``: values written on the cells), ``i<r>x<c>`` an image (PNG data URI, as the app sends
 large heatmaps), ``s<points>`` a line with markers, ``b<bars>`` bars; ``*<count>`` repeats a
-trace. Traces go round-robin over the panels (one row of panels).
+trace. Traces go round-robin over the panels (one row of panels). Figures are built from plain dicts
+without Plotly's validation, as the app builds its own.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import streamlit as st
 st.set_page_config(page_title="reference", layout="wide")
 
 TRACE = re.compile(r"^([hisb])(\d+)(?:x(\d+))?(t?)(?:\*(\d+))?$")
+GAP = 0.06  # between panels, as a fraction of the width
 LIMIT = 64  # figures at most, traces per figure at most (a typo must not hang the server)
 
 
@@ -108,20 +110,27 @@ def figure(spec: str, v: int) -> tuple[go.Figure, int | str]:
             count = int(m.group(5)) if m and m.group(5) else 1
             traces += [part.split("*")[0]] * min(count, LIMIT)
     panels = max(1, min(fields["P"], 8))
-    fig = go.Figure()
-    fig.set_subplots(rows=1, cols=panels) if panels > 1 else None
+    data = []
     for j, code in enumerate(traces[: LIMIT * 4]):
-        fig.add_trace(
-            trace(code, v, j), **({"row": 1, "col": j % panels + 1} if panels > 1 else {})
-        )
-    fig.update_layout(
-        height=max(fields["H"], 120),
-        title={"text": f"value = {v}"},
-        annotations=[
+        axis = "" if j % panels == 0 else str(j % panels + 1)
+        data.append(trace(code, v, j) | {"xaxis": f"x{axis}", "yaxis": f"y{axis}"})
+    layout: dict = {
+        "template": {},  # Plotly's default template costs ~10 ms per figure to set up
+        "height": max(fields["H"], 120),
+        "title": {"text": f"value = {v}"},
+        "annotations": [
             {"text": f"{v / (i + 1):.2f}", "x": i, "y": 0, "showarrow": False}
             for i in range(min(fields["A"], 200))
         ],
-    )
+    }
+    width = (1 - GAP * (panels - 1)) / panels
+    for i in range(panels):  # one row of panels, as make_subplots lays them out
+        axis, x0 = ("" if i == 0 else str(i + 1)), i * (width + GAP)
+        layout[f"xaxis{axis}"] = {"domain": [x0, x0 + width], "anchor": f"y{axis}"}
+        layout[f"yaxis{axis}"] = {"anchor": f"x{axis}"}
+    # plain dicts, not validated: as the app builds its figures (ui/figures.figure), so the
+    # reference costs what Streamlit and Plotly cost, not Plotly's validation
+    fig = go.Figure({"data": data, "layout": layout}, _validate=False)
     return fig, (fields["W"] if fields["W"] > 0 else "stretch")
 
 

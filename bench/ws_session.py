@@ -19,6 +19,7 @@ wrote it), not a full rerun of the page. ``rerun(change, full=True)`` forces a f
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -112,10 +113,16 @@ class ProtocolSession:
         return stats
 
     def slider_index(self, label: str) -> int:
-        """The position of the first slider whose label starts with ``label``."""
-        for i, slider in enumerate(self.sliders):
-            if slider.label.startswith(label):
-                return i
+        """The position of the first slider whose label starts with ``label`` (as the browser
+        shows it: Markdown marks and LaTeX dollars aside)."""
+
+        def plain(text: str) -> str:
+            return " ".join(re.sub(r"[*_`$\\{}]", "", text).split())
+
+        for match in (str.startswith, lambda a, b: plain(a).startswith(plain(b))):
+            for i, slider in enumerate(self.sliders):
+                if match(slider.label, label):
+                    return i
         raise KeyError(f"no slider labelled {label!r} (have {[s.label for s in self.sliders]})")
 
     async def _read_run(self) -> RunStats:
