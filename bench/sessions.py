@@ -233,7 +233,7 @@ async def drive_protocol(
         res.actions += 1
         direction = -direction
         res.ws_latency_ms.append((time.perf_counter() - t0) * 1000)
-        res.ws_fragment_moves += bool(session.fragment(change.id))
+        res.ws_fragment_moves += bool(session.fragment_id_of(change.id))
         if stats.exceptions:
             res.error("exception on page")
         if shown is not None and not stats.figures - shown:

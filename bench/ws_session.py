@@ -79,7 +79,7 @@ class ProtocolSession:
         self.sliders = stats.sliders
         return stats
 
-    def fragment(self, widget_id: str) -> str:
+    def fragment_id_of(self, widget_id: str) -> str:
         """The id of the fragment that drew this widget ("" if none: a full rerun)."""
         return self.fragment_of.get(widget_id, "")
 
@@ -99,7 +99,7 @@ class ProtocolSession:
         else:
             state.page_name = self.page_name
         if changed is not None and not full:
-            state.fragment_id = self.fragment(changed.id)
+            state.fragment_id = self.fragment_id_of(changed.id)
         state.widget_states.widgets.extend(self.values.values())
         await self.ws.send(msg.SerializeToString())
         stats = await asyncio.wait_for(self._read_run(), RUN_TIMEOUT_S)
@@ -196,7 +196,8 @@ async def _demo(base: str, path: str) -> None:
         stats = await session.rerun(session.step(0, direction))
         print(
             f"move {i}: {(time.perf_counter() - t0) * 1000:.0f} ms, "
-            f"fragment {session.fragment(session.sliders[0].id) or '-'}, {stats.deltas} deltas, "
+            f"fragment {session.fragment_id_of(session.sliders[0].id) or '-'}, "
+            f"{stats.deltas} deltas, "
             f"{stats.bytes / 1024:.0f} kB, {len(stats.figures - before)} figures changed, "
             f"exceptions {stats.exceptions}, {stats.status}"
         )
