@@ -5,6 +5,7 @@ follow again; hostile ``class=`` values; what only the teacher may do."""
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 
@@ -279,3 +280,57 @@ def test_a_class_store_that_does_not_answer_gives_a_notice_and_breaks_nothing(mo
     assert_ok(teacher_at)
     assert classroom._TEACHER not in teacher_at.session_state  # no class without a store
     assert unavailable in [w.value for w in teacher_at.warning]
+
+
+def test_public_url_starts_the_share_link_the_student_link_and_the_qr_code(monkeypatch):
+    monkeypatch.setenv("PUBLIC_URL", "https://school.example/attention/")
+    at = open_page(query={"sweet": "1.5"})
+    assert_ok(at)
+    assert at.sidebar.code[0].value == "https://school.example/attention/?v=1&lang=en&sweet=1.5"
+    code = start_class(at)["code"]
+    codes = [c.value for c in at.sidebar.code]
+    assert f"https://school.example/attention/?class={code}" in codes
+    # the QR code is made of exactly that link (decoded from its SVG drawn as an image)
+    import zxingcpp
+    from PIL import Image
+
+    from ui import qr
+
+    png = _svg_to_png(qr.svg(f"https://school.example/attention/?class={code}"))
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)).convert("L"))
+    assert [f.text for f in found] == [f"https://school.example/attention/?class={code}"]
+
+
+def _svg_to_png(svg: str) -> bytes:
+    """Rasterise segno's SVG (only axis-aligned path segments) with Pillow."""
+    import re
+
+    from PIL import Image, ImageDraw
+
+    size = int(re.search(r'width="(\d+)"', svg).group(1))
+    scale = float(re.search(r"scale\(([\d.]+)\)", svg).group(1)) if "scale(" in svg else 1.0
+    img = Image.new("L", (size, size), 255)
+    draw = ImageDraw.Draw(img)
+    path = re.search(r'<path[^>]*class="qrline"[^>]*d="([^"]+)"', svg) or re.search(
+        r'<path[^>]*d="([^"]+)"', svg
+    )
+    x = y = 0.0
+    for cmd, a, b in re.findall(r"([MmHhVv])(-?[\d.]+)(?:[ ,](-?[\d.]+))?", path.group(1)):
+        if cmd in "Mm":
+            x, y = (float(a), float(b)) if cmd == "M" else (x + float(a), y + float(b))
+        elif cmd in "Hh":
+            x2 = float(a) if cmd == "H" else x + float(a)
+            draw.rectangle([min(x, x2) * scale, (y - 0.5) * scale, max(x, x2) * scale - 1,
+                            (y + 0.5) * scale - 1], fill=0)  # fmt: skip
+            x = x2
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_a_malformed_public_url_is_ignored(monkeypatch):
+    for bad in ("javascript:alert(1)", "school.example", "https://x.example/?a=1", "ftp://x"):
+        monkeypatch.setenv("PUBLIC_URL", bad)
+        at = open_page()
+        assert_ok(at)
+        assert at.sidebar.code[0].value == "?v=1&lang=en"  # as without it (no browser URL here)
