@@ -5,8 +5,11 @@ each section is its own fragment and rebuilds the model it draws (:func:`data.bu
 milliseconds at 32 tokens and d_model = 64). The tokens (sentence or matrix, d_model), the
 heads, the seed, the causal mask and the positional encoding define that model, which every
 later section draws: changing one of them is a page-wide change and reruns the page
-(:func:`page_wide`). The other controls rerun their own section only: the weight matrices'
-switch (section 2), the worked token and head (section 4) and the shuffle (section 6).
+(:func:`page_wide`). The other controls rerun their own group only: the weight matrices'
+switch (section 2); the guess of section 3 (which token the worked token attends to most in
+the worked head) and the worked token and head of section 4, which share a fragment (section 4
+chooses the question, section 3 hides its heatmap and section 4 its weights while one
+guesses); the shuffle (section 6).
 """
 
 from __future__ import annotations
@@ -34,12 +37,13 @@ from app_pages.self_attention.data import (
 from app_pages.self_attention.text import head_row_latex, permutation_latex, tex_label
 from attn_core import head_counts, multi_head_attention, sinusoidal_positional_encoding
 from attn_core.positional import positional_wavelengths
-from ui import editor, layout, sections, state
+from ui import editor, guess, layout, sections, state
 from ui.i18n import current_language, t
 from ui.token_grid import Panel, grid_cols, heatmap_grid
 from ui.tokens import MAX_TOKEN_CHARS, MAX_TOKENS, embed, permutation, tokenize
 from ui.widgets import snap_choice
 
+NS = "self_attention"
 MODEL_KEY = "self_attention._model"  # the inputs of the model the sections last drew
 MODEL_CACHE_KEY = "self_attention._model_built"  # (its inputs, the model)
 FIGURES_KEY = "self_attention._figures"  # figure name → (what it was built from, the figure)
@@ -89,6 +93,7 @@ def snap_heads() -> None:
     )
 
 
+guess._bind(NS)  # the guess's state (section 3), bound before the first group writes the URL
 snap_heads()  # a link, or a quick click, may ask for heads that do not divide d_model
 
 
@@ -194,6 +199,61 @@ def matrix_downloads(
 def causal_view() -> tuple[str, ...]:
     """In the names of what the mask changes."""
     return ("causal",) if b["causal"] else ()
+
+
+def worked(m: data.Model) -> tuple[int, int]:
+    """The worked token and head (0-based), snapped to the model's tokens and heads: the
+    options follow the sentence and the heads, and a quick click can send a stale one."""
+    snap_choice(
+        b.key("row"),
+        range(1, m.n + 1),
+        label=t("self_attention.row"),
+        format_func=lambda i: m.labels[i - 1],
+        here=True,
+    )
+    snap_choice(
+        b.key("head"),
+        range(1, m.heads + 1),
+        label=t("self_attention.head"),
+        format_func={
+            h: t("self_attention.fig.head", h=h) for h in range(1, m.heads + 1)
+        }.__getitem__,
+        here=True,
+    )
+    return int(b["row"]) - 1, int(b["head"]) - 1
+
+
+def top_question(m: data.Model, i: int, h: int) -> guess.Question:
+    """Guess the token that token ``i`` attends to most in head ``h``; why: its weight against
+    the runner-up's. Tokens tied for the most weight (equal keys: the same word without the
+    encoding) are each a right answer: the answer is the guess when it is one of them."""
+    w, s = m.result.weights[h, i], m.result.scores[h, i]  # (n,) each
+    allowed = np.flatnonzero(m.mask[i]) if m.mask is not None else np.arange(m.n)
+    order = sorted(allowed.tolist(), key=lambda j: (-w[j], j))  # most weight first
+    top = order[0]
+    tied = [j for j in order if np.isclose(w[j], w[top], rtol=1e-9, atol=1e-12)]
+    picked = tuple(st.session_state.get(f"{NS}.{guess.VALUE}") or ())
+    answer = int(picked[0]) if len(picked) == 1 and picked[0] in tied else top
+    name = lambda j: state.shown(m.labels[j])  # noqa: E731
+    numbers = {"h": h + 1, "token": name(i), "top": name(top), "w1": f"{w[top]:.3f}"}
+    if len(order) == 1:  # one token, or the causal mask leaves the first one only itself
+        why = t("self_attention.guess.why_one", **numbers)
+    elif len(tied) > 1:
+        tied_names = ", ".join(name(j) for j in tied)
+        why = t("self_attention.guess.why_tie", **numbers, tied=tied_names, s1=f"{s[top]:.3f}")
+    else:
+        second = order[1]
+        why = t(
+            "self_attention.guess.why",
+            **numbers,
+            second=name(second),
+            w2=f"{w[second]:.3f}",
+            s1=f"{s[top]:.3f}",
+            s2=f"{s[second]:.3f}",
+        )
+    return guess.Question(
+        f"{NS}.top.row{i + 1}.head{h + 1}", "pick", answer=answer, why=why, labels=m.labels
+    )
 
 
 def tokens() -> None:
@@ -431,6 +491,15 @@ def head_weights() -> None:
     if refused(m):
         return
     r, heads, mask = m.result, m.heads, m.mask
+    i, h = worked(m)
+    question = st.empty()  # filled once ask() has bound the guess's state (a link's too)
+    shown = guess.ask(NS, top_question(m, i, h))
+    if st.session_state.get(f"{NS}.{guess.GUESS}"):
+        question.markdown(
+            t("self_attention.guess.question", token=state.shown(m.labels[i]), h=h + 1)
+        )
+    if not shown:
+        return
     # every token labelled on every head: as many heads side by side as leave room for that
     cols = grid_cols(heads, m.n, big=big, labels=m.labels)
     layout.show_figure(
@@ -550,23 +619,9 @@ def concat() -> None:
     )
 
     st.subheader(t("app.formula"))
-    # options that follow the sentence and the heads: a quick click can send a stale one
     row_label = lambda i: m.labels[i - 1]  # noqa: E731
     head_label = {h: t("self_attention.fig.head", h=h) for h in range(1, heads + 1)}.__getitem__
-    snap_choice(
-        b.key("row"),
-        range(1, n + 1),
-        label=t("self_attention.row"),
-        format_func=row_label,
-        here=True,
-    )
-    snap_choice(
-        b.key("head"),
-        range(1, heads + 1),
-        label=t("self_attention.head"),
-        format_func=head_label,
-        here=True,
-    )
+    worked(m)
     with layout.controls():
         c1, c2 = st.columns(2)
         c1.selectbox(
@@ -581,7 +636,10 @@ def concat() -> None:
             key=b.key("head"),
             format_func=head_label,
         )
-    i_row, h_sel = int(b["row"]) - 1, int(b["head"]) - 1
+    if guess.hiding(NS):  # the weights written out would give the guess away
+        st.info(t("self_attention.guess.hidden"))
+        return
+    i_row, h_sel = worked(m)
     token = tex_label(m.names[i_row], i_row + 1)
     for line in head_row_latex(r, i=i_row, h=h_sel, token=token, mask=m.mask):
         st.latex(line)
@@ -764,5 +822,5 @@ def shuffle() -> None:
 
 layout.header("self_attention")
 sections.show(
-    "self_attention", [[tokens], [projections], [head_weights], [concat], [encoding], [shuffle]]
+    "self_attention", [[tokens], [projections], [head_weights, concat], [encoding], [shuffle]]
 )

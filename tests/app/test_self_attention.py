@@ -298,3 +298,97 @@ def test_presentation_mode_shows_one_section_and_next_moves_on(lang):
     assert chart_keys(again) == ["self_attention.fig_concat"]
     text = " ".join(lx.value for lx in again.latex)
     assert num(r.scores[0, 2, 2]) in text and num(r.output[2, 0]) in text
+
+
+# --- predict, then reveal: the token the worked token attends to most ------------------------
+
+
+def top_two(r, i: int, h: int) -> tuple[int, int]:
+    """The token row ``i`` of head ``h`` weighs most, and the runner-up (from the core)."""
+    order = np.argsort(-r.weights[h, i], kind="stable")
+    return int(order[0]), int(order[1])
+
+
+def test_a_guess_in_a_link_is_asked_again_with_the_heatmap_hidden():
+    at = open_self_attention(query={"sentence": "a dog chased the ball", "guess": "1", "g": "2"})
+    assert_ok(at)
+    assert "self_attention.fig_heads" not in chart_keys(at)  # the answer is hidden …
+    assert "self_attention.fig_concat" in chart_keys(at)  # … not what does not give it away
+    assert at.radio(key="self_attention._guess_pick").value == 2  # the link's guess, reopened
+    shown = " ".join(m.value for m in at.markdown)
+    assert "which token does **a₁** attend to most" in shown
+    assert catalog("en")["self_attention.guess.hidden"] in [i.value for i in at.info]
+    assert not at.latex or "softmax" not in " ".join(lx.value for lx in at.latex)
+    params = link_params(at)
+    assert params["guess"] == "1" and params["g"] == "2"
+    again = open_self_attention(query={k: v for k, v in params.items() if k != "lang"})
+    assert again.radio(key="self_attention._guess_pick").value == 2
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("right", [True, False])
+def test_the_reveal_says_right_or_wrong_and_why_with_the_weights(lang, right):
+    sentence = "a dog chased the ball"
+    _, _, r = expected(sentence, heads=2)
+    top, second = top_two(r, 2, 1)  # token 3, head 2
+    pick = top if right else second
+    at = open_self_attention(
+        query={"sentence": sentence, "heads": "2", "row": "3", "head": "2"}, lang=lang
+    )
+    at.toggle(key="self_attention.guess").set_value(True).run()
+    assert "self_attention.fig_heads" not in chart_keys(at)
+    at.radio(key="self_attention._guess_pick").set_value(pick).run()
+    assert link_params(at)["g"] == str(pick)
+    at.button(key="self_attention._guess_reveal").click().run()
+    assert_ok(at)
+    assert "self_attention.fig_heads" in chart_keys(at)  # revealed: the heatmap is back
+    labels = ["a₁", "dog₂", "chased₃", "the₄", "ball₅"]
+    said = [s.value for s in at.success] + [w.value for w in at.warning]
+    verdict = "app.guess.right" if right else "app.guess.wrong"
+    assert catalog(lang)[verdict].format(guess=labels[pick], answer=labels[top]) in said
+    other = "app.guess.wrong" if right else "app.guess.right"
+    assert catalog(lang)[other].format(guess=labels[pick], answer=labels[top]) not in said
+    why = " ".join(m.value for m in at.markdown)
+    assert f"{r.weights[1, 2, top]:.3f}" in why and f"{r.weights[1, 2, second]:.3f}" in why
+    assert link_params(at)["rev"] == "1"
+    assert num(r.weights[1, 2, top]) in " ".join(lx.value for lx in at.latex)  # the row again
+
+
+def verdicts(at: AppTest) -> list[str]:
+    """The reveal's right/wrong sentences on the page."""
+    cat = catalog("en")
+    starts = (cat["app.guess.right"].split("**")[0], cat["app.guess.wrong"].split("**")[0])
+    return [e.value for e in (*at.success, *at.warning) if e.value.startswith(starts)]
+
+
+def test_tokens_tied_for_the_most_weight_are_each_right():
+    """ "a" twice without the positional encoding: equal keys, so "a₁" gives both "a" the same,
+    largest weight, and either pick is right (the other token is wrong)."""
+    sentence = "a dog a"
+    _, _, r = expected(sentence, heads=1)
+    w = r.weights[0, 0]  # token 1, the only head
+    assert np.isclose(w[0], w[2]) and w[0] > w[1]  # the case this test is about
+    cat = catalog("en")
+    for pick, right in ((0, True), (2, True), (1, False)):
+        at = open_self_attention(
+            query={"sentence": sentence, "heads": "1", "row": "1", "guess": "1", "g": str(pick)}
+        )
+        at.button(key="self_attention._guess_reveal").click().run()
+        assert_ok(at)
+        labels = ["a₁", "dog₂", "a₃"]
+        if right:
+            assert verdicts(at) == [cat["app.guess.right"].format(answer=labels[pick])]
+        else:
+            assert verdicts(at) == [cat["app.guess.wrong"].format(guess="dog₂", answer="a₁")]
+        why = " ".join(m.value for m in at.markdown)
+        assert f"{w[0]:.3f}" in why and "a₁, a₃" in why  # the tie, with its weight
+
+
+@pytest.mark.parametrize("g", ["99", "-1", "1.5", "1,2", "abc", "1e999"])
+def test_a_hostile_guess_in_a_link_gives_a_notice_and_keeps_the_answer_hidden(g):
+    at = open_self_attention(query={"sentence": "a dog chased the ball", "guess": "1", "g": g})
+    assert_ok(at)
+    assert at.warning, "a notice says what was wrong with the guess"
+    assert "self_attention.fig_heads" not in chart_keys(at)
+    assert at.radio(key="self_attention._guess_pick").value is None  # nothing picked
+    assert link_params(at).get("g", "") != g

@@ -77,9 +77,10 @@ def worked_row(page: Page) -> Locator:
 
 
 def test_a_move_reruns_only_its_section_and_the_link_follows(page: Page, counted_url: str):
-    """Each section is a fragment: the shuffle and the worked token rerun their own section;
-    the causal mask changes the model every later section draws, so the page reruns (the
-    mask's section starts its own run, stops at its first line, and the page runs once)."""
+    """The shuffle reruns its own section; the worked token reruns the heads and the worked
+    row, which share a fragment (the token sets the guess's question above the heatmap); the
+    causal mask changes the model every later section draws, so the page reruns (the mask's
+    section starts its own run, stops at its first line, and the page runs once)."""
     open_app(page, counted_url + "/self-attention?lang=en&heads=4")
     before = section_runs(page)
     assert set(before) == set(SECTIONS)
@@ -92,7 +93,7 @@ def test_a_move_reruns_only_its_section_and_the_link_follows(page: Page, counted
     before = section_runs(page)
     worked_row(page).locator('[role="combobox"]').click()
     page.get_by_role("option", name="sat₃").click()
-    assert reruns_after(page, before) == {"concat": 1}
+    assert reruns_after(page, before) == {"head_weights": 1, "concat": 1}  # the guess's question
     expect(worked_row(page).get_by_role("combobox")).to_have_value("sat₃")
     latex = page.locator(".katex-display").all_inner_texts()
 
