@@ -28,7 +28,6 @@ from ui.figures import (
     colour_bar_marker,
     colour_image,
     figure,
-    figure_parts,
     fit_title,
     png_data_uri,
     wrapped_text,
@@ -205,6 +204,20 @@ def panels(
     Panel ``i`` uses axes ``x{i}``/``y{i}`` with square pixels; a panel with a ``scale`` gets
     its own colour bar at its right edge. Only the first column carries row labels.
     """
+    data, layout = _panel_parts(row, x_title, y_title, height, legend, columns, big)
+    return figure(data, layout)
+
+
+def _panel_parts(
+    row: Sequence[Panel],
+    x_title: str,
+    y_title: str,
+    height: int,
+    legend: bool,
+    columns: int | None,
+    big: bool,
+) -> tuple[list[dict], dict]:
+    """The traces and layout of :func:`panels` (plain dicts)."""
     n = len(row)
     n_cols = min(n, columns or n)
     n_rows = -(-n // n_cols)
@@ -268,7 +281,7 @@ def panels(
                     "font": {"size": 14},
                 }
             )
-    return figure(data, layout)
+    return data, layout
 
 
 def picture(
@@ -289,8 +302,7 @@ def picture(
     lines when the figure sits in a ``narrow`` (half-width) column and would cut it off.
     """
     p = Panel(np.asarray(rgb, dtype=np.uint8), "", pixel, tuple(boxes))
-    fig = panels([p], x_title=x_title, y_title=y_title, height=460, legend=bool(boxes), big=big)
-    data, layout = figure_parts(fig)
+    data, layout = _panel_parts([p], x_title, y_title, 460, bool(boxes), None, big)
     return figure(data, {**layout, "title": {"text": fit_title(title) if narrow else title}})
 
 
