@@ -392,3 +392,23 @@ def test_a_hostile_guess_in_a_link_gives_a_notice_and_keeps_the_answer_hidden(g)
     assert "self_attention.fig_heads" not in chart_keys(at)
     assert at.radio(key="self_attention._guess_pick").value is None  # nothing picked
     assert link_params(at).get("g", "") != g
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_guess_in_presentation_mode_hides_the_heads_and_the_worked_row(lang):
+    query = {"pres": "1", "sec": "3", "sentence": "a dog chased the ball", "guess": "1"}
+    at = open_self_attention(query=query, lang=lang)
+    assert_ok(at)
+    assert [h.value for h in at.header] == [catalog(lang)["self_attention.heads.title"]]
+    assert chart_keys(at) == []  # section 3 alone, its heatmap hidden
+    assert at.radio(key="self_attention._guess_pick").options == [
+        "a₁",
+        "dog₂",
+        "chased₃",
+        "the₄",
+        "ball₅",
+    ]
+    at.button(key="self_attention._sec_next").click().run()  # section 4: its weights hidden too
+    assert catalog(lang)["self_attention.guess.hidden"] in [i.value for i in at.info]
+    assert not at.latex
+    assert link_params(at)["sec"] == "4" and link_params(at)["guess"] == "1"
