@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from attn_core import LAYERS, complexity, crossover_n
 from tests.app.conftest import assert_ok, open_page
-from tests.helpers import chart, link
+from tests.helpers import chart, link, link_params
 from ui.i18n import catalog
 
 PAGE = "app_pages/complexity/page.py"
@@ -171,3 +171,20 @@ def test_largest_sizes_stay_exact():
     at = open_complexity(query={"n": "100000", "d": "4096", "k": "16"})
     assert_ok(at)
     assert_table_is_the_cores(at, 100_000, 4096, 16)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_presentation_mode_shows_one_section_and_next_moves_to_the_curves(lang):
+    at = open_complexity(query={"pres": "1", "n": "1000", "d": "64", "k": "5"}, lang=lang)
+    assert_ok(at)
+    assert [h.value for h in at.header] == [catalog(lang)["complexity.table.title"]]
+    assert not at.get("plotly_chart")  # the table alone
+    assert_table_is_the_cores(at, 1000, 64, 5)
+    at.button(key="complexity._sec_next").click().run()
+    assert_ok(at)
+    assert [h.value for h in at.header] == [catalog(lang)["complexity.growth.title"]]
+    assert link_params(at)["sec"] == "2" and link_params(at)["k"] == "5"
+    ops = chart(at, "complexity.fig_ops", raw=True)  # the curves of the same n, d, k
+    marks = next(tr for tr in ops["data"] if tr.get("marker", {}).get("symbol") == "x")
+    assert sorted(marks["x"]) == sorted(crossover_n(64, 5).values())
+    assert not at.table  # section 1's table is not drawn
