@@ -10,9 +10,11 @@ Each section recomputes what it needs from the bound state (cached on those valu
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages.alignment import data, figures
@@ -26,9 +28,9 @@ from app_pages.alignment.text import (
     position_latex,
     window_latex,
 )
-from attn_core import hard_attention, peak_hit_rate, softmax_parts
+from attn_core import peak_hit_rate, softmax_parts
 from ui import layout, sections, state
-from ui.i18n import t
+from ui.i18n import current_language, t
 
 b = state.bind(
     "alignment",
@@ -64,12 +66,28 @@ def fit_to_sentence() -> None:
             b.set(name, type(b[name])(hi))
 
 
-def view() -> data.View:
-    """The view of the bound state (sizes pulled inside the sentence first)."""
+def view_key() -> tuple[int, int, int, int, int, float | None]:
+    """What the view depends on: S, shift, seed, D, the step t and the centre set by hand
+    (sizes pulled inside the sentence first)."""
     fit_to_sentence()
-    step = int(b["t"])
     p_hand = float(b["p"]) if b["pmode"] == "slider" else None
-    return data.view(int(b["S"]), int(b["shift"]), int(b["seed"]), int(b["D"]), step, p_hand)
+    return int(b["S"]), int(b["shift"]), int(b["seed"]), int(b["D"]), int(b["t"]), p_hand
+
+
+def view() -> data.View:
+    """The view of the bound state."""
+    return data.view(*view_key())
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _figure_cache(key: tuple, _build: Callable[[], go.Figure]) -> go.Figure:
+    return _build()
+
+
+def cached_figure(key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
+    """The figure ``build()`` makes, kept for ``key`` (everything it depends on, hashable) and
+    the language. Shared by every session, only read (``show_figure`` sizes a new figure)."""
+    return _figure_cache((*key, current_language()), build)
 
 
 def names() -> dict[str, str]:
@@ -261,8 +279,9 @@ def maps() -> None:
     step, label = int(b["t"]), names()
     st.header(t("alignment.maps.title"))
     layout.explain(t("alignment.maps.text"))
-    layout.show_figure(
-        figures.alignment_maps(
+    maps_figure = cached_figure(  # 140 ms at S = 200 (three maps encoded as images)
+        ("maps", *view_key()),
+        lambda: figures.alignment_maps(
             [v.W[x] for x in VARIANTS],
             t=step,
             titles=[label[x] for x in VARIANTS],
@@ -270,8 +289,8 @@ def maps() -> None:
             y_title=t("alignment.axis.t"),
             colorbar_title=t("alignment.axis.weight_short"),
         ),
-        key="alignment.fig.maps",
     )
+    layout.show_figure(maps_figure, key="alignment.fig.maps")
     for col, x in zip(st.columns(len(VARIANTS)), VARIANTS, strict=True):
         with col:
             layout.download_csv(
@@ -326,7 +345,7 @@ def hard() -> None:
             t("alignment.hard.renormalised", total=f"{float(v.W['local_p'][step].sum()):.3f}")
         )
     n_samples = int(b["N"])
-    result = hard_attention(a, v.toy.values, n_samples, seed=int(b["sseed"]))
+    result = data.samples(view_key(), b["sample"], n_samples, int(b["sseed"]))
     ns = log_spaced(n_samples)  # (K,) sample counts to draw the curves at
     layout.show_figure(
         figures.hard_samples(
