@@ -26,6 +26,7 @@ from ui import figures
 from ui.tokens import MAX_TOKENS, short_labels
 
 HIGHLIGHT: Final = figures.PALETTE[5]  # vermilion: the selected query row
+DIMMED: Final = "rgba(255,255,255,0.72)"  # over the cells a step does not use
 GAP: Final = 0.1  # paper width between panels (room for a colour bar)
 ROW_TICKS: Final = 24  # more row labels than this: every k-th is written
 COLUMN_TICKS: Final = 12  # the same for columns (panels are narrower than tall)
@@ -75,6 +76,8 @@ class Panel:
     side_swatches: np.ndarray | None = None  # (rows, 3) RGB in [0, 1]: a column on the right
     side_label: str = ""
     row_ticks: bool = True  # False: the rows are named by the panel on the left
+    dim: bool = False  # grey the rows other than ``row`` (a step that uses only that row)
+    frame_all: bool = False  # frame the whole matrix (a step that uses every row)
 
 
 def _rgb(c: np.ndarray) -> str:
@@ -293,6 +296,36 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
                 "showarrow": False,
             }
         )
+        if p.row is not None and p.dim:  # the rows this step does not use, greyed
+            for y0, y1 in ((y_lo, p.row - 0.5), (p.row + 0.5, n_rows - 0.5)):
+                if y1 > y0:
+                    layout["shapes"].append(
+                        {
+                            "type": "rect",
+                            "xref": xa,
+                            "yref": ya,
+                            "x0": -0.5,
+                            "x1": x_hi,
+                            "y0": y0,
+                            "y1": y1,
+                            "fillcolor": DIMMED,
+                            "line": {"width": 0},
+                        }
+                    )
+        if p.frame_all:
+            layout["shapes"].append(
+                {
+                    "type": "rect",
+                    "xref": xa,
+                    "yref": ya,
+                    "x0": -0.5,
+                    "x1": n_cols - 0.5,
+                    "y0": -0.5,
+                    "y1": n_rows - 0.5,
+                    "fillcolor": "rgba(0,0,0,0)",
+                    "line": {"color": HIGHLIGHT, "width": 3},
+                }
+            )
         if p.row is not None:
             layout["shapes"].append(
                 {

@@ -6,7 +6,10 @@ weights → output heatmaps, the worked query row and the downloads, so they all
 (one fragment); a change anywhere reruns that group and nothing outside it. Each section reads
 what it needs from the bound state (:func:`setup`, :func:`computed`), so in presentation mode,
 where one section is shown at a time, every section draws on its own. Costly figures (the
-results heatmaps, the plane, large inputs drawn as images) are remembered on their inputs.
+results heatmaps, the plane, the step figure, large inputs drawn as images) are remembered on
+their inputs. The results section asks first (``ui.guess``): with "Guess first" on, the selected
+query's weights (and everything after that shows them) hide until the student reveals them; the
+worked row steps through scores → scale → mask → softmax → weighted sum (``ui.steps``).
 """
 
 from __future__ import annotations
@@ -22,8 +25,9 @@ import streamlit as st
 
 from app_pages.qkv import data, figures, text
 from app_pages.qkv.data import MAX_D, MAX_N, MODES
+from app_pages.qkv.text import STEP_NAMES
 from attn_core import SCORE_KINDS, attention, causal_mask, random_score_params, valid_length_mask
-from ui import editor, layout, sections, state
+from ui import editor, guess, layout, sections, state, steps
 from ui.i18n import t
 from ui.widgets import log_grid, log_slider, snap_choice
 
@@ -243,6 +247,11 @@ def setup() -> Setup:
         state.add_notice(t("qkv.notice.row", asked=b["row"] + 1, n=n_q))
         b.set("row", n_q - 1)
     snap_choice(b.key("row"), range(n_q), label=t("qkv.row"), format_func=lambda i: f"q{i + 1}")
+    # the guess and the step stay in the link while their section is off the screen (a slide;
+    # otherwise the results section binds the guess before drawing its switch)
+    if layout.presenting():
+        guess._bind("qkv")  # the same binding as ask() makes
+    state.bind("qkv", state.Int(steps.STEP_PARAM, 1, lo=1, hi=len(STEP_NAMES)))
     return Setup(n_q, n_k, d_q, d_k, V.shape[1])
 
 
@@ -576,10 +585,105 @@ def results() -> None:
     c = computed(s)
     if _nothing_to_show(c):
         return
-    kind, row, result = b["score"], b["row"], c.result
     q_labels, k_labels, v_labels = labels(s)
     st.header(t("qkv.results.title"))
     layout.explain(t("qkv.results.text"))
+    row = row_select(q_labels)
+    question = weights_question(c, row, q_labels, k_labels)
+    if question is not None and not guess.ask("qkv", question):
+        scores_alone(c, row, q_labels, k_labels)
+    else:
+        all_results(s, c, row, q_labels, k_labels, v_labels)
+    if s.d_q == s.d_k == 2:  # vectors in the plane: the angle-and-length story of q·k
+        plane(s, c, row, q_labels, k_labels)
+
+
+def row_select(q_labels: list[str]) -> int:
+    """The query written out below (framed in the heatmaps, asked about by the guess)."""
+    with layout.controls():
+        st.selectbox(
+            t("qkv.row"),
+            range(len(q_labels)),
+            key=b.key("row"),
+            format_func=q_labels.__getitem__,
+            help=t("qkv.row.help"),
+        )
+    return int(b["row"])
+
+
+def weights_question(c: Computed, row: int, q_labels, k_labels) -> guess.Question | None:
+    """Guess the selected query's weights; why: its best key's lead over the next, which the
+    softmax turns into a ratio of weights e^(gap/τ). None when the mask hides every key."""
+    allowed = np.ones(len(k_labels), bool) if c.mask is None else np.asarray(c.mask[row], bool)
+    if not allowed.any():
+        return None
+    w, scores = c.result.weights[row], c.result.scores[row]  # (n_k,) each
+    order = [int(j) for j in np.argsort(-scores, kind="stable") if allowed[j]]
+    first = order[0]
+    if len(order) == 1:
+        why = t("qkv.guess.why_one", q=q_labels[row], k=k_labels[first])
+    else:
+        second = order[1]
+        gap = float(scores[first] - scores[second])
+        with np.errstate(over="ignore"):
+            ratio = float(np.exp(gap / c.tau))  # = w[first] / w[second]
+        why = t(
+            "qkv.guess.why",
+            q=q_labels[row],
+            k1=k_labels[first],
+            k2=k_labels[second],
+            s1=f"{scores[first]:.4g}",
+            s2=f"{scores[second]:.4g}",
+            gap=f"{gap:.4g}",
+            tau=f"{c.tau:g}",
+            ratio=f"{ratio:.4g}",
+            w1=f"{w[first]:.3f}",
+            w2=f"{w[second]:.3f}",
+        )
+    return guess.Question(
+        f"qkv.weights.row{row}", "weights", answer=w, why=why, labels=list(k_labels)
+    )
+
+
+def guessing(s: Setup, c: Computed) -> bool:
+    """Whether the selected query's weights are hidden now (guessing, not revealed yet): the
+    sections after the results hide what would give them away."""
+    row = int(b["row"])
+    if not guess.hiding("qkv") or s.n_k > guess.MAX_WEIGHT_KEYS:
+        return False
+    return c.mask is None or bool(np.any(c.mask[row]))
+
+
+def scores_alone(c: Computed, row: int, q_labels, k_labels) -> None:
+    """While the student guesses: the scores only (what the guess is made from)."""
+    kind = b["score"]
+    title = f"{t('qkv.fig.scores')}<br>{t(f'qkv.fig.scores.{kind}')}"
+    masked = None if c.mask is None else ~c.mask
+    fig = remembered(
+        "scores",
+        _digest(c.inputs, row, title, q_labels, k_labels),
+        lambda: figures.panels(
+            [
+                figures.Panel(
+                    c.result.scores,
+                    title,
+                    t("qkv.axis.keys"),
+                    t("qkv.axis.queries"),
+                    k_labels,
+                    q_labels,
+                    masked=masked,
+                    row=row,
+                )
+            ]
+        ),
+    )
+    layout.show_figure(fig, key="qkv.fig.scores", name=f"scores-{kind}-{b['mask']}")
+    st.info(t("qkv.guess.hidden"))
+
+
+def all_results(s: Setup, c: Computed, row: int, q_labels, k_labels, v_labels) -> None:
+    """The scores, weights and output heatmaps, the selected row framed."""
+    kind, result = b["score"], c.result
     colours = (
         data.looks_like_colours(c.V)
         and max(s.n_q, s.n_k) <= SWATCHES_UP_TO
@@ -614,25 +718,28 @@ def results() -> None:
             icon=":material/block:",
         )
 
-    if s.d_q == s.d_k == 2:  # vectors in the plane: the angle-and-length story of q·k
-        if s.n_q + s.n_k <= ARROWS_UP_TO:
-            c1, c2 = st.columns([3, 2])
-            with c1:
-                layout.show_figure(
-                    plane_figure(c.Q, c.K, row, q_labels, k_labels),
-                    key="qkv.fig.plane",
-                    height=PLANE_HEIGHT,
-                    name=f"plane-{q_labels[row]}",
-                )
-            with c2:
-                if kind in ("dot", "scaled_dot"):
-                    st.caption(t("qkv.fig.plane.caption"))
-                    angles = text.angle_lines(c.Q[row], c.K, row)
-                    st.latex(text.block(text.Step("angle", tuple(angles))))
-                else:
-                    st.caption(t(f"qkv.fig.plane.{kind}"))
-        else:
-            st.caption(t("qkv.fig.plane.too_many", n=ARROWS_UP_TO))
+
+def plane(s: Setup, c: Computed, row: int, q_labels, k_labels) -> None:
+    """2-D queries and keys as arrows, with each q·k as lengths and an angle."""
+    kind = b["score"]
+    if s.n_q + s.n_k <= ARROWS_UP_TO:
+        c1, c2 = st.columns([3, 2])
+        with c1:
+            layout.show_figure(
+                plane_figure(c.Q, c.K, row, q_labels, k_labels),
+                key="qkv.fig.plane",
+                height=PLANE_HEIGHT,
+                name=f"plane-{q_labels[row]}",
+            )
+        with c2:
+            if kind in ("dot", "scaled_dot"):
+                st.caption(t("qkv.fig.plane.caption"))
+                angles = text.angle_lines(c.Q[row], c.K, row)
+                st.latex(text.block(text.Step("angle", tuple(angles))))
+            else:
+                st.caption(t(f"qkv.fig.plane.{kind}"))
+    else:
+        st.caption(t("qkv.fig.plane.too_many", n=ARROWS_UP_TO))
 
 
 def results_figure(c: Computed, row: int, colours: bool, titles, q_labels, k_labels, v_labels):
@@ -684,35 +791,104 @@ def plane_figure(Q, K, row: int, q_labels: list[str], k_labels: list[str]):
 
 
 def work() -> None:
-    """4. One query row, step by step: every number of its scores, weights and output."""
+    """4. One query row, step by step: scores → scale → mask → softmax → weighted sum, each step
+    with the cells it uses highlighted in the heatmaps and its numbers written out; then every
+    step at once."""
     s = setup()
     c = computed(s)
     if _nothing_to_show(c):
         return
-    q_labels, _, _ = labels(s)
+    q_labels, k_labels, v_labels = labels(s)
     st.header(t("qkv.work.title"))
     layout.explain(t("qkv.work.text"))
-    with layout.controls():
-        st.selectbox(
-            t("qkv.row"),
-            range(s.n_q),
-            key=b.key("row"),
-            format_func=q_labels.__getitem__,
-            help=t("qkv.row.help"),
+    if layout.presenting():  # on its own slide: the query is chosen here
+        row_select(q_labels)
+    row, kind = int(b["row"]), b["score"]
+    i = steps.stepper("qkv", [t(f"qkv.step.{name}") for name in STEP_NAMES])
+    hidden = guessing(s, c)
+    stepped = text.step_through(
+        c.Q, c.K, c.V, c.result, row, kind=kind, tau=c.tau, mask=c.mask, params=c.params
+    )
+    if hidden and STEP_NAMES[i] in ("softmax", "output"):
+        st.info(t("qkv.guess.hidden"))
+    else:
+        st.markdown(t(f"qkv.step.{STEP_NAMES[i]}.text", q=q_labels[row]))
+        fig = remembered(
+            "step",
+            _digest(c.inputs, row, i, q_labels, k_labels, v_labels, t("qkv.fig.scores")),
+            lambda: step_figure(c, row, STEP_NAMES[i], q_labels, k_labels, v_labels),
         )
-    row = b["row"]
+        layout.show_figure(fig, key="qkv.fig.step", name=f"step-{i + 1}-{STEP_NAMES[i]}")
+        st.latex(text.block(stepped[i]))
+    if hidden:
+        return
     w = text.row_working(
-        c.Q, c.K, c.V, c.result, row, kind=b["score"], tau=c.tau, mask=c.mask, params=c.params
+        c.Q, c.K, c.V, c.result, row, kind=kind, tau=c.tau, mask=c.mask, params=c.params
     )
     if w.fully_masked:
         st.info(t("qkv.work.fully_masked", q=q_labels[row]))
-    for n, step in enumerate(w.steps, start=1):
-        st.markdown(f"**{n}. {t(f'qkv.work.{step.name}')}**")
-        st.latex(text.block(step))
-    if w.shift:
-        st.caption(t("qkv.work.shift"))
+    with st.expander(t("qkv.work.all"), expanded=not layout.presenting()):
+        for n, step in enumerate(w.steps, start=1):
+            st.markdown(f"**{n}. {t(f'qkv.work.{step.name}')}**")
+            st.latex(text.block(step))
+        if w.shift:
+            st.caption(t("qkv.work.shift"))
     if len(w.shown) < s.n_k:
         st.caption(t("qkv.work.some_keys", shown=len(w.shown), n=s.n_k))
+
+
+def step_figure(c: Computed, row: int, step: str, q_labels, k_labels, v_labels):
+    """The matrices one step reads and writes: the selected query's row framed and the other
+    rows greyed where the step uses that row only; a matrix it reads whole framed whole."""
+    masked = None if c.mask is None else ~c.mask  # (n_q, n_k) True where a key is hidden
+    scores = c.result.scores  # (n_q, n_k)
+    logits = scores / c.tau  # (n_q, n_k)
+    keys, queries = t("qkv.axis.keys"), t("qkv.axis.queries")
+    dims = t("qkv.axis.dims")
+
+    def one_row(m, title, x_title, x_labels, kind="signed", hide=None, ticks=False):
+        return figures.Panel(
+            m, title, x_title, "" if not ticks else queries, x_labels, q_labels,
+            kind=kind, masked=hide, row=row, dim=True, row_ticks=ticks,
+        )  # fmt: skip
+
+    def whole(m, title, x_title, x_labels, y_labels, y_title):
+        return figures.Panel(m, title, x_title, y_title, x_labels, y_labels, frame_all=True)
+
+    d_q, d_k = c.Q.shape[1], c.K.shape[1]
+    if step == "scores":
+        raw = c.Q @ c.K.T if b["score"] == "scaled_dot" else scores  # (n_q, n_k)
+        title = t("qkv.step.fig.raw") if b["score"] == "scaled_dot" else t("qkv.fig.scores")
+        items = [
+            one_row(c.Q, "Q", dims, [str(j + 1) for j in range(d_q)], ticks=True),
+            whole(c.K, "K", dims, [str(j + 1) for j in range(d_k)], k_labels, keys),
+            one_row(raw, title, keys, k_labels),
+        ]
+    elif step == "scale":
+        items = [
+            one_row(scores, t("qkv.fig.scores"), keys, k_labels, ticks=True),
+            one_row(logits, t("qkv.step.fig.scaled", tau=f"{c.tau:g}"), keys, k_labels),
+        ]
+    elif step == "mask":
+        allowed = np.ones_like(scores) if c.mask is None else c.mask.astype(np.float64)
+        items = [
+            one_row(allowed, t("qkv.step.fig.mask"), keys, k_labels, kind="weights", ticks=True),
+            one_row(logits, t("qkv.step.fig.masked"), keys, k_labels, hide=masked),
+        ]
+    elif step == "softmax":
+        items = [
+            one_row(logits, t("qkv.step.fig.masked"), keys, k_labels, hide=masked, ticks=True),
+            one_row(c.result.weights, t("qkv.fig.weights"), keys, k_labels, "weights", masked),
+        ]
+    else:
+        items = [
+            one_row(
+                c.result.weights, t("qkv.fig.weights"), keys, k_labels, "weights", masked, True
+            ),
+            whole(c.V, "V", t("qkv.axis.dims_v"), v_labels, k_labels, keys),
+            one_row(c.result.output, t("qkv.fig.output"), t("qkv.axis.dims_v"), v_labels),
+        ]
+    return figures.panels(items)
 
 
 def downloads() -> None:
@@ -734,7 +910,9 @@ def downloads() -> None:
         ("weights", c.result.weights, q_labels, k_labels, view),
         ("output", c.result.output, q_labels, v_labels, view),
     )
-    for col, (name, m, rows, columns, shown) in zip(cols, frames, strict=True):
+    if guessing(s, c):  # the weights and the output would give the guess away
+        frames = frames[:4]
+    for col, (name, m, rows, columns, shown) in zip(cols, frames, strict=False):
         with col:
             layout.download_csv(
                 t(f"qkv.download.{name}"),
@@ -745,4 +923,4 @@ def downloads() -> None:
 
 
 layout.header("qkv")
-sections.show("qkv", [[matrices_section, settings, results, work, downloads]])
+sections.show("qkv", [[matrices_section, settings, results, work, downloads]], stepped=["work"])

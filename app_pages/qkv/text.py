@@ -285,3 +285,66 @@ def angle_lines(q: np.ndarray, K: np.ndarray, i: int, limit: int = 4) -> list[st
             rf"{num(nq)} \cdot {num(nk)} \cdot \cos {angle} = {num(dot)}"
         )
     return lines
+
+
+STEP_NAMES: Final = ("scores", "scale", "mask", "softmax", "output")
+
+
+def step_through(
+    Q: np.ndarray,
+    K: np.ndarray,
+    V: np.ndarray,
+    result,
+    i: int,
+    *,
+    kind: str,
+    tau: float,
+    mask: np.ndarray | None = None,
+    params: dict[str, np.ndarray] | None = None,
+) -> tuple[Step, ...]:
+    r"""Query ``i``'s computation in the five steps of :data:`STEP_NAMES`, each with its numbers:
+    the scores (for the scaled dot product the plain :math:`q^\top k`), the scaling (by
+    :math:`\sqrt{d_k}` and :math:`\tau`), the mask, the softmax and the weighted sum of the
+    values. The lines are those of :func:`row_working` (the same numbers as the heatmaps), split
+    where the stepper needs them."""
+    w = row_working(Q, K, V, result, i, kind=kind, tau=tau, mask=mask, params=params)
+    by = {s.name: s.lines for s in w.steps}
+    n_k = K.shape[0]
+    qi, si = f"\\mathbf{{q}}_{{{i + 1}}}", f"s_{{{i + 1},j}}"
+    if kind == "scaled_dot":
+        raw = K @ Q[i]  # (n_k,)  q_iᵀ k_j, before the scaling
+        scale = float(np.max(np.abs(raw))) if n_k else 0.0
+        first = []
+        for n, j in enumerate(w.shown):
+            if n > 0 and j > w.shown[n - 1] + 1:
+                first.append(r"&\;\;\vdots")
+            first.append(
+                rf"{qi}^\top \mathbf{{k}}_{{{j + 1}}} &= {dot_terms(Q[i], K[j])}"
+                rf" = {num(_clean(raw[j], scale))}"
+            )
+        if w.shown[-1] < n_k - 1:
+            first.append(r"&\;\;\vdots")
+        root = math.sqrt(K.shape[1])
+        row_scale = float(np.max(np.abs(result.scores[i]))) if n_k else 0.0
+        listed = _list(
+            _over([num(_clean(result.scores[i, j], row_scale)) for j in w.shown], w.shown, n_k)
+        )
+        second = [
+            rf"\sqrt{{d_k}} &= \sqrt{{{K.shape[1]}}} = {num(root, 4)}",
+            rf"\big({si}\big)_j = \Big(\frac{{{qi}^\top \mathbf{{k}}_j}}{{\sqrt{{d_k}}}}\Big)_j"
+            rf" &= {listed}",
+            *by["temperature"],
+        ]
+    else:
+        first, second = list(by["score"]), list(by["temperature"])
+    if "mask" in by:
+        third = list(by["mask"])
+    else:
+        third = [rf"M_{{{i + 1},j}} &= 1 \quad (j = 1, \dots, {n_k})"]
+    return (
+        Step("scores", tuple(first)),
+        Step("scale", tuple(second)),
+        Step("mask", tuple(third)),
+        Step("softmax", (*by["exp"], *by["normalise"])),
+        Step("output", tuple(by["output"])),
+    )

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from app_pages.qkv.data import generate, qkv_of
-from attn_core import attention, causal_mask, valid_length_mask
+from attn_core import attention, causal_mask, score, valid_length_mask
 from tests.app.conftest import assert_ok, open_page
-from tests.helpers import array, chart, edit_cell, link, link_params
+from tests.helpers import array, chart, chart_keys, edit_cell, link, link_params
 from ui.formulas import num
 from ui.i18n import catalog
 
@@ -56,6 +56,10 @@ def assert_matches_core(at, work: bool = True, **kw) -> None:
     for j in range(min(res.weights.shape[1], 5)):
         assert num(res.weights[row, j]) in text
     assert all(num(x) in text for x in res.output[row][:3])
+
+
+def download_keys(at) -> list[str]:
+    return [d.proto.id.split("-", 2)[-1] for d in at.get("download_button")]
 
 
 def texts(at) -> str:
@@ -300,7 +304,7 @@ def test_presentation_mode_shows_one_section_and_next_moves_on(lang):
     # a link to the worked row opens it alone, with the core's numbers for that row
     again = go({**link_params(at), "sec": "4"}, lang=lang)
     assert [h.value for h in again.header] == [cat["qkv.work.title"]]
-    assert again.get("plotly_chart") == []
+    assert chart_keys(again) == ["qkv.fig.step"]
     res = core(again)
     text = "".join(lx.value for lx in again.latex)
     assert all(num(w) in text for w in res.weights[1]) and again.session_state["qkv.row"] == 1
@@ -310,3 +314,115 @@ def test_presentation_mode_says_why_a_section_has_nothing_to_show():
     at = go({"pres": "1", "sec": "3", "gen": "random", "d_q": "3"}, lang="zh")
     assert at.get("plotly_chart") == []
     assert catalog("zh")["qkv.no_result"] in [i.value for i in at.info]
+
+
+# --- predict, then reveal: the selected query's weights ----------------------------------------
+
+GUESS = {"mode": "qkv", "row": "2", "tau": "0.5"}  # the default example, query q3, τ = 0.5
+
+
+def test_guessing_hides_the_weights_and_the_guess_travels_in_the_link():
+    at = go(GUESS)
+    at.toggle(key="qkv.guess").set_value(True).run()
+    assert_ok(at)
+    keys = chart_keys(at)
+    assert "qkv.fig.results" not in keys and "qkv.fig.scores" in keys  # scores only
+    assert not any(k.startswith("qkv.download.weights") for k in download_keys(at))
+    for i, share in enumerate((1.0, 6.0, 2.0, 1.0)):
+        at.slider(key=f"qkv._guess_share{i}").set_value(share)
+    at.run()
+    shared = link_params(at)
+    assert shared["guess"] == "1" and shared["g"] == "1,6,2,1" and shared["row"] == "2"
+    again = go(shared)
+    assert_ok(again)
+    assert [again.slider(key=f"qkv._guess_share{i}").value for i in range(4)] == [1, 6, 2, 1]
+    assert "qkv.fig.results" not in chart_keys(again)
+    again.button(key="qkv._step_next").click().run()  # scores → scale: still shown
+    again.button(key="qkv._step_next").click().run()
+    again.button(key="qkv._step_next").click().run()  # softmax: the answer, hidden
+    assert "qkv.fig.step" not in chart_keys(again)
+    assert catalog("en")["qkv.guess.hidden"] in [i.value for i in again.info]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_reveal_scores_the_guess_against_the_cores_weights(lang):
+    at = go({**GUESS, "guess": "1", "g": "1,6,2,1"}, lang=lang)
+    at.button(key="qkv._guess_reveal").click().run()
+    assert_ok(at)
+    assert "qkv.fig.results" in chart_keys(at) and "qkv.fig.guess" in chart_keys(at)
+    a = core(at).weights[2]  # (4,)
+    g = np.array([1.0, 6.0, 2.0, 1.0]) / 10.0
+    tv = 0.5 * np.abs(g - a).sum()
+    label = catalog(lang)["app.guess.tv"]
+    assert [m.value for m in at.metric if m.label == label] == [f"{tv:.3f}"]
+    # why: the best key's lead over the next, as the ratio of their weights e^(gap/τ)
+    s = core(at).scores[2]
+    first, second = np.argsort(-s)[:2]
+    why = " ".join(m.value for m in at.markdown)
+    assert f"{a[first] / a[second]:.4g}" in why and f"k{first + 1}" in why
+    assert f"{s[first] - s[second]:.4g}" in why
+    assert link_params(at)["rev"] == "1"
+    reopened = go(link_params(at), lang=lang)
+    assert [m.value for m in reopened.metric if m.label == label] == [f"{tv:.3f}"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"guess": "1", "g": "1,2"},  # another number of keys
+        {"guess": "1", "g": "-1,2,3,4"},
+        {"guess": "1", "g": "0,0,0,0"},
+        {"guess": "1", "g": "<b>1</b>,nan"},
+        {"step": "99"},
+        {"step": "-2"},
+        {"step": "two"},
+    ],
+)
+def test_hostile_guess_or_step_values_give_a_notice_and_a_working_page(query):
+    at = go(query)
+    assert at.warning, "a notice says what was not used"
+    name = "g" if "g" in query else "step"
+    assert link_params(at).get(name) != query[name]
+    assert any(c.proto.id.endswith("qkv.fig.step") for c in at.get("plotly_chart"))
+    assert "<b>" not in link(at)
+
+
+# --- step through one query's computation ----------------------------------------------------
+
+
+def step_text(at) -> str:
+    """The step's own formula (in presentation mode the first on the worked row's slide)."""
+    return at.latex[0].value
+
+
+def test_each_step_writes_the_cores_numbers_and_highlights_what_it_uses():
+    at = go({"pres": "1", "sec": "4", "tau": "2", "row": "1", "mask": "valid", "lens": "4,2,3"})
+    assert_ok(at)
+    Q, K, _ = matrices(at)
+    mask = valid_length_mask(3, 4, [4, 2, 3])
+    res = core(at, mask=mask)
+    raw = score(Q, K, "dot")[1]  # q2ᵀk_j before ÷ √d_k
+    expected = [
+        [num(x) for x in raw],
+        [num(x) for x in res.scores[1, :2] / 2.0],  # the visible keys' scores ÷ τ
+        [r"\left[1,\ 1,\ 0,\ 0\right]"],  # q2 sees k1 and k2
+        [num(x) for x in res.weights[1]],
+        [num(x) for x in res.output[1]],
+    ]
+    texts = []
+    for n, numbers in enumerate(expected, start=1):
+        assert link_params(at).get("step", "1") == str(n)
+        text = step_text(at)
+        assert all(x in text for x in numbers), (n, numbers, text)
+        fig = chart(at, "qkv.fig.step")
+        frames = [s for s in fig["layout"]["shapes"] if s.get("line", {}).get("width") == 3]
+        assert frames and all(  # the selected query's row framed, or a whole matrix read
+            (f["y0"], f["y1"]) == (0.5, 1.5) or f["y0"] == -0.5 for f in frames
+        )
+        texts.append(text)
+        if n < 5:
+            at.button(key="qkv._step_next").click().run()
+            assert_ok(at)
+    # one step at a time, not all of them: the output's symbol only in the last
+    assert [r"\mathbf{o}" in text for text in texts] == [False] * 4 + [True]
+    assert len(set(texts)) == 5
