@@ -496,7 +496,7 @@ def publish(params: dict[str, str]) -> None:
     """The teacher's view of this run, sent to the class (``sections.draw_share`` calls it
     after every run with the URL parameters it wrote). Nothing outside a teacher's session."""
     teacher = st.session_state.get(_TEACHER)
-    if not teacher:
+    if not teacher or _in_a_group_of_a_full_run():
         return
     view = encode_view(st.session_state.get(state._PAGE, ""), params)
     if len(view.encode()) > MAX_STATE_BYTES:
@@ -516,6 +516,21 @@ def publish(params: dict[str, str]) -> None:
         state.flash(t("app.class.notice.ended"))
         return
     st.session_state[_SENT] = (view, now)
+
+
+def _in_a_group_of_a_full_run() -> bool:
+    """Whether this is a section group's fragment drawn as part of a full run: its share link
+    is written before the later groups have bound their values (a guess, its reveal), so the
+    class gets the view from the full run's last ``draw_share`` (``app.py``) instead."""
+    ctx = get_script_run_ctx()
+    if ctx is None or ctx.fragment_ids_this_run:
+        return False
+    try:  # Streamlit's per-thread fragment state (no public API tells it)
+        from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState
+
+        return ThreadState.get().fragment_id is not None
+    except (ImportError, AttributeError):
+        return False
 
 
 def student_link(code: str) -> str:
