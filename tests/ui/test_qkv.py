@@ -20,7 +20,7 @@ from app_pages.qkv.data import (
     names,
     qkv_of,
 )
-from app_pages.qkv.text import block, pick_keys, row_working
+from app_pages.qkv.text import STEP_NAMES, block, pick_keys, row_working, step_through
 from attn_core import attention, causal_mask, random_score_params, valid_length_mask
 from ui import figures
 from ui.formulas import num
@@ -239,3 +239,43 @@ def test_plane_bolds_the_selected_query():
     queries = fig.data[4:]
     assert queries[2].line.color == qkv_figures.HIGHLIGHT and queries[0].opacity < 1
     assert figures.PALETTE[0] == fig.data[0].line.color
+
+
+# --- stepping through one query ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["dot", "scaled_dot", "general", "additive"])
+def test_the_five_steps_carry_the_numbers_of_their_own_step(kind):
+    mats = generate("random", "qkv", 4, Sizes(n_q=3, n_k=5, d_k=3, d_v=2))
+    Q, K, V = qkv_of("qkv", mats)
+    params = (
+        random_score_params(kind, 3, 3, h=4, seed=1) if kind in ("general", "additive") else None
+    )
+    mask = valid_length_mask(3, 5, [5, 3, 1])
+    res = attention(Q, K, V, kind=kind, mask=mask, tau=0.5, params=params)
+    got = step_through(Q, K, V, res, 1, kind=kind, tau=0.5, mask=mask, params=params)
+    assert [s.name for s in got] == list(STEP_NAMES)
+    text = [block(s) for s in got]
+    first = K @ Q[1] if kind in ("dot", "scaled_dot") else res.scores[1]
+    assert all(num(x) in text[0] for x in first)
+    assert all(num(x) in text[1] for x in res.scores[1, :3] / 0.5)
+    assert r"\left[1,\ 1,\ 1,\ 0,\ 0\right]" in text[2]
+    assert all(num(x) in text[3] for x in res.weights[1]) and "Z" in text[3]
+    assert all(num(x) in text[4] for x in res.output[1])
+    assert not any(r"\mathbf{o}" in t for t in text[:4])
+
+
+def test_a_step_greys_the_rows_it_does_not_use_and_frames_what_it_reads():
+    m = np.arange(12.0).reshape(4, 3)
+    fig = qkv_figures.panels(
+        [
+            qkv_figures.Panel(m, "a", "", "", list("xyz"), list("abcd"), row=2, dim=True),
+            qkv_figures.Panel(m, "b", "", "", list("xyz"), list("abcd"), row=0, dim=True),
+            qkv_figures.Panel(m, "c", "", "", list("xyz"), list("abcd"), frame_all=True),
+        ]
+    )
+    shapes = fig.to_dict()["layout"]["shapes"]
+    grey = [(s["xref"], s["y0"], s["y1"]) for s in shapes if s["fillcolor"] == qkv_figures.DIMMED]
+    assert grey == [("x", -0.5, 1.5), ("x", 2.5, 3.5), ("x2", 0.5, 3.5)]
+    frames = [(s["xref"], s["y0"], s["y1"]) for s in shapes if s["line"].get("width") == 3]
+    assert frames == [("x", 1.5, 2.5), ("x2", -0.5, 0.5), ("x3", -0.5, 3.5)]
