@@ -117,3 +117,24 @@ def test_a_move_reruns_only_its_fragment_and_the_link_reopens_the_view(
         "58.5"
     )
     fresh.close()
+
+
+def test_a_large_tables_fit_runs_in_its_fragment_with_a_progress_bar(
+    page: Page, counted_url: str, tmp_path: Path
+):
+    rng = np.random.default_rng(3)
+    waist = rng.uniform(55, 110, 400).round(1)
+    rows = [f"{w:g},{0.9 * w + rng.normal(0, 4):.1f}" for w in waist]
+    big = tmp_path / "big.csv"
+    big.write_text("waist,weight\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    open_app(page, counted_url + "/waist-weight?lang=en&method=parametric&epochs=400")
+    upload(page, big)
+    expect(page.get_by_text("Loaded 400 people from big.csv")).to_be_visible(timeout=RUN_TIMEOUT_MS)
+    before = section_runs(page)
+    page.get_by_role("button", name="Fit w (400 people, 400 epochs").click()
+    bar = page.locator('[data-testid="stProgress"]')
+    expect(bar).to_contain_text("Fitting w… epoch", timeout=RUN_TIMEOUT_MS)  # while it runs
+    expect(bar).to_contain_text("w fitted in 400 epochs", timeout=60_000)  # kept, full
+    wait_for_app(page)
+    assert reruns_after(page, before) == QUERY_GROUP  # the button's fragment only
+    assert page.locator('[data-testid="stPlotlyChart"]').count() == 4  # + the loss curve
