@@ -13,9 +13,12 @@ does exactly the work of N students' browsers while no browser draws on the same
 
 Printed: follow delay p50 / p95 / max — from the teacher's move being sent, and from the
 teacher's run being over (its view published) — errors (a follower not updated within
-``--timeout`` s, exceptions sent, lost connections), and the server's CPU (seconds, and share
-of one core) over the run. Then the same with ``--replicas 2`` behind nginx sharing the class
-through Redis (a real redis-server on a free port): the followers spread over both replicas.
+``--timeout`` s, exceptions sent, lost connections), the server's CPU (seconds, and share
+of one core) over the run, and what the server spends, whatever the machine's load: per
+version check (measured first with idle followers) and per session rerun with the teacher's
+view (the run's CPU less its checks, over the reruns). Then the same with 2 replicas behind
+nginx sharing the class through Redis (a real redis-server on a free port): the followers
+spread over both replicas.
 
     python bench/follow.py                      # 40 followers, one server, then 2 replicas
     python bench/follow.py --followers 10 --duration 20 --setups one
@@ -77,6 +80,7 @@ class LiveSession(ProtocolSession):
         self.tasks: list[asyncio.Task[None]] = []
         self.changed = asyncio.Event()  # the slider was drawn at a new value
         self.closed = False
+        self.polls = 0  # fragment reruns sent (the version checks)
 
     async def connect(self) -> None:
         self.ws = await websockets.connect(
@@ -159,6 +163,7 @@ class LiveSession(ProtocolSession):
         while not self.closed:
             await asyncio.sleep(self.poll_s or 0.5)
             if self.fragment and not self.closed:
+                self.polls += 1
                 try:
                     await self.send(fragment=self.fragment)
                 except websockets.ConnectionClosed:
@@ -181,6 +186,8 @@ class Result:
     errors: dict[str, int] = field(default_factory=dict)
     cpu_s: float = 0.0
     wall_s: float = 0.0
+    poll_ms: float = float("nan")  # server CPU per version check (idle followers)
+    update_ms: float = float("nan")  # server CPU per session rerun with the teacher's view
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -195,7 +202,8 @@ class Result:
             f"| {self.setup} | {self.followers} | {self.moves} | "
             f"{ms(self.from_move_s) if self.from_move_s else '-'} | "
             f"{ms(self.from_publish_s) if self.from_publish_s else '-'} | "
-            f"{errors} ({kinds}) | {self.cpu_s:.1f} s = {self.cpu_s / self.wall_s:.0%} of a core |"
+            f"{errors} ({kinds}) | {self.cpu_s:.1f} s = {self.cpu_s / self.wall_s:.0%} of a core | "
+            f"{self.poll_ms:.1f} / {self.update_ms:.0f} |"
         )
 
 
@@ -233,7 +241,17 @@ async def run(base: str, pids: list[int], setup: str, args: argparse.Namespace) 
     for i in range(0, len(followers), 8):  # a class arriving over a few seconds
         await asyncio.gather(*(f.connect() for f in followers[i : i + 8]))
     await asyncio.sleep(2.0)
-    cpu0, wall0 = sum(cpu_s(p) for p in pids), time.monotonic()
+
+    def cpu() -> float:
+        return sum(cpu_s(p) for p in pids)
+
+    def polls() -> int:
+        return sum(f.polls for f in followers)
+
+    c_idle, p_idle = cpu(), polls()  # idle followers: what one version check costs
+    await asyncio.sleep(args.idle)
+    res.poll_ms = 1000 * (cpu() - c_idle) / max(1, polls() - p_idle)
+    cpu0, polls0, wall0 = cpu(), polls(), time.monotonic()
     value = teacher.seen.slider
     slider = teacher.seen.slider_id
     deadline = time.monotonic() + args.duration
@@ -258,7 +276,11 @@ async def run(base: str, pids: list[int], setup: str, args: argparse.Namespace) 
         )
         await asyncio.sleep(max(0.0, sent + args.interval - time.monotonic()))
     res.wall_s = time.monotonic() - wall0
-    res.cpu_s = sum(cpu_s(p) for p in pids) - cpu0
+    res.cpu_s = cpu() - cpu0
+    runs = res.moves * (len(followers) + 1)  # each follower's rerun, and the teacher's
+    if runs:
+        polling = (polls() - polls0) * res.poll_ms / 1000
+        res.update_ms = 1000 * (res.cpu_s - polling) / runs
     for f in followers:
         if f.seen.exceptions:
             res.error("exception sent")
@@ -297,11 +319,13 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=2.0, help="seconds between moves")
     parser.add_argument("--timeout", type=float, default=10.0, help="a follow slower: an error")
     parser.add_argument("--setups", default="one,replicas", help="one, replicas or both")
+    parser.add_argument("--idle", type=float, default=5.0, help="seconds of idle following")
     parser.add_argument("--write", default="", help="also put the table into this Markdown file")
     args = parser.parse_args()
     lines = [
         "| setup | followers | moves | follow delay from the move p50 / p95 / max (s) | "
-        "from the teacher's run over (s) | errors | server CPU |\n|---|---|---|---|---|---|---|"
+        "from the teacher's run over (s) | errors | server CPU | CPU per check / per update (ms) |"
+        "\n|---|---|---|---|---|---|---|---|"
     ]
     print(lines[0], flush=True)
     for setup in args.setups.split(","):
