@@ -852,8 +852,11 @@ def step_figure(c: Computed, row: int, step: str, q_labels, k_labels, v_labels):
             kind=kind, masked=hide, row=row, dim=True, row_ticks=ticks,
         )  # fmt: skip
 
-    def whole(m, title, x_title, x_labels, y_labels, y_title):
-        return figures.Panel(m, title, x_title, y_title, x_labels, y_labels, frame_all=True)
+    def whole(m, title, x_title, x_labels, y_labels):
+        # read whole; its rows are named by the panel on its left (no ticks over its colour bar)
+        return figures.Panel(
+            m, title, x_title, "", x_labels, y_labels, frame_all=True, row_ticks=False
+        )
 
     d_q, d_k = c.Q.shape[1], c.K.shape[1]
     if step == "scores":
@@ -861,7 +864,7 @@ def step_figure(c: Computed, row: int, step: str, q_labels, k_labels, v_labels):
         title = t("qkv.step.fig.raw") if b["score"] == "scaled_dot" else t("qkv.fig.scores")
         items = [
             one_row(c.Q, "Q", dims, [str(j + 1) for j in range(d_q)], ticks=True),
-            whole(c.K, "K", dims, [str(j + 1) for j in range(d_k)], k_labels, keys),
+            whole(c.K.T, "Kᵀ", keys, k_labels, [str(j + 1) for j in range(d_k)]),
             one_row(raw, title, keys, k_labels),
         ]
     elif step == "scale":
@@ -885,7 +888,7 @@ def step_figure(c: Computed, row: int, step: str, q_labels, k_labels, v_labels):
             one_row(
                 c.result.weights, t("qkv.fig.weights"), keys, k_labels, "weights", masked, True
             ),
-            whole(c.V, "V", t("qkv.axis.dims_v"), v_labels, k_labels, keys),
+            whole(c.V, "V", t("qkv.axis.dims_v"), v_labels, k_labels),
             one_row(c.result.output, t("qkv.fig.output"), t("qkv.axis.dims_v"), v_labels),
         ]
     return figures.panels(items)
