@@ -967,3 +967,121 @@ def hline(y: float, axes: tuple[str, str] = ("x", "y"), colour: str = GREY) -> S
         "y1": y,
         "line": {"color": colour, "dash": "dash", "width": 1.5},
     }
+
+
+# --- phones: panels side by side become one column --------------------------------------------
+
+PHONE_PANEL_PX: Final = 380  # the height of one stacked panel on a phone, plot and labels
+PHONE_TEXT_PX: Final = 330
+PHONE_MIN_FONT: Final = 10  # the room for a title across a phone's figure (390 px screen)
+_STACK_GAP: Final = 0.6  # of one panel's height, between stacked panels (titles, tick labels)
+
+
+def _axis_pairs(data: Sequence[dict], layout: dict) -> list[tuple[str, str]]:
+    """The (x axis, y axis) layout names of the figure's panels, in reading order."""
+    pairs = {
+        (
+            "xaxis" + (tr.get("xaxis") or "x")[1:],
+            "yaxis" + (tr.get("yaxis") or "y")[1:],
+        )
+        for tr in data
+        if tr.get("type") not in {"pie", "table", "sankey"}
+    }
+
+    def place(pair: tuple[str, str]) -> tuple[float, float]:
+        x = (layout.get(pair[0]) or {}).get("domain") or [0, 1]
+        y = (layout.get(pair[1]) or {}).get("domain") or [0, 1]
+        return (-round(float(y[1]), 3), round(float(x[0]), 3))
+
+    return sorted(pairs, key=place)
+
+
+def stack_panels(data: list[dict], layout: dict) -> tuple[list[dict], dict, int]:
+    """A figure whose panels sit side by side, re-laid as one column (for a phone's width).
+
+    Every panel keeps its axes, traces and titles; what was placed in paper coordinates near a
+    panel (its title, its colour bar) moves with it. Returns the new data, layout and the number
+    of panels; a figure with one panel per row comes back unchanged (and 1).
+    """
+    pairs = _axis_pairs(data, layout)
+    if panels_in_a_row(layout) < 2 or len(pairs) < 2:
+        return data, layout, 1
+    n = len(pairs)
+    head = 0.3  # room above the first panel for its title, in panel heights
+    unit = 1.0 / (n + _STACK_GAP * (n - 1) + head)
+    old: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
+    new: dict[tuple[str, str], tuple[list[float], list[float]]] = {}
+    out = dict(layout)
+    for i, pair in enumerate(pairs):
+        xa, ya = dict(layout.get(pair[0]) or {}), dict(layout.get(pair[1]) or {})
+        old[pair] = (list(xa.get("domain") or [0, 1]), list(ya.get("domain") or [0, 1]))
+        top = 1.0 - head * unit - i * unit * (1 + _STACK_GAP)
+        new[pair] = ([0.0, 1.0], [max(0.0, top - unit), top])
+        out[pair[0]] = {**xa, "domain": new[pair][0]}
+        out[pair[1]] = {**ya, "domain": new[pair][1]}
+
+    def nearest(x: float, y: float) -> tuple[str, str]:
+        def gap(pair: tuple[str, str]) -> float:
+            (x0, x1), (y0, y1) = old[pair]
+            dx = max(x0 - x, 0.0, x - x1)
+            dy = max(y0 - y, 0.0, y - y1)
+            return dx + dy
+
+        return min(pairs, key=gap)
+
+    def moved(x: float, y: float) -> tuple[float, float]:
+        pair = nearest(x, y)
+        (ox0, ox1), (oy0, oy1) = old[pair]
+        (nx0, nx1), (ny0, ny1) = new[pair]
+        fx = (x - ox0) / (ox1 - ox0) if ox1 > ox0 else 0.5
+        fy = (y - oy0) / (oy1 - oy0) if oy1 > oy0 else 0.5
+        return nx0 + fx * (nx1 - nx0), ny0 + fy * (ny1 - ny0)
+
+    notes = []
+    for note in layout.get("annotations") or ():
+        if note.get("xref") == "paper" and note.get("yref") == "paper" and "x" in note:
+            x, y = moved(float(note["x"]), float(note.get("y", 1.0)))
+            note = {**note, "x": x, "y": y}
+        notes.append(note)
+    if notes:
+        out["annotations"] = notes
+    stacked = []
+    for tr in data:
+        bar = tr.get("colorbar") or (tr.get("marker") or {}).get("colorbar")
+        if bar is not None and bar.get("orientation") != "h":
+            pair = ("xaxis" + (tr.get("xaxis") or "x")[1:], "yaxis" + (tr.get("yaxis") or "y")[1:])
+            if pair in new:
+                y0, y1 = new[pair][1]
+                bar = {**bar, "y": (y0 + y1) / 2, "yanchor": "middle", "len": y1 - y0}
+                bar.pop("lenmode", None)
+                if "colorbar" in tr:
+                    tr = {**tr, "colorbar": bar}
+                else:
+                    tr = {**tr, "marker": {**tr["marker"], "colorbar": bar}}
+        stacked.append(tr)
+    return stacked, out, n
+
+
+def phone_titles(layout: dict, size: float) -> dict:
+    """The figure's title and paper-placed notes (panel titles) wrapped to a phone's width."""
+    out = dict(layout)
+    title = out.get("title")
+    if isinstance(title, dict) and isinstance(title.get("text"), str):
+        out["title"] = {**title, "text": wrapped_text(title["text"], size * 1.2, PHONE_TEXT_PX)}
+    notes = []
+    for note in out.get("annotations") or ():
+        text = note.get("text")
+        if isinstance(text, str) and note.get("xref") == "paper" and not note.get("showarrow"):
+            font = (note.get("font") or {}).get("size") or size
+            wide = text_width(text, font)
+            if wide > PHONE_TEXT_PX:  # smaller type first (a note sits between rows), then lines
+                smaller = max(PHONE_MIN_FONT, font * PHONE_TEXT_PX / wide)
+                note = {
+                    **note,
+                    "font": {**(note.get("font") or {}), "size": smaller},
+                    "text": wrapped_text(text, smaller, PHONE_TEXT_PX),
+                }
+        notes.append(note)
+    if notes:
+        out["annotations"] = notes
+    return out

@@ -70,6 +70,19 @@ _BASE_CSS: Final = """
 """
 
 
+def on_phone() -> bool:
+    """Whether this session's browser is a phone (its user agent says "Mobi", as phones'
+    browsers do): figures then stack their panels in one column to fit the width."""
+    key = "_layout.phone"
+    if key not in st.session_state:
+        try:
+            agent = st.context.headers.get("User-Agent") or ""
+        except Exception:  # no request (a test run without a browser)
+            agent = ""
+        st.session_state[key] = "Mobi" in agent
+    return bool(st.session_state[key])
+
+
 def presenting() -> bool:
     """Whether presentation mode is on for this session."""
     return bool(st.session_state.get(PRESENTATION_KEY, False))
@@ -116,6 +129,11 @@ def style_figure(fig: go.Figure, height: int | None = None, *, min_top: int = 0)
     big = presenting()
     data, spec = figures.figure_parts(fig)
     base = height or spec.get("height") or 360
+    if on_phone():  # side-by-side panels would be a few px wide: one column instead
+        data, spec, n = figures.stack_panels(data, spec)
+        if n > 1:
+            base = max(base, n * figures.PHONE_PANEL_PX)
+        spec = figures.phone_titles(spec, figures.FONT)
     # three panels or more in a row share the width: a little smaller type on a projector
     crowded = big and figures.panels_in_a_row(spec) >= 3
     size = (figures.PRES_CROWDED_FONT if crowded else figures.PRES_FONT) if big else figures.FONT

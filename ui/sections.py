@@ -49,10 +49,18 @@ def share_slot():
     return slot
 
 
-def draw_share() -> None:
-    """Write the state into the URL and draw the share link in the sidebar's slot."""
-    params, left_out = state.publish()
-    classroom.publish(params)  # a teacher's view goes to the class (nothing otherwise)
+def draw_share(*, final: bool = True) -> None:
+    """Write the state into the URL and draw the share link in the sidebar's slot.
+
+    ``final=False`` (a group inside a full run of the page) draws the link without touching
+    the URL: later sections have not bound their parameters yet, and would no longer find
+    them in the URL. The page's full run ends with the final call (``app.py``).
+    """
+    if final:
+        params, left_out = state.publish()
+        classroom.publish(params)  # a teacher's view goes to the class (nothing otherwise)
+    else:
+        params, left_out = state.url_params()
     slot = st.session_state.get(_SHARE_SLOT)
     if slot is None:
         return
@@ -83,7 +91,7 @@ def _group(ns: str, index: int, group: Sequence[Section]) -> None:
     # the group's top, in a full run and in the group's own rerun alike.
     for text in state.notices_since(seen) + state.take_flash():
         notices.warning(text, icon="⚠️")
-    draw_share()
+    draw_share(final=fragment_rerun())
 
 
 def show(ns: str, groups: Sequence[Sequence[Section]], *, stepped: Sequence[str] = ()) -> None:

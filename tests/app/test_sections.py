@@ -66,3 +66,13 @@ def test_a_hostile_section_number_is_refused_with_a_notice(info, raw):
     assert_ok(at)
     assert len(runs(at)) == 1
     assert any("`sec`" in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_a_parameter_bound_in_a_later_section_survives_the_first_groups_run():
+    # the self-attention page binds the guess (guess, g) only in its worked-token section,
+    # after earlier groups have run: they must not rewrite the URL before it is read
+    at = open_page("app_pages/self_attention/page.py", {"guess": "1", "g": "1"})
+    assert_ok(at)
+    assert at.session_state["self_attention.guess"] is True
+    params = link_params(at)
+    assert params["guess"] == "1" and params["g"] == "1"
