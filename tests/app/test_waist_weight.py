@@ -537,3 +537,18 @@ def test_guessing_in_presentation_mode():
     pred = float(prediction_at(70.0).prediction[0])
     assert at.metric[1].value == f"{pred:.4g} 千克"
     assert "sec=3" in link(at) and "rev=1" in link(at)
+
+
+def test_a_query_move_on_the_same_heatmap_row_sends_the_same_heatmap():
+    at = open_page(PAGE, query={"q": "60"})
+    lo, hi = kd.query_range(KEYS)
+    rows = kd.query_grid(lo, hi)
+    assert 60.0 in rows and 60.5 not in rows and 62.0 in rows  # rows every 2 cm here
+    first = helpers.chart(at, "waist_weight.heatmap", raw=True)
+    at.slider(key="waist_weight.q").set_value(60.5).run()  # still nearest the 60 cm row
+    assert helpers.chart(at, "waist_weight.heatmap", raw=True) == first
+    at.slider(key="waist_weight.q").set_value(62.0).run()  # the outline moves to 62 cm
+    moved = helpers.chart(at, "waist_weight.heatmap", raw=True)
+    assert moved != first
+    y0 = moved["layout"]["shapes"][0]["y0"]
+    assert rows[int(y0 + 0.5)] == 62.0

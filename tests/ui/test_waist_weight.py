@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from app_pages.waist_weight import data as kd
 from app_pages.waist_weight import figures
-from app_pages.waist_weight import text as formulas
+from app_pages.waist_weight import text as latex
 from attn_core import average_pooling, nadaraya_watson
 from attn_core.kernel_regression import uncovered_intervals
 from tests.helpers import decode
@@ -248,7 +248,7 @@ def test_query_grid_is_short_round_and_inside(lo, span):
 
 def test_pair_formula_is_the_seed_example_computed():
     r = average_pooling([57.0], [43.0, 48.0])
-    tex = formulas.pair_formula(57.0, (56.0, 58.0), (43.0, 48.0), r.weights[0], r.prediction[0])
+    tex = latex.pair_formula(57.0, (56.0, 58.0), (43.0, 48.0), r.weights[0], r.prediction[0])
     assert tex.endswith("= 45.5")
     assert r"0.5 \cdot 43 + 0.5 \cdot 48" in tex
 
@@ -256,7 +256,7 @@ def test_pair_formula_is_the_seed_example_computed():
 def test_weighted_terms_write_the_heaviest_terms_and_the_prediction():
     data = kd.default_dataset()
     r = nadaraya_watson([57.0], data[:, 0], data[:, 1], "gaussian", 5.0)
-    tex, n_rest, rest = formulas.weighted_terms(57.0, r.weights[0], data[:, 1], r.prediction[0])
+    tex, n_rest, rest = latex.weighted_terms(57.0, r.weights[0], data[:, 1], r.prediction[0])
     assert tex.startswith("f(57) = ") and tex.endswith(f"= {r.prediction[0]:.2f}")
     assert n_rest == 8
     top = np.sort(r.weights[0])[::-1]
@@ -271,9 +271,9 @@ def test_weighted_terms_write_the_heaviest_terms_and_the_prediction():
 
 @pytest.mark.parametrize("method", ["average", "nw", "parametric"])
 def test_formulas_are_valid_latex_fragments(method):
-    tex = formulas.general_formula(method, "epanechnikov")
+    tex = latex.general_formula(method, "epanechnikov")
     assert tex.count("{") == tex.count("}")
-    step = formulas.key_step(method, "boxcar", 57.0, 56.0, 0.5, 12, 2.0)
+    step = latex.key_step(method, "boxcar", 57.0, 56.0, 0.5, 12, 2.0)
     assert step.count("{") == step.count("}") and "nan" not in step
 
 
