@@ -15,7 +15,8 @@ from typing import Final
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import RUN_TIMEOUT_MS, open_app
+from tests.e2e.conftest import RUN_TIMEOUT_MS, open_app, wait_for_app
+from ui.i18n import catalog
 from ui.navigation import available
 
 VIEWPORT: Final = {"width": 1280, "height": 720}
@@ -162,11 +163,21 @@ def test_every_page_is_readable_on_a_projector(projector: Page, app_url: str) ->
     page = projector
     problems: list[str] = []
     counts = {}
+    nxt = page.get_by_role("button", name=catalog("en")["app.section.next"])
     for path in _page_paths():
         _open(page, f"{app_url}/{path}?pres=1&lang=en")
-        m = page.evaluate(MEASURE)
-        counts[path] = [len(m[k]) for k in ("texts", "metrics", "cells", "sliders", "nav")]
-        problems += _problems(path, m)
+        for sec in range(1, 30):  # one section at a time: walk them all with Next
+            m = page.evaluate(MEASURE)
+            seen = [len(m[k]) for k in ("texts", "metrics", "cells", "sliders", "nav")]
+            counts[f"{path}#{sec}"] = seen
+            problems += _problems(f"{path} (section {sec})", m)
+            if not nxt.count() or nxt.first.is_disabled():
+                break
+            nxt.first.click()
+            page.wait_for_timeout(150)
+            wait_for_app(page)
+            page.wait_for_function(ALL_DRAWN, timeout=RUN_TIMEOUT_MS)
+            page.wait_for_timeout(400)
     # the checks above ran on something: every kind of element appears on some page
     assert sum(c[0] for c in counts.values()) > 500, counts
     assert all(sum(c[k] for c in counts.values()) > 0 for k in range(1, 5)), counts
