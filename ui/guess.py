@@ -60,7 +60,10 @@ class Question:
         return len(self.labels) if self.kind == "weights" else 1
 
 
-def _bind(ns: str) -> state.Binding:
+def bind(ns: str) -> state.Binding:
+    """The guess's parameters (guess, g, rev) under the page's namespace. :func:`ask` binds
+    them; a page binds them at its top too when the question's section is not always drawn
+    (presentation mode shows one section), so the guess stays in the link on the other ones."""
     return state.bind(
         ns,
         state.Flag(GUESS, False),
@@ -74,7 +77,7 @@ def ask(ns: str, q: Question) -> bool:
 
     Returns True when the page may show its answer: guessing is off, or the answer is revealed.
     """
-    b = _bind(ns)
+    b = bind(ns)
     if q.kind == "weights" and len(q.labels) > MAX_WEIGHT_KEYS:
         if b[GUESS]:
             st.info(t("app.guess.too_many", n=len(q.labels), most=MAX_WEIGHT_KEYS))

@@ -250,7 +250,7 @@ def setup() -> Setup:
     # the guess and the step stay in the link while their section is off the screen (a slide;
     # otherwise the results section binds the guess before drawing its switch)
     if layout.presenting():
-        guess._bind("qkv")  # the same binding as ask() makes
+        guess.bind("qkv")  # the same binding as ask() makes
     state.bind("qkv", state.Int(steps.STEP_PARAM, 1, lo=1, hi=len(STEP_NAMES)))
     return Setup(n_q, n_k, d_q, d_k, V.shape[1])
 

@@ -93,7 +93,7 @@ def snap_heads() -> None:
     )
 
 
-guess._bind(NS)  # the guess's state (section 3), bound before the first group writes the URL
+guess.bind(NS)  # the guess (section 3) stays in the link while another section is shown
 snap_heads()  # a link, or a quick click, may ask for heads that do not divide d_model
 
 

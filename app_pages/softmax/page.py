@@ -43,6 +43,7 @@ b = state.bind(
     state.Int("keys", 8, lo=2, hi=64),
     state.Int("seed", 0, lo=0, hi=2**31 - 1),
 )
+guess.bind("softmax")  # the guess (section 1) stays in the link on the other sections
 if TEXT_KEY not in st.session_state:
     st.session_state[TEXT_KEY] = format_scores(b["x"])
 

@@ -58,9 +58,7 @@ b = state.bind(
     state.Int("epochs", 50, lo=1, hi=500),
 )
 DATA = b.key("data")
-# The guess's parameters (guess, g, rev) are bound by guess.ask in the query section; bound here
-# too, before the first section's fragment publishes the URL, so that a link's guess is read.
-guess._bind("waist_weight")
+guess.bind("waist_weight")  # the guess (query section) stays in the link on the other sections
 
 
 # --- the table ---------------------------------------------------------------------------------
