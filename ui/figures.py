@@ -856,38 +856,6 @@ def figure(data: list[dict], layout: dict) -> go.Figure:
         return go.Figure(spec)
 
 
-def dict_figure(
-    data: list[dict],
-    layout: dict,
-    *,
-    font_size: int = FONT,
-    height_factor: float = 1.0,
-    min_top: int = 0,
-) -> go.Figure:
-    """:func:`figure` with the app's sizes applied in the one constructor call.
-
-    The same sizes as ``ui.layout.style_figure`` (``PRES_FONT`` type, ``PRES_CROWDED_FONT``
-    with three panels or more in a row, height ×``PRES_HEIGHT`` and no text under
-    ``PRES_MIN_FONT`` in presentation mode, i.e. ``font_size >= PRES_FONT``),
-    automargin on every axis, and margins from :func:`start_margins`, the top one at least
-    ``min_top``. Sizing inside the constructor is several times cheaper than updating a built
-    figure.
-    """
-    height = int(int(layout.get("height") or 360) * height_factor)
-    big = font_size >= PRES_FONT
-    if big and panels_in_a_row(layout) >= 3:
-        font_size = PRES_CROWDED_FONT  # as style_figure: panels in a row share the width
-    layout = {**layout, "height": height, "font": {"size": font_size}}
-    if big:
-        data, layout = floor_fonts(data, layout)
-    for name, axis in layout.items():  # every axis grows a margin its labels do not fit
-        if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):
-            layout[name] = {"automargin": True, **axis}
-    margin = start_margins(data, layout, font_size)
-    margin["t"] = max(margin["t"], min_top)
-    return figure(data, {**layout, "margin": margin})
-
-
 # --- side-by-side panels (one figure, one shared scale) -----------------------------------
 
 GREY = "#555555"
