@@ -202,16 +202,13 @@ def show_figure(
     *,
     name: str | None = None,
     min_top: int = 0,
-    restyle: bool = True,  # transitional: removed once no builder sizes its own figure
 ) -> None:
     """Draw a figure with the PNG download button in its toolbar: the one place figures are shown.
 
     ``key`` starts with the page's namespace (``"qkv.fig.results"``); the PNG's file name comes
     from it unless ``name`` (the figure and view part, e.g. ``"head-2-weights"``) is given.
-    ``restyle=False`` draws a figure whose builder already applied the app's sizes.
     """
-    if restyle:
-        fig = style_figure(fig, height, min_top=min_top)
+    fig = style_figure(fig, height, min_top=min_top)
     st.plotly_chart(fig, key=key, theme=None, config=figure_config(fig, key, name), width="stretch")
 
 
