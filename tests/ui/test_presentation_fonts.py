@@ -153,15 +153,6 @@ def test_style_figure_applies_the_floor_in_presentation_mode(monkeypatch) -> Non
     assert "uniformtext" not in spec
 
 
-def test_dict_figure_applies_the_floor_at_presentation_size() -> None:
-    data = [{"type": "scatter", "x": [1], "y": [1], "mode": "text", "textfont": {"size": 9}}]
-    big = figures.dict_figure(data, {}, font_size=figures.PRES_FONT)
-    small = figures.dict_figure(data, {}, font_size=figures.FONT)
-    assert isinstance(big, go.Figure)
-    assert figures.figure_parts(big)[0][0]["textfont"]["size"] == PRES_MIN_FONT
-    assert figures.figure_parts(small)[0][0]["textfont"]["size"] == 9
-
-
 def test_axis_titles_wider_than_their_panel_wrap_and_get_room() -> None:
     title = "key position (attended to)"
     layout = {"font": {"size": 16}, "height": 400}
