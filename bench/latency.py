@@ -38,6 +38,7 @@ import sys
 import time
 import tomllib
 import traceback
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +62,8 @@ from tests.e2e.conftest import (  # noqa: E402
 from ui.navigation import PAGES  # noqa: E402
 
 LIMIT_MS = 20_000  # an interaction slower than this counts as a failure
-MAX_SLIDERS = 14  # sliders tried per page when looking for the heaviest
+MAX_SLIDERS = 10  # sliders tried per page when looking for the heaviest
+SETTLE_MS = 800  # after a move's run is over, the time its figures get to be drawn
 BLOCK = 5  # moves per block; page and reference blocks alternate
 PARTS = ("wait", "run", "draw")
 nan = float("nan")
@@ -130,6 +132,7 @@ class Run:
     cpu_ms: list[float] = field(default_factory=list)
     kb: list[float] = field(default_factory=list)
     deltas: list[int] = field(default_factory=list)
+    kinds: Counter[str] = field(default_factory=Counter)  # deltas by element type, all moves
     server_ms: list[float] = field(default_factory=list)  # protocol: request → run over
 
     @property
@@ -225,12 +228,8 @@ def page_layout(url_path: str) -> str:
 # ---------------------------------------------------------------- finding the controls
 
 
-def calibrate(page: Page, url: str, rows: int = 0, only: str | None = None) -> list[Control]:
+def calibrate(page: Page, only: str | None = None) -> list[Control]:
     """Move each slider once (or only ``only``); record which figures each move changes."""
-    page.goto(url)
-    wait_idle(page)
-    if rows:
-        upload_rows(page, rows)
     controls = []
     labels = slider_labels(page)[:MAX_SLIDERS]
     for label in labels:
@@ -243,7 +242,7 @@ def calibrate(page: Page, url: str, rows: int = 0, only: str | None = None) -> l
         except Exception:  # hidden (a closed expander or tab) or disabled: not a control to time
             continue
         page.wait_for_timeout(250)
-        wait_idle(page, settle_ms=1_000)
+        wait_idle(page, settle_ms=SETTLE_MS)
         changed = [d for d in page.evaluate(DESCRIBE_JS) if d["hash"] not in before]
         controls.append(
             Control(
@@ -274,7 +273,7 @@ def choose(controls: list[Control], hint: str | None) -> tuple[Control | None, C
 class Tab:
     """A page in the browser, open on one view, whose moves of one slider are timed."""
 
-    def __init__(self, browser: Browser, url: str, label: str, expect: int, pid: int, rows=0):
+    def __init__(self, browser: Browser, url: str, pid: int, rows: int = 0) -> None:
         self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
         self.frames: list[bytes] = []
         self.page.on(
@@ -288,9 +287,14 @@ class Tab:
         wait_idle(self.page)
         if rows:
             upload_rows(self.page, rows)
+        self.pid, self.i = pid, 0
+
+    def aim(self, label: str, expect: int) -> Tab:
+        """Time the slider ``label`` from now on, waiting for ``expect`` changed figures."""
         self.thumb = thumb(self.page, label)
         self.keys = keys_for(self.thumb)
-        self.expect, self.pid, self.i = expect, pid, 0
+        self.expect, self.i = expect, 0
+        return self
 
     def moves(self, count: int, run: Run, timed: bool) -> None:
         self.page.bring_to_front()
@@ -310,46 +314,39 @@ class Tab:
             run.times.append(timing)
             run.cpu_ms.append((cpu_s(self.pid) - cpu0) * 1000)
             run.kb.append(sum(len(f) for f in self.frames) / 1024)
-            run.deltas.append(sum(1 for f in self.frames if _is_delta(f)))
+            kinds = [k for k in map(_delta_kind, self.frames) if k]
+            run.deltas.append(len(kinds))
+            run.kinds.update(kinds)
 
     def close(self) -> None:
         self.page.close()
 
 
-def _is_delta(frame: bytes) -> bool:
+def _delta_kind(frame: bytes) -> str:
+    """The element type a delta draws ("block" for a container; "" for no delta)."""
     msg = ForwardMsg()
     try:
         msg.ParseFromString(frame)
     except Exception:
-        return False
-    return msg.WhichOneof("type") == "delta"
+        return ""
+    if msg.WhichOneof("type") != "delta":
+        return ""
+    if msg.delta.HasField("new_element"):
+        return msg.delta.new_element.WhichOneof("type") or "element"
+    return "block"
 
 
-def paired(
-    browser: Browser,
-    app: tuple[str, int],
-    ref: tuple[str, int],
-    control: Control,
-    n: int,
-    warmup: int,
-    rows: int = 0,
-) -> tuple[Run, Run]:
-    """Time ``control`` on the app page and the same work on the reference, in alternate blocks."""
-    a = Tab(browser, app[0], control.label, control.k, app[1], rows)
-    r = Tab(browser, ref[0], "Reference value", control.k, ref[1])
+def paired(a: Tab, r: Tab, n: int, warmup: int) -> tuple[Run, Run]:
+    """Time the app's tab and the same work's tab in alternate blocks of moves."""
     app_run, ref_run = Run(), Run()
-    try:
-        a.moves(warmup, app_run, timed=False)
-        r.moves(warmup, ref_run, timed=False)
-        done = 0
-        while done < n:
-            step = min(BLOCK, n - done)
-            a.moves(step, app_run, timed=True)
-            r.moves(step, ref_run, timed=True)
-            done += step
-    finally:
-        a.close()
-        r.close()
+    a.moves(warmup, app_run, timed=False)
+    r.moves(warmup, ref_run, timed=False)
+    done = 0
+    while done < n:
+        step = min(BLOCK, n - done)
+        a.moves(step, app_run, timed=True)
+        r.moves(step, ref_run, timed=True)
+        done += step
     return app_run, ref_run
 
 
@@ -506,15 +503,19 @@ def where_it_goes(row: Row) -> str:
         f"{r.part('wait'):.0f}/{r.part('run'):.0f}/{r.part('draw'):.0f}); "
         f"{statistics.median(a.deltas or [0]):.0f} deltas, {statistics.median(a.kb or [nan]):.0f} "
         f"kB vs {statistics.median(r.deltas or [0]):.0f} deltas, "
-        f"{statistics.median(r.kb or [nan]):.0f} kB"
+        f"{statistics.median(r.kb or [nan]):.0f} kB; the page's deltas per move: "
+        + ", ".join(f"{k} {v / max(1, len(a.times)):.0f}" for k, v in a.kinds.most_common(6))
     )
 
 
-def markdown(rows: list[Row], trivial: Run, visits: dict[str, list[float]], stamp: str) -> str:
+def markdown(
+    rows: list[Row], trivial: Run, visits: dict[str, list[float]], stamp: str, n: int
+) -> str:
     t = trivial.med()
     out = [
         f"Measured {stamp} by `python bench/latency.py` (headless Chromium, 2 cores shared with "
-        f"other work; n = {len(trivial.times)} moves per control). Trivial app (one slider → one "
+        f"other work; load average {os.getloadavg()[0]:.1f} at the end; n = {n} moves per "
+        f"control and as many of the same work). Trivial app (one slider → one "
         f"8 × 8 heatmap): median {t:.0f} ms, p95 {trivial.p95():.0f} ms (before: "
         f"{BEFORE_TRIVIAL} ms).",
         "",
@@ -635,7 +636,7 @@ def main() -> None:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             one = Control("Reference value", 0, 1, ("P1-h8x8t",), 64)
             trivial = Run()
-            tab = Tab(browser, base["ref"] + "/", one.label, 1, ref_pid)
+            tab = Tab(browser, base["ref"] + "/", ref_pid).aim(one.label, 1)
             tab.moves(args.warmup, trivial, timed=False)
             tab.moves(2 * args.n, trivial, timed=True)
             trivial_ms = trivial.med()
@@ -644,89 +645,49 @@ def main() -> None:
                 f"p95 {trivial.p95():.0f}, CPU {pct(trivial.cpu_ms, 0.5):.0f} ms per move\n"
             )
             print(HEADER, flush=True)
-            calib = browser.new_page(viewport={"width": 1400, "height": 1000})
-            for info in pages:
-                path = f"/{info.url_path}?lang=en"
-                layout = page_layout(info.url_path)
+
+            def probe(url_path: str, query: str, name: str = "", large: Large | None = None):
+                """Open the page once, find its controls, time them against the same work."""
+                path = f"/{url_path}?lang=en" + (f"&{query}" if query else "")
+                layout = page_layout(url_path)
+                upload = large.upload_rows if large else 0
+                app_tab = None
                 try:
-                    controls = calibrate(calib, base["app"] + path)
-                    first, heaviest = choose(controls, FIRST.get(info.url_path))
-                    if first is None or heaviest is None:
-                        raise LookupError("no slider whose move changes a figure")
-                except Exception as err:
-                    rows.append(
-                        Row(
-                            info.url_path,
-                            "first",
-                            one,
-                            layout,
-                            Run(),
-                            Run(),
-                            error=failure(err),
+                    app_tab = Tab(browser, base["app"] + path, app_pid, upload)
+                    if large is None:
+                        first, heaviest = choose(calibrate(app_tab.page), FIRST.get(url_path))
+                        if first is None or heaviest is None:
+                            raise LookupError("no slider whose move changes a figure")
+                        todo = (
+                            [("first+heaviest", first)]
+                            if first == heaviest
+                            else [("first", first), ("heaviest", heaviest)]
                         )
-                    )
+                    else:
+                        found = calibrate(app_tab.page, only=large.label)
+                        todo = [("large", next(c for c in found if c.k > 0))]
+                    for kind, control in todo:
+                        row = measure_row(
+                            app_tab, browser, base, ref_pid, url_path, path, kind, control,
+                            layout, args, upload,
+                        )  # fmt: skip
+                        row.name = name
+                        rows.append(row)
+                        print(line(row, trivial_ms), flush=True)
+                except Exception as err:  # a page that cannot be probed is reported, not fatal
+                    kind = "large" if large else "first"
+                    rows.append(Row(url_path, kind, one, layout, Run(), Run(), name, failure(err)))
                     print(line(rows[-1], trivial_ms), flush=True)
-                    continue
-                todo = (
-                    [("first+heaviest", first)]
-                    if first == heaviest
-                    else [("first", first), ("heaviest", heaviest)]
-                )
-                for kind, control in todo:
-                    rows.append(
-                        measure_row(
-                            browser,
-                            base,
-                            (app_pid, ref_pid),
-                            info.url_path,
-                            path,
-                            kind,
-                            control,
-                            layout,
-                            args,
-                        )
-                    )
-                    print(line(rows[-1], trivial_ms), flush=True)
+                finally:
+                    if app_tab is not None:
+                        app_tab.close()
+
+            for info in pages:
+                probe(info.url_path, "")
             if not args.no_large:
                 for large in LARGE:
-                    if wanted is not None and large.url_path not in wanted:
-                        continue
-                    path = f"/{large.url_path}?lang=en" + (f"&{large.query}" if large.query else "")
-                    layout = page_layout(large.url_path)
-                    try:
-                        found = calibrate(calib, base["app"] + path, large.upload_rows, large.label)
-                        control = next(c for c in found if c.k > 0)
-                    except Exception as err:
-                        rows.append(
-                            Row(
-                                large.url_path,
-                                "large",
-                                one,
-                                layout,
-                                Run(),
-                                Run(),
-                                large.name,
-                                failure(err),
-                            )
-                        )
-                        print(line(rows[-1], trivial_ms), flush=True)
-                        continue
-                    row = measure_row(
-                        browser,
-                        base,
-                        (app_pid, ref_pid),
-                        large.url_path,
-                        path,
-                        "large",
-                        control,
-                        layout,
-                        args,
-                        large.upload_rows,
-                    )
-                    row.name = large.name
-                    rows.append(row)
-                    print(line(row, trivial_ms), flush=True)
-            calib.close()
+                    if wanted is None or large.url_path in wanted:
+                        probe(large.url_path, large.query, large.name, large)
             tab.moves(args.n, trivial, timed=True)  # the trivial app again, at the end's load
             tab.close()
             print(f"trivial app at the end: median {trivial.med():.0f} ms over both")
@@ -767,15 +728,16 @@ def main() -> None:
             proc.terminate()
     summary(rows, trivial_ms, visits)
     if args.write:
-        text = markdown(rows, trivial, visits, t_start)
+        text = markdown(rows, trivial, visits, t_start, args.n)
         write_section(Path(args.write), "latency", text)
         print(f"\nwritten to {args.write}")
 
 
 def measure_row(
+    tab: Tab,
     browser: Browser,
     base: dict[str, str],
-    pids: tuple[int, int],
+    ref_pid: int,
     url_path: str,
     path: str,
     kind: str,
@@ -784,17 +746,17 @@ def measure_row(
     args: argparse.Namespace,
     rows: int = 0,
 ) -> Row:
+    """Time ``control`` on the app's ``tab`` against the same work (a reference tab opened here),
+    then the server's time for both over the protocol."""
     ref_path = "/?" + control.reference_query()
     try:
-        app_run, ref_run = paired(
-            browser,
-            (base["app"] + path, pids[0]),
-            (base["ref"] + ref_path, pids[1]),
-            control,
-            args.n,
-            args.warmup,
-            rows,
-        )
+        ref_tab = Tab(browser, base["ref"] + ref_path, ref_pid)
+        try:
+            tab.aim(control.label, control.k)
+            ref_tab.aim("Reference value", control.k)
+            app_run, ref_run = paired(tab, ref_tab, args.n, args.warmup)
+        finally:
+            ref_tab.close()
     except Exception as err:
         return Row(url_path, kind, control, layout, Run(), Run(), error=failure(err))
     row = Row(url_path, kind, control, layout, app_run, ref_run)

@@ -103,13 +103,21 @@ class ProtocolSession:
         state.widget_states.widgets.extend(self.values.values())
         await self.ws.send(msg.SerializeToString())
         stats = await asyncio.wait_for(self._read_run(), RUN_TIMEOUT_S)
-        self.fragment_of |= stats.fragments
         if stats.page_script_hash:
             self.page_script_hash = stats.page_script_hash
         if stats.query_string is not None:
             self.query = stats.query_string
-        fresh = {s.id: s for s in stats.sliders}  # a fragment's run re-sends its own sliders
-        self.sliders = [fresh.get(s.id, s) for s in self.sliders]
+        if stats.status == "FINISHED_SUCCESSFULLY":
+            # a full run (also one that a fragment's st.rerun() asked for) drew every widget:
+            # a widget whose parameters changed has a new id, and the browser keeps the state
+            # of the widgets on the page only
+            self.sliders = stats.sliders
+            self.fragment_of = dict(stats.fragments)
+            self.values = {k: v for k, v in self.values.items() if k in stats.fragments}
+        else:  # a fragment's run re-sends its own widgets
+            self.fragment_of |= stats.fragments
+            fresh = {s.id: s for s in stats.sliders}
+            self.sliders = [fresh.get(s.id, s) for s in self.sliders]
         return stats
 
     def slider_index(self, label: str) -> int:
@@ -156,6 +164,8 @@ class ProtocolSession:
                 # a rerun requested while running ends this run early; the next one follows
                 if stats.status != "FINISHED_EARLY_FOR_RERUN":
                     return stats
+                stats.sliders.clear()  # the next run draws the widgets again
+                stats.fragments.clear()
 
     def step(self, index: int, direction: int) -> WidgetState:
         """The widget state of slider ``index`` moved one step (``direction`` ±1, or 0: where it
