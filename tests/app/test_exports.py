@@ -18,7 +18,10 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from app_pages.alignment.data import make_toy
+from app_pages.cnn_vs_attention import data as cnn_data
+from app_pages.cnn_vs_attention import images
 from app_pages.qkv.data import default_lengths, generate, qkv_of
+from app_pages.waist_weight import data as kd
 from attn_core import (
     complexity,
     dot_product_experiment,
@@ -33,10 +36,7 @@ from attn_core import (
     valid_length_mask,
 )
 from tests.app.conftest import open_page
-from app_pages.cnn_vs_attention import data as cnn_data
-from app_pages.cnn_vs_attention import images
 from ui import layout
-from app_pages.waist_weight import data as kd
 from ui.navigation import PAGES
 from ui.tokens import embed, labels, tokenize
 
@@ -96,7 +96,8 @@ def test_every_figure_and_download_has_a_name_that_says_what_it_is(page, lang, p
     charts = at.get("plotly_chart")
     found = downloads(at, files)
     # presentation mode shows one section at a time: visit each one
-    counts = at.session_state["_sections.count"] if "_sections.count" in at.session_state else {}
+    state = at.session_state  # AppTest's session state has no get()
+    counts = state["_sections.count"] if "_sections.count" in state else {}  # noqa: SIM401
     for sec in range(2, counts.get(URL_NS[page], 0) + 1 if pres == "1" else 0):
         at = open_page(page, query={"pres": pres, "sec": str(sec)}, lang=lang)
         assert not at.exception, [e.value for e in at.exception]
@@ -259,7 +260,9 @@ def test_self_attention_per_head_weights_and_projections(files):
     found = downloads(at, files)
     for name in ("W_q", "W_k", "W_v", "W_o"):
         frame = get(
-            found, f"self_attention.dl.{name}", f"self-attention-{name.replace('_', '-')}-seed-0.csv"
+            found,
+            f"self_attention.dl.{name}",
+            f"self-attention-{name.replace('_', '-')}-seed-0.csv",
         )
         assert np.allclose(frame.to_numpy(), W[name], rtol=1e-9, atol=1e-15)
     head = get(found, "self_attention.dl.head.1", "self-attention-head-1-weights-causal.csv")

@@ -265,8 +265,8 @@ def test_legends_under_two_panels_sit_at_the_figure_s_foot_below_the_axis_titles
     """A legend hung below the plot at a fraction of its height ran into the x axis titles in
     presentation mode (softmax's variance, alignment's sampling): at the foot of the figure,
     its rows are added under the titles instead."""
-    from app_pages.softmax import figures as fig_softmax
     from app_pages.alignment import figures as fig_alignment
+    from app_pages.softmax import figures as fig_softmax
 
     raw = np.random.default_rng(0).normal(0, 8, 500)
     ns = np.array([1, 2, 5, 10, 100])

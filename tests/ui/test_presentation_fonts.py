@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 
 import numpy as np
-import plotly.graph_objects as go
 
 from ui import figures
 from ui.figures import PRES_MIN_FONT, floor_fonts
