@@ -586,6 +586,20 @@ def markdown(
 # ---------------------------------------------------------------- main
 
 
+def tree_state() -> str:
+    """The commit measured, and whether the app's files had changes not yet committed."""
+
+    def git(*a: str) -> str:
+        out = subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True, check=False)
+        return out.stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", "app.py", "app_pages", "ui", "attn_core")
+    lines = len(dirty.splitlines())
+    return f"commit {git('rev-parse', '--short', 'HEAD')}" + (
+        f" with {lines} app files changed in the working tree" if lines else ""
+    )
+
+
 def config_gc() -> str:
     """``runner.postScriptGC`` as the servers read it from .streamlit/config.toml."""
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
@@ -630,7 +644,7 @@ def main() -> None:
     rows: list[Row] = []
     visits: dict[str, list[float]] = {}
     t_start = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    t_start += f", load average {os.getloadavg()[0]:.1f} at the start"
+    t_start += f", load average {os.getloadavg()[0]:.1f} at the start, {tree_state()}"
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
