@@ -10,18 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from attn_core import (
-    global_weights,
-    hard_attention,
-    local_weights,
-    peak_hit_rate,
-    position_logit,
-    predicted_position,
-    random_position_params,
-    sample_positions,
-    softmax,
-    softmax_parts,
-)
+import attn_core as core
+from attn_core import softmax, softmax_parts
 from tests.core import reference
 
 scores_1d = arrays(np.float64, st.integers(1, 12), elements=st.floats(-10, 10))
@@ -29,8 +19,8 @@ scores_1d = arrays(np.float64, st.integers(1, 12), elements=st.floats(-10, 10))
 
 def test_global_weights_are_a_softmax_over_all_positions():
     x = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
-    np.testing.assert_allclose(global_weights(x), softmax(x, axis=-1))
-    np.testing.assert_allclose(global_weights(x, tau=2.0), softmax(x, tau=2.0))
+    np.testing.assert_allclose(core.global_weights(x), softmax(x, axis=-1))
+    np.testing.assert_allclose(core.global_weights(x, tau=2.0), softmax(x, tau=2.0))
 
 
 def window_softmax_by_hand(scores: np.ndarray, p_t: float, D: int) -> np.ndarray:
@@ -49,7 +39,7 @@ def window_softmax_by_hand(scores: np.ndarray, p_t: float, D: int) -> np.ndarray
 def test_local_m_is_the_softmax_restricted_to_the_window(scores, D, data):
     S = scores.size
     t = data.draw(st.integers(0, S - 1 + D))  # p_t = t; a window past the end still holds S - 1
-    a = local_weights(scores, t, D, mode="local-m")
+    a = core.local_weights(scores, t, D, mode="local-m")
     np.testing.assert_allclose(a.weights, window_softmax_by_hand(scores, t, D), atol=1e-12)
     np.testing.assert_allclose(a.weights, reference.local_weights(scores, t, D, "local-m"))
     assert math.isclose(a.weights[a.window].sum(), 1.0, rel_tol=1e-12)  # the window sums to 1
@@ -68,11 +58,11 @@ def test_local_p_is_the_window_softmax_times_a_gaussian_around_the_predicted_cen
     scores, D, h_t, seed
 ):
     S = scores.size
-    params = random_position_params(3, h=4, seed=seed)
+    params = core.random_position_params(3, h=4, seed=seed)
     W_p, v_p = params["W_p"], params["v_p"]
     p_t = S / (1.0 + math.exp(-float(v_p @ np.tanh(W_p @ h_t))))  # S · sigmoid(v_pᵀ tanh(W_p h_t))
-    assert math.isclose(predicted_position(h_t, W_p, v_p, S), p_t, rel_tol=1e-12)
-    a = local_weights(scores, predicted_position(h_t, W_p, v_p, S), D, mode="local-p")
+    assert math.isclose(core.predicted_position(h_t, W_p, v_p, S), p_t, rel_tol=1e-12)
+    a = core.local_weights(scores, core.predicted_position(h_t, W_p, v_p, S), D, mode="local-p")
     sigma = D / 2
     gaussian = np.exp(-((np.arange(S) - p_t) ** 2) / (2 * sigma**2))
     want = window_softmax_by_hand(scores, p_t, D) * gaussian
@@ -85,7 +75,7 @@ def test_local_p_is_the_window_softmax_times_a_gaussian_around_the_predicted_cen
 @given(scores_1d, st.integers(1, 4), st.data())
 def test_local_p_is_not_renormalised_so_it_sums_to_less_than_one(scores, D, data):
     p_t = data.draw(st.floats(0, scores.size))  # local-p's range, S · sigmoid(…) ∈ [0, S]
-    a = local_weights(scores, p_t, D, mode="local-p")
+    a = core.local_weights(scores, p_t, D, mode="local-p")
     positions = np.arange(scores.size)
     np.testing.assert_array_equal(a.window, np.abs(positions - p_t) <= D)
     assert (a.weights[~a.window] == 0.0).all() and (a.window_softmax[~a.window] == 0.0).all()
@@ -99,8 +89,8 @@ def test_local_p_is_not_renormalised_so_it_sums_to_less_than_one(scores, D, data
 
 def test_local_m_and_local_p_differ_by_the_gaussian_alone():
     scores = np.array([0.3, -1.0, 2.0, 0.5, 0.0, 1.0])
-    m = local_weights(scores, 2, 2, mode="local-m")
-    p = local_weights(scores, 2.0, 2, mode="local-p")
+    m = core.local_weights(scores, 2, 2, mode="local-m")
+    p = core.local_weights(scores, 2.0, 2, mode="local-p")
     np.testing.assert_array_equal(m.weights, m.window_softmax)
     np.testing.assert_array_equal(p.window_softmax, m.weights)
     np.testing.assert_allclose(p.weights, m.weights * p.gaussian)
@@ -122,7 +112,7 @@ def test_local_m_and_local_p_differ_by_the_gaussian_alone():
 )
 def test_windows_are_clipped_at_the_ends_of_the_sentence(mode, p_t, first, last):
     scores = np.linspace(-1.0, 2.0, 10)
-    a = local_weights(scores, p_t, 3, mode=mode)
+    a = core.local_weights(scores, p_t, 3, mode=mode)
     assert (a.first, a.last) == (first, last)
     assert a.window.tolist() == [first <= s <= last for s in range(10)]
     inside = scores[first : last + 1]
@@ -139,28 +129,30 @@ def test_both_modes_over_several_steps_use_one_centre_per_row():
     rng = np.random.default_rng(1)
     scores = rng.normal(size=(4, 7))
     for mode, p in (("local-m", np.arange(4)), ("local-p", np.array([0.2, 3.5, 6.9, 4.0]))):
-        a = local_weights(scores, p, D=1, mode=mode)
+        a = core.local_weights(scores, p, D=1, mode=mode)
         for t in range(4):
             np.testing.assert_allclose(
-                a.weights[t], local_weights(scores[t], p[t], 1, mode=mode).weights
+                a.weights[t], core.local_weights(scores[t], p[t], 1, mode=mode).weights
             )
         assert a.weights.shape == a.window.shape == (4, 7)
         assert np.shape(a.total) == np.shape(a.first) == np.shape(a.last) == (4,)
-    np.testing.assert_allclose(local_weights(scores, np.arange(4), 2, mode="local-m").total, 1.0)
+    np.testing.assert_allclose(
+        core.local_weights(scores, np.arange(4), 2, mode="local-m").total, 1.0
+    )
 
 
 @pytest.mark.parametrize("mode", ["local", "global", "LOCAL-M", "local_m", "", None])
 def test_an_unknown_mode_is_refused_by_name(mode):
     with pytest.raises(ValueError, match=r"mode must be 'local-m' .* or 'local-p'"):
-        local_weights([1.0, 2.0, 3.0], p_t=1, D=1, mode=mode)
+        core.local_weights([1.0, 2.0, 3.0], p_t=1, D=1, mode=mode)
 
 
 def test_local_m_centre_is_a_target_step():
     with pytest.raises(ValueError, match="whole number"):
-        local_weights([1.0, 2.0, 3.0], p_t=1.5, D=1, mode="local-m")
+        core.local_weights([1.0, 2.0, 3.0], p_t=1.5, D=1, mode="local-m")
     with pytest.raises(ValueError, match="p_t"):
-        local_weights([1.0, 2.0, 3.0], p_t=-1, D=1, mode="local-m")
-    assert local_weights([1.0, 2.0, 3.0], p_t=-1.0, D=1, mode="local-p").first == 0
+        core.local_weights([1.0, 2.0, 3.0], p_t=-1, D=1, mode="local-m")
+    assert core.local_weights([1.0, 2.0, 3.0], p_t=-1.0, D=1, mode="local-p").first == 0
 
 
 def test_softmax_parts_are_the_numbers_of_the_worked_softmax():
@@ -168,11 +160,11 @@ def test_softmax_parts_are_the_numbers_of_the_worked_softmax():
     window = np.array([True, True, True, False])
     m, total = softmax_parts(z, window)
     assert m == 2.0 and total == pytest.approx(np.exp(-1.5) + np.exp(-3.0) + 1.0)
-    a = local_weights(z, 0, 2, mode="local-m")  # t = 0, D = 2: the same window, 0 … 2
+    a = core.local_weights(z, 0, 2, mode="local-m")  # t = 0, D = 2: the same window, 0 … 2
     np.testing.assert_array_equal(a.window, window)
     m_all, total_all = softmax_parts(z)
     assert m_all == 3.0
-    np.testing.assert_allclose(global_weights(z), np.exp(z - m_all) / total_all)
+    np.testing.assert_allclose(core.global_weights(z), np.exp(z - m_all) / total_all)
     m_w, total_w = softmax_parts(z, a.window)
     np.testing.assert_allclose(a.weights[a.window], np.exp(z[a.window] - m_w) / total_w)
     with pytest.raises(ValueError, match="window"):
@@ -180,58 +172,59 @@ def test_softmax_parts_are_the_numbers_of_the_worked_softmax():
 
 
 def test_position_logit_is_what_the_sigmoid_gets():
-    params = random_position_params(3, h=4, seed=2)
+    params = core.random_position_params(3, h=4, seed=2)
     H = np.array([[0.5, -1.0, 2.0], [0.0, 0.0, 0.0]])
-    x = position_logit(H, params["W_p"], params["v_p"])
+    x = core.position_logit(H, params["W_p"], params["v_p"])
     np.testing.assert_allclose(x, [params["v_p"] @ np.tanh(params["W_p"] @ h) for h in H])
     np.testing.assert_allclose(
-        predicted_position(H, params["W_p"], params["v_p"], 12), 12 / (1 + np.exp(-x))
+        core.predicted_position(H, params["W_p"], params["v_p"], 12), 12 / (1 + np.exp(-x))
     )
 
 
 def test_peak_hit_rate_counts_rows_whose_peak_is_the_truth():
     W = np.array([[0.1, 0.7, 0.2], [0.5, 0.3, 0.2], [0.0, 0.4, 0.6], [0.2, 0.2, 0.6]])
-    assert peak_hit_rate(W, [1, 0, 1, 2]) == 0.75
+    assert core.peak_hit_rate(W, [1, 0, 1, 2]) == 0.75
     with pytest.raises(ValueError, match="truth"):
-        peak_hit_rate(W, [1, 0])
+        core.peak_hit_rate(W, [1, 0])
 
 
 @given(arrays(np.float64, 3, elements=st.floats(-3, 3)), st.integers(1, 50), st.integers(0, 99))
 def test_predicted_position_matches_the_reference_and_lies_inside(h_t, S, seed):
-    params = random_position_params(3, h=4, seed=seed)
-    p = predicted_position(h_t, params["W_p"], params["v_p"], S)
+    params = core.random_position_params(3, h=4, seed=seed)
+    p = core.predicted_position(h_t, params["W_p"], params["v_p"], S)
     assert isinstance(p, float) and 0 <= p <= S
     assert math.isclose(p, reference.predicted_position(h_t, params["W_p"], params["v_p"], S))
 
 
 def test_predicted_position_for_several_states_and_extreme_ones():
-    params = random_position_params(2, h=3, seed=0)
+    params = core.random_position_params(2, h=3, seed=0)
     H = np.array([[0.0, 0.0], [1.0, -1.0], [3.0, 2.0]])
-    p = predicted_position(H, params["W_p"], params["v_p"], S=10)
-    expected = [predicted_position(h, params["W_p"], params["v_p"], S=10) for h in H]
+    p = core.predicted_position(H, params["W_p"], params["v_p"], S=10)
+    expected = [core.predicted_position(h, params["W_p"], params["v_p"], S=10) for h in H]
     np.testing.assert_allclose(p, expected)
-    assert predicted_position([1.0], [[1.0]], [1e300], S=8) == 8.0  # sigmoid saturates, no warning
+    # the sigmoid saturates, with no warning
+    assert core.predicted_position([1.0], [[1.0]], [1e300], S=8) == 8.0
 
 
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=6).filter(lambda w: sum(w) > 0.1))
 def test_sampled_positions_only_hit_positive_weights_and_repeat_with_the_seed(raw):
     w = np.array(raw) / sum(raw)
-    s = sample_positions(w, 50, seed=4)
+    s = core.sample_positions(w, 50, seed=4)
     assert s.dtype.kind == "i" and s.shape == (50,)
     assert (w[s] > 0).all()
-    np.testing.assert_array_equal(s, sample_positions(w, 50, seed=4))
+    np.testing.assert_array_equal(s, core.sample_positions(w, 50, seed=4))
 
 
 def test_sample_frequencies_approach_the_weights():
     w = np.array([0.1, 0.6, 0.3])
-    counts = np.bincount(sample_positions(w, 20000, seed=0), minlength=3) / 20000
+    counts = np.bincount(core.sample_positions(w, 20000, seed=0), minlength=3) / 20000
     np.testing.assert_allclose(counts, w, atol=0.015)
 
 
 def test_hard_attention_running_mean_approaches_the_soft_context():
     rng = np.random.default_rng(2)
     w, values = softmax(rng.normal(size=8)), rng.normal(size=(8, 3))
-    r = hard_attention(w, values, n_samples=4000, seed=1)
+    r = core.hard_attention(w, values, n_samples=4000, seed=1)
     np.testing.assert_allclose(r.soft_context, w @ values)
     np.testing.assert_array_equal(r.samples, values[r.positions])
     np.testing.assert_allclose(r.running_mean[9], values[r.positions[:10]].mean(axis=0))
@@ -243,28 +236,28 @@ def test_hard_attention_running_mean_approaches_the_soft_context():
 
 
 def test_hard_attention_with_one_hot_weights_has_no_error():
-    r = hard_attention([0.0, 1.0, 0.0], [[1.0], [5.0], [9.0]], n_samples=5)
+    r = core.hard_attention([0.0, 1.0, 0.0], [[1.0], [5.0], [9.0]], n_samples=5)
     assert (r.positions == 1).all() and (r.error == 0.0).all() and (r.expected_error == 0.0).all()
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: local_weights([1.0, 2.0], p_t=0, D=0, mode="local-m"), "D"),
-        (lambda: local_weights([1.0, 2.0], p_t=5, D=1, mode="local-p"), "p_t"),
-        (lambda: local_weights([1.0, 2.0], p_t=np.nan, D=1, mode="local-p"), "p_t"),
-        (lambda: local_weights([1.0, 2.0], p_t=[0, 1], D=1, mode="local-m"), "p_t"),
-        (lambda: local_weights(np.ones((2, 3)), p_t=[0, 1, 2], D=1, mode="local-m"), "p_t"),
-        (lambda: local_weights(np.ones((2, 2, 2)), p_t=0, D=1, mode="local-m"), "scores"),
-        (lambda: local_weights([], p_t=0, D=1, mode="local-p"), "scores"),
-        (lambda: predicted_position([1.0, 2.0], np.ones((3, 3)), np.ones(3), 5), "W_p"),
-        (lambda: predicted_position([1.0], np.ones((3, 1)), np.ones(2), 5), "v_p"),
-        (lambda: predicted_position([1.0], np.ones((3, 1)), np.ones(3), 0), "S"),
-        (lambda: sample_positions([0.5, 0.6], 3), "sum to 1"),
-        (lambda: sample_positions([1.5, -0.5], 3), "negative"),
-        (lambda: sample_positions([0.5, 0.5], 0), "n"),
-        (lambda: hard_attention([0.5, 0.5], np.ones((3, 2)), 4), "rows of values"),
-        (lambda: hard_attention([0.5, 0.5], [[np.inf], [1.0]], 4), "values"),
+        (lambda: core.local_weights([1.0, 2.0], p_t=0, D=0, mode="local-m"), "D"),
+        (lambda: core.local_weights([1.0, 2.0], p_t=5, D=1, mode="local-p"), "p_t"),
+        (lambda: core.local_weights([1.0, 2.0], p_t=np.nan, D=1, mode="local-p"), "p_t"),
+        (lambda: core.local_weights([1.0, 2.0], p_t=[0, 1], D=1, mode="local-m"), "p_t"),
+        (lambda: core.local_weights(np.ones((2, 3)), p_t=[0, 1, 2], D=1, mode="local-m"), "p_t"),
+        (lambda: core.local_weights(np.ones((2, 2, 2)), p_t=0, D=1, mode="local-m"), "scores"),
+        (lambda: core.local_weights([], p_t=0, D=1, mode="local-p"), "scores"),
+        (lambda: core.predicted_position([1.0, 2.0], np.ones((3, 3)), np.ones(3), 5), "W_p"),
+        (lambda: core.predicted_position([1.0], np.ones((3, 1)), np.ones(2), 5), "v_p"),
+        (lambda: core.predicted_position([1.0], np.ones((3, 1)), np.ones(3), 0), "S"),
+        (lambda: core.sample_positions([0.5, 0.6], 3), "sum to 1"),
+        (lambda: core.sample_positions([1.5, -0.5], 3), "negative"),
+        (lambda: core.sample_positions([0.5, 0.5], 0), "n"),
+        (lambda: core.hard_attention([0.5, 0.5], np.ones((3, 2)), 4), "rows of values"),
+        (lambda: core.hard_attention([0.5, 0.5], [[np.inf], [1.0]], 4), "values"),
     ],
 )
 def test_bad_input_is_refused(call, message):

@@ -9,38 +9,29 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from attn_core import (
-    LAYERS,
-    LayerCost,
-    complexity,
-    conv1d_layer,
-    crossover_n,
-    random_layer_params,
-    recurrent_layer,
-    self_attention_layer,
-)
+import attn_core as core
 from tests.core import reference
 
 ns, ds, ks = st.integers(1, 40), st.integers(1, 16), st.integers(2, 7)
 
 
 def test_vaswani_table_for_one_configuration():
-    table = complexity(n=10, d=4, k=3)
-    assert set(table) == set(LAYERS)
-    assert table["self_attention"] == LayerCost(per_layer=400, sequential=1, max_path=1)
-    assert table["recurrent"] == LayerCost(per_layer=160, sequential=10, max_path=10)
-    assert table["convolutional"] == LayerCost(per_layer=480, sequential=1, max_path=5)
+    table = core.complexity(n=10, d=4, k=3)
+    assert set(table) == set(core.LAYERS)
+    assert table["self_attention"] == core.LayerCost(per_layer=400, sequential=1, max_path=1)
+    assert table["recurrent"] == core.LayerCost(per_layer=160, sequential=10, max_path=10)
+    assert table["convolutional"] == core.LayerCost(per_layer=480, sequential=1, max_path=5)
 
 
 @given(ns, ds, ks)
 def test_the_cnn_path_is_the_layers_needed_to_reach_across(n, d, k):
-    assert complexity(n, d, k)["convolutional"].max_path == reference.conv_max_path(n, k)
+    assert core.complexity(n, d, k)["convolutional"].max_path == reference.conv_max_path(n, k)
 
 
 @given(st.integers(1, 8), st.integers(1, 4), st.integers(2, 4))
 def test_per_layer_costs_match_counted_multiply_adds(n, d, k):
     """Counting every multiply-add of the loop references gives the table up to a constant."""
-    table = complexity(n, d, k)
+    table = core.complexity(n, d, k)
     rng = np.random.default_rng(0)
     X = rng.normal(size=(n, d))
     _, conv_ops = reference.conv1d(X, rng.normal(size=(k, d, d)))
@@ -52,7 +43,7 @@ def test_per_layer_costs_match_counted_multiply_adds(n, d, k):
 
 @given(ns, ds, ks)
 def test_self_attention_is_cheaper_exactly_below_the_crossovers(n, d, k):
-    table, cross = complexity(n, d, k), crossover_n(d, k)
+    table, cross = core.complexity(n, d, k), core.crossover_n(d, k)
     sa = table["self_attention"].per_layer
     assert (sa < table["recurrent"].per_layer) == (n < cross["recurrent"])
     assert (sa < table["convolutional"].per_layer) == (n < cross["convolutional"])
@@ -65,7 +56,7 @@ def test_conv_layer_matches_the_loop_reference(n, d_in, d_out, k, seed):
     rng = np.random.default_rng(seed)
     X, W = rng.normal(size=(n, d_in)), rng.normal(size=(k, d_in, d_out))
     expected, _ = reference.conv1d(X, W)
-    np.testing.assert_allclose(conv1d_layer(X, W), expected, atol=1e-12)
+    np.testing.assert_allclose(core.conv1d_layer(X, W), expected, atol=1e-12)
 
 
 @given(st.integers(1, 7), st.integers(1, 3), st.integers(1, 4), st.integers(0, 99))
@@ -73,40 +64,40 @@ def test_recurrent_layer_matches_the_loop_reference(n, d_in, d, seed):
     rng = np.random.default_rng(seed)
     X, W_h, W_x = rng.normal(size=(n, d_in)), rng.normal(size=(d, d)), rng.normal(size=(d, d_in))
     expected, _ = reference.recurrent(X, W_h, W_x)
-    np.testing.assert_allclose(recurrent_layer(X, W_h, W_x), expected, atol=1e-12)
+    np.testing.assert_allclose(core.recurrent_layer(X, W_h, W_x), expected, atol=1e-12)
 
 
 @given(st.integers(1, 6), st.integers(1, 4), st.integers(0, 99))
 def test_self_attention_layer_matches_the_loop_reference(n, d, seed):
     X = np.random.default_rng(seed).normal(size=(n, d))
     _, _, expected = reference.attention(X, X, X, "scaled_dot")
-    out = self_attention_layer(X)
+    out = core.self_attention_layer(X)
     np.testing.assert_allclose(out, expected, atol=1e-12)
     out[0, 0] = 1.0  # a plain writable array
 
 
 def test_random_layer_params_fit_the_layers():
-    p = random_layer_params(8, k=5, seed=2)
+    p = core.random_layer_params(8, k=5, seed=2)
     X = np.random.default_rng(0).normal(size=(12, 8))
-    assert conv1d_layer(X, p["kernel"]).shape == (12, 8)
-    H = recurrent_layer(X, p["W_h"], p["W_x"])
+    assert core.conv1d_layer(X, p["kernel"]).shape == (12, 8)
+    H = core.recurrent_layer(X, p["W_h"], p["W_x"])
     assert H.shape == (12, 8) and np.abs(H).max() < 1.0
-    np.testing.assert_array_equal(p["W_h"], random_layer_params(8, k=5, seed=2)["W_h"])
+    np.testing.assert_array_equal(p["W_h"], core.random_layer_params(8, k=5, seed=2)["W_h"])
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: complexity(10, 4, 1), "k"),
-        (lambda: complexity(0, 4, 3), "n"),
-        (lambda: complexity(10, 2.5, 3), "d"),
-        (lambda: crossover_n(4, 1), "k"),
-        (lambda: conv1d_layer(np.ones((4, 2)), np.ones((3, 3, 2))), "kernel"),
-        (lambda: conv1d_layer(np.ones((4, 2)), np.ones((3, 2))), "kernel"),
-        (lambda: recurrent_layer(np.ones((4, 2)), np.ones((3, 2)), np.ones((3, 2))), "W_h"),
-        (lambda: recurrent_layer(np.ones((4, 2)), np.ones((3, 3)), np.ones((2, 2))), "W_x"),
-        (lambda: recurrent_layer(np.ones((4, 2)), np.ones((3, 3)), np.ones((3, 4))), "X"),
-        (lambda: self_attention_layer(np.ones(3)), "X"),
+        (lambda: core.complexity(10, 4, 1), "k"),
+        (lambda: core.complexity(0, 4, 3), "n"),
+        (lambda: core.complexity(10, 2.5, 3), "d"),
+        (lambda: core.crossover_n(4, 1), "k"),
+        (lambda: core.conv1d_layer(np.ones((4, 2)), np.ones((3, 3, 2))), "kernel"),
+        (lambda: core.conv1d_layer(np.ones((4, 2)), np.ones((3, 2))), "kernel"),
+        (lambda: core.recurrent_layer(np.ones((4, 2)), np.ones((3, 2)), np.ones((3, 2))), "W_h"),
+        (lambda: core.recurrent_layer(np.ones((4, 2)), np.ones((3, 3)), np.ones((2, 2))), "W_x"),
+        (lambda: core.recurrent_layer(np.ones((4, 2)), np.ones((3, 3)), np.ones((3, 4))), "X"),
+        (lambda: core.self_attention_layer(np.ones(3)), "X"),
     ],
 )
 def test_bad_input_is_refused(call, message):
@@ -118,8 +109,8 @@ def test_bad_input_is_refused(call, message):
 def test_operations_curve_is_the_tables_count(n, d, k):
     from attn_core.complexity import operations
 
-    table = complexity(n, d, k)
-    for layer in LAYERS:
+    table = core.complexity(n, d, k)
+    for layer in core.LAYERS:
         assert operations(layer, [n], d, k)[0] == table[layer].per_layer
 
 

@@ -5,17 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app_pages.alignment import figures
+from app_pages.alignment import figures, text
 from app_pages.alignment.data import D_MODEL, D_VALUE, log_spaced, make_toy
-from app_pages.alignment.text import (
-    context_latex,
-    error_latex,
-    global_latex,
-    local_m_latex,
-    local_p_latex,
-    position_latex,
-    window_latex,
-)
 from attn_core import (
     global_weights,
     hard_attention,
@@ -63,20 +54,20 @@ def test_formulas_carry_the_page_numbers():
     toy = make_toy(10, 1, 0)
     G = global_weights(toy.scores)
     m, total = softmax_parts(toy.scores[2])
-    tex = global_latex(toy.scores[2], G[2], 3, m, total)
+    tex = text.global_latex(toy.scores[2], G[2], 3, m, total)
     assert tex.endswith(f"= {G[2, 3]:.4f}")
     assert f"{{{np.exp(toy.scores[2] - toy.scores[2].max()).sum():.2f}}}" in tex  # the denominator
-    assert position_latex(10, 0.0, 5.0).endswith(r"10 \cdot \operatorname{sigmoid}(0) = 5.000")
+    assert text.position_latex(10, 0.0, 5.0).endswith(r"10 \cdot \operatorname{sigmoid}(0) = 5.000")
     lp = local_weights(toy.scores[4], 4.0, 2, mode="local-p")
-    window = window_latex(4.0, 2, lp.first, lp.last, lp.sigma)
+    window = text.window_latex(4.0, 2, lp.first, lp.last, lp.sigma)
     assert "[2.00,\\ 6.00]" in window and r"s = 2, \dots, 6" in window and "= 1.00" in window
-    tex = local_p_latex(
+    tex = text.local_p_latex(
         4.0, lp.sigma, 5, lp.window_softmax[5], lp.gaussian[5], lp.weights[5], lp.total
     )
     assert f"= {lp.weights[5]:.4f}," in tex and tex.endswith(f"a_t(s) = {lp.total:.3f}")
     r = hard_attention(G[2], toy.values, 50, seed=0)
-    assert "c_{\\text{soft}}" in context_latex(r.soft_context, r.running_mean[-1], 50)
-    assert error_latex(50, r.error[-1], r.expected_error[-1]).endswith(
+    assert "c_{\\text{soft}}" in text.context_latex(r.soft_context, r.running_mean[-1], 50)
+    assert text.error_latex(50, r.error[-1], r.expected_error[-1]).endswith(
         f"= {r.expected_error[-1]:.3f}"
     )
 
@@ -85,13 +76,13 @@ def test_local_m_formula_is_the_window_softmax_and_its_sum_is_one():
     toy = make_toy(10, 1, 0)
     lm = local_weights(toy.scores[0], 0, 3, mode="local-m")  # t = 0: the window is cut to 0 … 3
     assert (lm.first, lm.last) == (0, 3)
-    window = window_latex(0.0, 3, lm.first, lm.last)
+    window = text.window_latex(0.0, 3, lm.first, lm.last)
     assert "[-3.00,\\ 3.00]" in window and r"s = 0, \dots, 3" in window and "sigma" not in window
     s = int(np.argmax(lm.weights))
     m, total = softmax_parts(toy.scores[0], lm.window)
     inside = toy.scores[0, :4]
     assert total == pytest.approx(np.exp(inside - inside.max()).sum())
-    tex = local_m_latex(s, toy.scores[0, s], m, total, lm.weights[s], 0, 3, lm.total)
+    tex = text.local_m_latex(s, toy.scores[0, s], m, total, lm.weights[s], 0, 3, lm.total)
     assert r"\sum_{s'=0}^{3}" in tex
     assert f"= {np.exp(toy.scores[0, s] - m) / total:.4f}," in tex
     assert tex.endswith(r"\sum_{s=0}^{3} a_t(s) = 1.000")

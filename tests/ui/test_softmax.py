@@ -8,17 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app_pages.softmax import figures as fig_softmax
-from app_pages.softmax.text import (
-    LIMIT,
-    MAX_LEN,
-    MAX_TEXT,
-    entropy_latex,
-    format_scores,
-    parse_scores,
-    probability,
-    softmax_latex,
-    variance_latex,
-)
+from app_pages.softmax import text as softmax_text
+from app_pages.softmax.text import LIMIT, MAX_LEN, MAX_TEXT
 from attn_core import entropy, softmax, softmax_jacobian
 from tests.helpers import validated_spec
 from ui.i18n import catalog
@@ -39,7 +30,7 @@ from ui.i18n import catalog
     ],
 )
 def test_good_text_reads_as_numbers(text, values):
-    parsed = parse_scores(text)
+    parsed = softmax_text.parse_scores(text)
     assert parsed.values == values and parsed.problem is None
 
 
@@ -61,7 +52,7 @@ def test_good_text_reads_as_numbers(text, values):
     ],
 )
 def test_bad_text_is_refused_with_a_reason(text, problem):
-    parsed = parse_scores(text)
+    parsed = softmax_text.parse_scores(text)
     assert parsed.values is None
     assert parsed.problem == problem
     en = catalog("en")[problem]
@@ -69,26 +60,26 @@ def test_bad_text_is_refused_with_a_reason(text, problem):
 
 
 def test_the_refusal_names_the_entry():
-    parsed = parse_scores("3, 4, oops")
+    parsed = softmax_text.parse_scores("3, 4, oops")
     assert parsed.detail == {"entry": "oops", "i": "3"}
 
 
 def test_huge_scores_are_clipped_and_said():
-    parsed = parse_scores("1e6, -2000, 5")
+    parsed = softmax_text.parse_scores("1e6, -2000, 5")
     assert parsed.values == (LIMIT, -LIMIT, 5.0)
     assert parsed.problem == "softmax.input.clipped"
 
 
 @given(st.lists(st.floats(-LIMIT, LIMIT, allow_nan=False), min_size=2, max_size=MAX_LEN))
 def test_formatted_scores_read_back_exactly(values):
-    assert parse_scores(format_scores(values)).values == tuple(values)
+    assert softmax_text.parse_scores(softmax_text.format_scores(values)).values == tuple(values)
 
 
 def test_probabilities_read_well():
-    assert probability(0.5) == "0.5"
-    assert probability(1 / 3) == "0.3333"
-    assert probability(4.248354255291589e-18) == "4.248e-18"
-    assert probability(0.0) == "0"
+    assert softmax_text.probability(0.5) == "0.5"
+    assert softmax_text.probability(1 / 3) == "0.3333"
+    assert softmax_text.probability(4.248354255291589e-18) == "4.248e-18"
+    assert softmax_text.probability(0.0) == "0"
 
 
 # --- formulas -------------------------------------------------------------------------------
@@ -97,7 +88,7 @@ def test_probabilities_read_well():
 def test_softmax_formula_ends_with_the_drawn_weight():
     x = np.array([51.0, 49.0])
     p = softmax(x)
-    general, tex = softmax_latex(x, 1.0, p, 0)
+    general, tex = softmax_text.softmax_latex(x, 1.0, p, 0)
     assert r"\max_j x_j" in general and tex.endswith("= 0.8808")
     assert "e^{(51.0 - 51.0)/1.00}" in tex
     assert r"\frac{1.00}{1.14}" in tex  # e^0 / (e^0 + e^-2)
@@ -105,18 +96,18 @@ def test_softmax_formula_ends_with_the_drawn_weight():
 
 def test_softmax_formula_shortens_long_sums():
     x = np.arange(12.0)
-    _, tex = softmax_latex(x, 2.0, softmax(x, tau=2.0), 11)
+    _, tex = softmax_text.softmax_latex(x, 2.0, softmax(x, tau=2.0), 11)
     assert r"\dots" in tex and tex.count(" + ") == 4
 
 
 def test_entropy_formula_carries_the_value_and_the_bound():
     p = softmax(np.array([2.0, 1.0, 0.5, 0.0, -1.0]))
-    bound, tex = entropy_latex(p, entropy(p))
+    bound, tex = softmax_text.entropy_latex(p, entropy(p))
     assert tex.endswith("= 1.206") and r"\ln 5 = 1.609" in bound
 
 
 def test_variance_formula_names_the_measured_values():
-    raw, scaled = variance_latex(64, 63.92, 0.9988, "measured")
+    raw, scaled = softmax_text.variance_latex(64, 63.92, 0.9988, "measured")
     assert "d = 64" in raw and "63.92" in raw and r"\text{measured}" in raw
     assert r"\sqrt{64}" in scaled and "0.9988" in scaled
 
