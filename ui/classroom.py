@@ -79,6 +79,7 @@ _TEACHER: Final = "_class.teacher"  # {"code", "secret"}: only in the teacher's 
 _JOINED: Final = "_class.joined"  # the code of the class this student session found
 _MEMBER: Final = "_class.member"  # a random id per student session (one guess each)
 _APPLIED: Final = "_class.applied"  # the class version this student last applied
+_PENDING: Final = "_class.pending"  # … and the one being applied (until a full run ends)
 _EXPLORE: Final = "_class.explore"
 _SENT: Final = "_class.sent"  # teacher: (view json, time) last published
 _GUESSED: Final = "_class.guessed"  # student: {question: value json} last sent
@@ -495,8 +496,14 @@ def class_guesses(question: str) -> list[list[float]]:
 def publish(params: dict[str, str]) -> None:
     """The teacher's view of this run, sent to the class (``sections.draw_share`` calls it
     after every run with the URL parameters it wrote). Nothing outside a teacher's session."""
+    if _in_a_group_of_a_full_run():
+        return
+    if not fragment_run() and _PENDING in st.session_state:
+        # a student's full run with the teacher's view is over: that version is shown (a poll
+        # that interrupted the run before this point finds it still pending, and applies it)
+        st.session_state[_APPLIED] = st.session_state.pop(_PENDING)
     teacher = st.session_state.get(_TEACHER)
-    if not teacher or _in_a_group_of_a_full_run():
+    if not teacher:
         return
     view = encode_view(st.session_state.get(state._PAGE, ""), params)
     if len(view.encode()) > MAX_STATE_BYTES:
@@ -611,7 +618,7 @@ def _teacher_box(teacher: dict[str, str]) -> None:
 
 def _leave(b: state.Binding) -> None:
     b.set(CODE_PARAM, "")
-    for key in (_JOINED, _APPLIED, _EXPLORE):
+    for key in (_JOINED, _APPLIED, _PENDING, _EXPLORE):
         st.session_state.pop(key, None)
 
 
@@ -634,6 +641,7 @@ def _student_box(b: state.Binding) -> None:
     if st.session_state.get(_JOINED) != code:
         st.session_state[_JOINED] = code
         st.session_state.pop(_APPLIED, None)
+        st.session_state.pop(_PENDING, None)
         st.session_state.pop(_EXPLORE, None)
     st.markdown(f"**{t('app.class.joined')}**")
     if st.session_state.get(_EXPLORE):
@@ -663,7 +671,8 @@ def _explore() -> None:
 
 def _follow() -> None:
     st.session_state[_EXPLORE] = False
-    st.session_state.pop(_APPLIED, None)  # the next check applies the teacher's current view
+    st.session_state.pop(_APPLIED, None)
+    st.session_state.pop(_PENDING, None)  # the next check applies the teacher's current view
 
 
 def _poll(code: str) -> None:
@@ -679,6 +688,8 @@ def _poll(code: str) -> None:
         return
     if version == st.session_state.get(_APPLIED):
         return
+    if version == st.session_state.get(_PENDING) and not fragment_run():
+        return  # this full run is the one that shows it
     _apply(code)
 
 
@@ -696,17 +707,19 @@ def _apply(code: str) -> None:
     if got is None:
         return
     version, raw = got
-    st.session_state[_APPLIED] = version
     if not raw:
+        st.session_state[_APPLIED] = version
         return  # nothing published yet
     try:
         path, params = decode_view(raw)
     except BadView as err:
+        st.session_state[_APPLIED] = version
         state.add_notice(str(err))
         if fragment_run():
             st.rerun()
         return
     params[CODE_PARAM] = code
+    st.session_state[_PENDING] = version
     here = st.session_state.get(state._PAGE)
     state.load_view(params, keep=PERSONAL)
     if path != here:
