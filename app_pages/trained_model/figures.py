@@ -48,8 +48,9 @@ def layer_heads(
     )
 
 
-def next_token_bars(
-    letters: Sequence[str],
+def full_vs_ablated(
+    kind: str,
+    x: Sequence[str],
     full: np.ndarray,
     ablated: np.ndarray | None,
     *,
@@ -58,59 +59,39 @@ def next_token_bars(
     x_title: str,
     y_title: str,
 ) -> go.Figure:
-    """The most likely next tokens: probabilities with every head and with the ablation."""
-    data = [
-        {
-            "type": "bar",
-            "x": list(letters),
-            "y": list(map(float, p)),
-            "name": name,
-            "marker": {"color": figures.PALETTE[i]},
-            "text": [f"{v:.2f}" for v in p],
-            "textposition": "outside",
-        }
-        for i, (p, name) in enumerate(_series(full, ablated, names))
-    ]
-    layout = {
-        "title": {"text": title},
-        "barmode": "group",
-        "xaxis": {"title": {"text": x_title}, "type": "category"},
-        "yaxis": {"title": {"text": y_title}, "range": [0, 1.15]},
-        "height": 320,
-        "legend": figures.LEGEND_FOOT,
-    }
-    return figures.figure(data, layout)
+    """The model with every head against the ablated one (when heads are off), over ``x``.
 
-
-def copy_strip(
-    labels: Sequence[str],
-    full: np.ndarray,
-    ablated: np.ndarray | None,
-    *,
-    names: tuple[str, str],
-    title: str,
-    x_title: str,
-    y_title: str,
-) -> go.Figure:
-    """Probability of the correct (copied) next token at each copy position."""
-    data = [
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "x": list(labels),
-            "y": list(map(float, p)),
-            "name": name,
-            "line": {"color": figures.PALETTE[i], **({"dash": "dash"} if i else {})},
-        }
-        for i, (p, name) in enumerate(_series(full, ablated, names))
-    ]
+    ``kind="bars"``: the most likely next tokens, as grouped bars with their probabilities;
+    ``kind="strip"``: the probability of the correct (copied) next token at each copy position.
+    """
+    bars = kind == "bars"
+    data = []
+    for i, (p, name) in enumerate(_series(full, ablated, names)):
+        trace = {"x": list(x), "y": list(map(float, p)), "name": name}
+        if bars:
+            trace |= {
+                "type": "bar",
+                "marker": {"color": figures.PALETTE[i]},
+                "text": [f"{v:.2f}" for v in p],
+                "textposition": "outside",
+            }
+        else:
+            dash = {"dash": "dash"} if i else {}
+            trace |= {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "line": {"color": figures.PALETTE[i], **dash},
+            }
+        data.append(trace)
     layout = {
         "title": {"text": title},
         "xaxis": {"title": {"text": x_title}, "type": "category"},
-        "yaxis": {"title": {"text": y_title}, "range": [0, 1.05]},
-        "height": 300,
+        "yaxis": {"title": {"text": y_title}, "range": [0, 1.15 if bars else 1.05]},
+        "height": 320 if bars else 300,
         "legend": figures.LEGEND_FOOT,
     }
+    if bars:
+        layout["barmode"] = "group"
     return figures.figure(data, layout)
 
 

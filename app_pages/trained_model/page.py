@@ -17,6 +17,7 @@ from collections.abc import Callable
 from functools import partial
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -110,6 +111,16 @@ def cached_figure(key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
     language and presentation mode. Shared by every session, only read (``show_figure`` sizes
     a new figure)."""
     return _figure_cache((*key, current_language(), BIG), build)
+
+
+def export(name: str, frame: pd.DataFrame | Callable[[], pd.DataFrame], *view: object) -> None:
+    """A CSV download of ``frame``: label ``trained_model.export.<name>``, file named by view."""
+    layout.download_csv(
+        t(f"trained_model.export.{name}"),
+        frame,
+        f"{layout.export_name(f'trained_model.{name}', *view)}.csv",
+        key=f"trained_model.dl.{name}",
+    )
 
 
 def letters() -> tuple[str, ...] | None:
@@ -311,15 +322,10 @@ def heads() -> None:
     )
     st.table(frame().style.format("{:.3f}", na_rep="–"))
     st.caption(t("trained_model.score.caption"))
-    layout.download_csv(
-        t("trained_model.export.scores"),
-        frame,
-        f"{layout.export_name('trained_model.scores')}.csv",
-        key="trained_model.dl.scores",
-    )
+    export("scores", frame)
     weights = view.full.weights  # (L, H, T, T)
-    layout.download_csv(
-        t("trained_model.export.weights"),
+    export(
+        "weights",
         partial(
             layout.table_frame,
             {
@@ -330,8 +336,6 @@ def heads() -> None:
             labels,
             t("trained_model.heads.x"),
         ),
-        f"{layout.export_name('trained_model.weights')}.csv",
-        key="trained_model.dl.weights",
     )
 
 
@@ -378,7 +382,8 @@ def predictions() -> None:
     )
     st.markdown(t("trained_model.pred.at", pos=i + 1, tok=view.letters[i], truth=truth))
     names = (t("trained_model.pred.all_heads"), t("trained_model.pred.with_off"))
-    fig = figures.next_token_bars(
+    fig = figures.full_vs_ablated(
+        "bars",
         letters,
         view.full.probs[i, top],
         view.run.probs[i, top] if off else None,
@@ -390,7 +395,8 @@ def predictions() -> None:
     layout.show_figure(fig, "trained_model.fig.next")
     if n:
         targets = view.tokens[view.copy_pos + 1]
-        strip = figures.copy_strip(
+        strip = figures.full_vs_ablated(
+            "strip",
             [token_labels(view.letters)[p] for p in view.copy_pos],
             view.full.probs[view.copy_pos, targets],
             view.run.probs[view.copy_pos, targets] if off else None,
@@ -400,8 +406,8 @@ def predictions() -> None:
             y_title=t("trained_model.pred.prob_copy"),
         )
         layout.show_figure(strip, "trained_model.fig.copy")
-        layout.download_csv(
-            t("trained_model.export.copy"),
+        export(
+            "copy",
             partial(
                 layout.table_frame,
                 {
@@ -414,8 +420,6 @@ def predictions() -> None:
                     "correct, ablated": view.correct,
                 },
             ),
-            f"{layout.export_name('trained_model.copy')}.csv",
-            key="trained_model.dl.copy",
         )
 
 
@@ -501,12 +505,7 @@ def mechanism() -> None:
         st.markdown(t("trained_model.mech.none", tok=view.letters[i], pos=i + 1))
     st.table(frame().style.format("{:.3f}"))
     st.caption(t("trained_model.mech.caption", head=name, d=CFG_A["d_model"] // N_HEADS))
-    layout.download_csv(
-        t("trained_model.export.qk"),
-        frame,
-        f"{layout.export_name('trained_model.qk', name, i + 1)}.csv",
-        key="trained_model.dl.qk",
-    )
+    export("qk", frame, name, i + 1)
     qk_product(view, layer, head, i, int(targets[-1]) if targets.size else int(np.argmax(w)))
     st.page_link(
         "app_pages/qkv/page.py", label=t("trained_model.mech.qkv_link"), icon=":material/link:"
@@ -651,12 +650,7 @@ def translation() -> None:
             centres=", ".join(f"{w} {c + 1:.1f}" for w, c in zip(out, centre, strict=True)),
         )
     )
-    layout.download_csv(
-        t("trained_model.export.alignment"),
-        partial(layout.matrix_frame, learned, list(out), list(src)),
-        f"{layout.export_name('trained_model.alignment', layer + 1)}.csv",
-        key="trained_model.dl.alignment",
-    )
+    export("alignment", partial(layout.matrix_frame, learned, list(out), list(src)), layer + 1)
     st.page_link(
         "app_pages/alignment/page.py",
         label=t("trained_model.b.alignment_link"),
