@@ -137,13 +137,20 @@ def _pixel_mark(pixel: tuple[int, int] | None, name: str = "") -> list[dict]:
     ]
 
 
-def _box_trace(box: Box) -> dict:
+def _box_outline(box: Box) -> dict:
+    """The closed line around a box's cells (pixel edges, half a cell out from the centres)."""
     x0, x1, y0, y1 = box.c0 - 0.5, box.c1 + 0.5, box.r0 - 0.5, box.r1 + 0.5
     return {
         "type": "scatter",
         "x": [x0, x1, x1, x0, x0],
         "y": [y0, y0, y1, y1, y0],
         "mode": "lines",
+    }
+
+
+def _box_trace(box: Box) -> dict:
+    return {
+        **_box_outline(box),
         "line": {"color": box.colour, "width": 3, "dash": "dash" if box.dashed else "solid"},
         "name": box.name,
         "hoverinfo": "name",
@@ -153,12 +160,8 @@ def _box_trace(box: Box) -> dict:
 
 def _box_shadow(box: Box) -> dict:
     """A dark line under a box, so that it shows on any picture."""
-    x0, x1, y0, y1 = box.c0 - 0.5, box.c1 + 0.5, box.r0 - 0.5, box.r1 + 0.5
     return {
-        "type": "scatter",
-        "x": [x0, x1, x1, x0, x0],
-        "y": [y0, y0, y1, y1, y0],
-        "mode": "lines",
+        **_box_outline(box),
         "line": {"color": "rgba(0,0,0,0.75)", "width": 5.5},
         "hoverinfo": "skip",
         "showlegend": False,
