@@ -145,6 +145,10 @@ class ProtocolSession:
             kind = fwd.WhichOneof("type")
             if kind == "new_session":
                 stats.page_script_hash = fwd.new_session.page_script_hash
+            elif kind == "navigation" and fwd.navigation.page_script_hash:
+                # with st.navigation the page that ran is named here (new_session names the
+                # main script's): the browser sends this hash with its next rerun
+                stats.page_script_hash = fwd.navigation.page_script_hash
             elif kind == "page_info_changed":
                 stats.query_string = fwd.page_info_changed.query_string
             elif kind == "delta":
