@@ -1034,6 +1034,14 @@ def stack_panels(data: list[dict], layout: dict) -> tuple[list[dict], dict, int]
                 else:
                     tr = {**tr, "marker": {**tr["marker"], "colorbar": bar}}
         stacked.append(tr)
+    lo, hi = new[pairs[-1]][1][0], new[pairs[0]][1][1]
+    for name, axis in layout.items():  # a shared colour bar: along the column, under its top title
+        if name.startswith("coloraxis") and isinstance(axis, dict):
+            bar = dict(axis.get("colorbar") or {})
+            if bar.get("orientation") != "h":
+                bar.pop("lenmode", None)
+                bar.update(y=(lo + hi) / 2, yanchor="middle", len=PHONE_BAR_LEN * (hi - lo))
+                out[name] = {**axis, "colorbar": bar}
     return stacked, out, n
 
 
@@ -1105,13 +1113,16 @@ def phone_margins(layout: dict, margin: dict[str, int], size: float) -> tuple[di
     title_px = lines * 1.35 * 1.4 * size + 10
     above = 0.0
     for note in layout.get("annotations") or ():
-        if note.get("yref") == "paper" and note.get("yanchor") == "bottom":
-            if float(note.get("y", 0)) >= 0.999:
-                font = (note.get("font") or {}).get("size") or size
-                rows = len(_BR.split(str(note.get("text", ""))))
-                above = max(above, rows * 1.35 * font + 6 + max(0.0, float(note.get("yshift") or 0)))
-    out = {**layout, "title": {**title, "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 8}}}
-    return out, {**margin, "t": int(np.ceil(max(margin["t"], title_px + above + 4)))}
+        top_note = note.get("yref") == "paper" and note.get("yanchor") == "bottom"
+        if top_note and float(note.get("y", 0)) >= 0.999:
+            font = (note.get("font") or {}).get("size") or size
+            rows = len(_BR.split(str(note.get("text", ""))))
+            above = max(above, rows * 1.35 * font + 6 + max(0.0, float(note.get("yshift") or 0)))
+    top = int(np.ceil(max(margin["t"], title_px + above + 4)))
+    height = float(layout.get("height") or 360)
+    # centred on its own band at the top (plotly.js would centre it on the whole top margin)
+    where = {"yref": "container", "y": 1 - (title_px / 2 + 2) / height, "yanchor": "middle"}
+    return {**layout, "title": {**title, **where}}, {**margin, "t": top}
 
 
 def _tick_room(layout: dict, name: str, margin: dict[str, int]) -> float:
@@ -1175,3 +1186,31 @@ def phone_ticks(data: Sequence[dict], layout: dict, margin: dict[str, int], size
             "tickfont": {**(axis.get("tickfont") or {}), "size": fit},
         }
     return out
+
+
+def phone_notes(layout: dict, margin: dict[str, int], size: float) -> dict:
+    """Paper-placed notes (panel titles) kept inside a phone's figure: a centred note gets
+    twice the room between its centre and the nearer edge, in smaller type, then in lines."""
+    plot_w = PHONE_FIGURE_PX - margin["l"] - margin["r"]
+    notes = []
+    for note in layout.get("annotations") or ():
+        text = note.get("text")
+        if (
+            isinstance(text, str)
+            and note.get("xref") == "paper"
+            and not note.get("showarrow")
+            and note.get("xanchor", "center") == "center"
+        ):
+            centre = margin["l"] + float(note.get("x", 0.5)) * plot_w
+            room = 2 * min(centre, PHONE_FIGURE_PX - centre) - 8
+            font = (note.get("font") or {}).get("size") or size
+            wide = text_width(text, font)
+            if wide > room > 0:
+                smaller = max(PHONE_MIN_FONT, font * room / wide)
+                note = {
+                    **note,
+                    "font": {**(note.get("font") or {}), "size": smaller},
+                    "text": wrapped_text(_BR.sub(" ", text), smaller, room),
+                }
+        notes.append(note)
+    return {**layout, "annotations": notes} if notes else layout

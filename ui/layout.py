@@ -63,9 +63,21 @@ button [data-testid="stMarkdownContainer"], button p {
 """
 
 
+# A phone (390 px wide, a QR code's students): smaller headings, tighter padding, and nothing
+# wider than the screen (a wide table or formula scrolls inside itself, not the page).
 _BASE_CSS: Final = """
 <style>
 .katex-display { overflow-x: auto; overflow-y: hidden; padding: 2px 0 6px; }
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding: 3.5rem 0.75rem 3rem; }
+  [data-testid="stMain"] h1 { font-size: 1.6rem; }
+  [data-testid="stMain"] h2 { font-size: 1.3rem; }
+  [data-testid="stMain"] h3 { font-size: 1.12rem; }
+  [data-testid="stMain"] img, [data-testid="stMain"] svg, [data-testid="stMain"] table,
+  [data-testid="stMain"] [data-testid="stElementContainer"] { max-width: 100%; }
+  [data-testid="stMain"] [data-testid="stMarkdownContainer"] { overflow-wrap: anywhere; }
+  [data-testid="stMain"] [data-testid="stTable"] { overflow-x: auto; }
+}
 </style>
 """
 
@@ -134,6 +146,7 @@ def style_figure(fig: go.Figure, height: int | None = None, *, min_top: int = 0)
         if n > 1:
             base = max(base, n * figures.PHONE_PANEL_PX)
         spec = figures.phone_titles(spec, figures.FONT)
+        spec = figures.phone_layout(data, spec, figures.FONT)
     # three panels or more in a row share the width: a little smaller type on a projector
     crowded = big and figures.panels_in_a_row(spec) >= 3
     size = (figures.PRES_CROWDED_FONT if crowded else figures.PRES_FONT) if big else figures.FONT
@@ -154,6 +167,11 @@ def style_figure(fig: go.Figure, height: int | None = None, *, min_top: int = 0)
     if big:  # no text under figures.PRES_MIN_FONT px on a projector
         data, layout = figures.floor_fonts(data, layout)
     margin = figures.start_margins(data, {**layout, "height": base}, size)
+    if on_phone():  # labels that fit the width; the title and the panel titles both above
+        layout = figures.phone_notes(layout, margin, size)
+        layout, margin = figures.phone_margins(layout, margin, size)
+        layout = figures.phone_ticks(data, layout, margin, size)
+        margin = {**figures.start_margins(data, {**layout, "height": base}, size), "t": margin["t"]}
     margin["t"] = max(margin["t"], min_top)
     layout["margin"] = margin
     return figures.figure(data, layout)
