@@ -136,7 +136,7 @@ class LiveSession(ProtocolSession):
                 self.tasks.append(asyncio.create_task(self._poller()))
             self.poll_s = fwd.auto_rerun.interval
         elif kind == "stop_auto_rerun":
-            if fwd.stop_auto_rerun.fragment_id == self.fragment:
+            if self.fragment in fwd.stop_auto_rerun.fragment_ids:
                 self.fragment = ""
         elif kind == "delta" and fwd.delta.HasField("new_element"):
             el = fwd.delta.new_element
@@ -284,6 +284,8 @@ async def run(base: str, pids: list[int], setup: str, args: argparse.Namespace) 
     for f in followers:
         if f.seen.exceptions:
             res.error("exception sent")
+        if not f.fragment:
+            res.error("polling stopped")
     for s in [teacher, *followers]:
         await s.close()
     return res
