@@ -5,6 +5,7 @@ Scores and temperature share one fragment (the temperature curves use the scores
 example and the √d experiment each rerun alone.
 """
 
+import math
 from functools import partial
 
 import numpy as np
@@ -73,6 +74,14 @@ def scores_x() -> np.ndarray:
     return np.array(b["x"], dtype=np.float64)
 
 
+def ratio_text(log_ratio: float) -> str:
+    """e^log_ratio written out; beyond a float's range (the second weight underflows to 0)
+    as a power of ten."""
+    if log_ratio < 700:
+        return f"{math.exp(log_ratio):.4g}"
+    return f"10^{log_ratio / math.log(10):.0f}"
+
+
 def weights_question(x: np.ndarray, tau: float, p: np.ndarray) -> guess.Question:
     """Guess the weights at this temperature; why: the leader's lead, as a ratio of weights."""
     first, second = (int(i) for i in np.argsort(-x, kind="stable")[:2])
@@ -83,7 +92,7 @@ def weights_question(x: np.ndarray, tau: float, p: np.ndarray) -> guess.Question
         b=second + 1,
         gap=f"{gap:.4g}",
         tau=f"{tau:g}",
-        ratio=f"{p[first] / p[second]:.4g}",
+        ratio=ratio_text(gap / tau),
         pa=f"{p[first]:.3f}",
         pb=f"{p[second]:.3f}",
     )

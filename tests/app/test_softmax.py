@@ -255,3 +255,10 @@ def test_a_guess_that_does_not_fit_is_dropped_with_a_notice(g):
         w.value for w in at.warning
     ]
     assert link_params(at).get("g", "") != g
+
+
+def test_the_why_of_scores_far_apart_gives_the_ratio_as_a_power_of_ten():
+    at = open_softmax({"x": "1000,-1000", "guess": "1", "g": "1,1", "rev": "1"})
+    assert_ok(at)
+    why = [m.value for m in at.markdown if "x1 leads x2" in m.value]
+    assert len(why) == 1 and "10^869" in why[0]  # e^(2000/1) = 10^868.6, not "inf"
