@@ -17,6 +17,32 @@ T = TypeVar("T")
 NICE_MANTISSAS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)  # ~evenly spaced in log
 
 
+def control(
+    widget: Callable[..., T],
+    b: state.Binding,
+    name: str,
+    *args: Any,
+    label: str | None = None,
+    help: bool | str = False,
+    named_options: bool = False,
+    **kwargs: Any,
+) -> T:
+    """Draw ``widget`` (``st.slider``, ``c1.radio``, …) for the page's parameter ``name``.
+
+    The catalog keys follow the session key ``<page>.<name>``: the label is ``t("<page>.<name>")``
+    (or ``t(label)``), ``help=True`` adds ``t("<page>.<name>.help")`` (a string: that catalog
+    key), and ``named_options=True`` shows each option ``o`` of ``args[0]`` as
+    ``t("<page>.<name>.<o>")``. Everything else goes to the widget as it is.
+    """
+    key = b.key(name)
+    if help:
+        kwargs["help"] = t(f"{key}.help" if help is True else help)
+    if named_options:
+        options = kwargs.get("options", args[0] if args else ())
+        kwargs["format_func"] = {o: t(f"{key}.{o}") for o in options}.__getitem__
+    return widget(t(label or key), *args, key=key, **kwargs)
+
+
 def log_grid(lo: float, hi: float) -> tuple[float, ...]:
     """Round numbers from ``lo`` to ``hi``, roughly evenly spaced on a log scale.
 

@@ -29,7 +29,7 @@ from app_pages.alignment.text import (
     window_latex,
 )
 from attn_core import peak_hit_rate, softmax_parts
-from ui import layout, sections, state
+from ui import layout, sections, state, widgets
 from ui.i18n import current_language, t
 
 b = state.bind(
@@ -110,14 +110,7 @@ def setup() -> None:
             help=t("alignment.S.help"),
             on_change=follow_sentence,
         )
-        c2.slider(
-            t("alignment.shift"),
-            -20,
-            20,
-            key=b.key("shift"),
-            on_change=follow_sentence,
-            help=t("alignment.shift.help"),
-        )
+        widgets.control(c2.slider, b, "shift", -20, 20, on_change=follow_sentence, help=True)
         c3.number_input(
             t("app.seed"),
             min_value=0,
@@ -127,14 +120,7 @@ def setup() -> None:
             on_change=follow_sentence,
         )
         c1, c2 = st.columns(2)
-        c1.slider(
-            t("alignment.t"),
-            0,
-            S - 1,
-            key=b.key("t"),
-            on_change=follow_sentence,
-            help=t("alignment.t.help"),
-        )
+        widgets.control(c1.slider, b, "t", 0, S - 1, on_change=follow_sentence, help=True)
         c2.slider(
             t("alignment.D"),
             1,
@@ -144,23 +130,25 @@ def setup() -> None:
             help=t("alignment.D.help", S=S),
         )
         c1, c2 = st.columns([2, 3])
-        c1.radio(
-            t("alignment.pmode"),
+        widgets.control(
+            c1.radio,
+            b,
+            "pmode",
             P_MODES,
-            key=b.key("pmode"),
             on_change=follow_sentence,
-            format_func={m: t(f"alignment.pmode.{m}") for m in P_MODES}.__getitem__,
+            named_options=True,
             horizontal=True,
         )
-        c2.slider(
-            t("alignment.p"),
+        widgets.control(
+            c2.slider,
+            b,
+            "p",
             0.0,
             S - 1.0,
             step=0.5,
-            key=b.key("p"),
             on_change=follow_sentence,
             disabled=b["pmode"] != "slider",
-            help=t("alignment.p.help"),
+            help=True,
         )
 
 
@@ -313,12 +301,8 @@ def hard() -> None:
     layout.explain(t("alignment.hard.text"))
     with layout.controls():
         c1, c2, c3 = st.columns([2, 3, 2])
-        c1.radio(
-            t("alignment.sample"),
-            VARIANTS,
-            key=b.key("sample"),
-            format_func=label.__getitem__,
-            horizontal=True,
+        widgets.control(
+            c1.radio, b, "sample", VARIANTS, format_func=label.__getitem__, horizontal=True
         )
         c2.select_slider(
             t("alignment.N", hi=f"{int(N_GRID[-1]):,}"),
@@ -328,9 +312,7 @@ def hard() -> None:
             help=t("alignment.N.help"),
         )
         with c3:
-            st.number_input(
-                t("alignment.sseed"), min_value=0, max_value=2**31 - 1, step=1, key=b.key("sseed")
-            )
+            widgets.control(st.number_input, b, "sseed", min_value=0, max_value=2**31 - 1, step=1)
             st.button(
                 t("alignment.resample"),
                 key="alignment._resample",

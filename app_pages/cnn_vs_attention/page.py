@@ -40,7 +40,7 @@ from attn_core.vision import (
     local_attention_map,
     pixel_features,
 )
-from ui import editor, layout, sections, state
+from ui import editor, layout, sections, state, widgets
 from ui.i18n import current_language, t
 from ui.state import shown
 from ui.widgets import log_grid, snap_choice
@@ -287,10 +287,11 @@ def picture() -> None:
     layout.explain(t("cnn_vs_attention.pick.text"))
     with layout.controls():
         c1, c2 = st.columns([2, 1])
-        c1.selectbox(
-            t("cnn_vs_attention.img"),
+        widgets.control(
+            c1.selectbox,
+            b,
+            "img",
             SOURCES,
-            key=b.key("img"),
             format_func=SOURCE_LABELS.__getitem__,
             on_change=follow_picture,
         )
@@ -317,22 +318,8 @@ def picture() -> None:
         b.set("row", min(b["row"], h - 1))
         b.set("col", min(b["col"], w - 1))
         c1, c2 = st.columns(2)
-        c1.slider(
-            t("cnn_vs_attention.row"),
-            0,
-            h - 1,
-            key=b.key("row"),
-            help=t("cnn_vs_attention.row.help"),
-            on_change=follow_picture,
-        )
-        c2.slider(
-            t("cnn_vs_attention.col"),
-            0,
-            w - 1,
-            key=b.key("col"),
-            help=t("cnn_vs_attention.col.help"),
-            on_change=follow_picture,
-        )
+        widgets.control(c1.slider, b, "row", 0, h - 1, help=True, on_change=follow_picture)
+        widgets.control(c2.slider, b, "col", 0, w - 1, help=True, on_change=follow_picture)
     s = scene()
     r, c = s.pixel
     colour = ", ".join(map(str, s.rgb[s.pixel]))
@@ -515,29 +502,25 @@ def attention() -> None:
     layout.explain(t("cnn_vs_attention.attn.text"))
     with layout.controls():
         c1, c2, c3 = st.columns(3)
-        c1.select_slider(
-            t("cnn_vs_attention.tau"),
+        widgets.control(
+            c1.select_slider,
+            b,
+            "tau",
             options=TAU_GRID,
-            key=b.key("tau"),
             format_func=lambda v: f"{v:g}",
-            help=t("cnn_vs_attention.tau.help"),
+            help=True,
             on_change=follow_attention,
         )
-        c2.slider(
-            t("cnn_vs_attention.pos"),
-            0.0,
-            5.0,
-            step=0.1,
-            key=b.key("pos"),
-            help=t("cnn_vs_attention.pos.help"),
-            on_change=follow_attention,
+        widgets.control(
+            c2.slider, b, "pos", 0.0, 5.0, step=0.1, help=True, on_change=follow_attention
         )
-        c3.select_slider(
-            t("cnn_vs_attention.window"),
+        widgets.control(
+            c3.select_slider,
+            b,
+            "window",
             options=WINDOW_GRID,
-            key=b.key("window"),
             format_func=lambda v: f"{int(v)} × {int(v)}",
-            help=t("cnn_vs_attention.window.help"),
+            help=True,
         )
     s = scene()
     h, w = s.rgb.shape[:2]
@@ -806,12 +789,13 @@ def construction() -> None:
     layout.explain(t("cnn_vs_attention.cordonnier.text"))
     with layout.controls():
         alpha = float(
-            st.select_slider(
-                t("cnn_vs_attention.alpha"),
+            widgets.control(
+                st.select_slider,
+                b,
+                "alpha",
                 options=ALPHA_GRID,
-                key=b.key("alpha"),
                 format_func=lambda v: f"{v:g}",
-                help=t("cnn_vs_attention.alpha.help"),
+                help=True,
             )
         )
     s = scene()

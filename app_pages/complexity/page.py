@@ -35,7 +35,7 @@ from app_pages.complexity.timing import (
 )
 from attn_core import LAYERS, complexity, crossover_n
 from attn_core.complexity import loglog_slope, operations
-from ui import figures, layout, sections, state
+from ui import figures, layout, sections, state, widgets
 from ui.i18n import t
 from ui.widgets import log_slider
 
@@ -86,30 +86,10 @@ def table() -> None:
     with layout.controls():
         c1, c2, c3 = st.columns(3)
         with c1:
-            st.select_slider(
-                t("complexity.n"),
-                N_GRID,
-                key=b.key("n"),
-                format_func=fmt_int,
-                help=t("complexity.n.help"),
-            )
+            widgets.control(st.select_slider, b, "n", N_GRID, format_func=fmt_int, help=True)
         with c2:
-            st.select_slider(
-                t("complexity.d"),
-                D_GRID,
-                key=b.key("d"),
-                format_func=fmt_int,
-                help=t("complexity.d.help"),
-            )
-        c3.slider(
-            t("complexity.k"),
-            2,
-            K_MAX,
-            step=1,
-            key=b.key("k"),
-            help=t("complexity.k.help"),
-            on_change=k_moved,
-        )
+            widgets.control(st.select_slider, b, "d", D_GRID, format_func=fmt_int, help=True)
+        widgets.control(c3.slider, b, "k", 2, K_MAX, step=1, help=True, on_change=k_moved)
 
     n, d, k = int(b["n"]), int(b["d"]), int(b["k"])
     names = layer_names()
@@ -210,14 +190,7 @@ def path() -> None:
     st.header(t("complexity.path.title"))
     layout.explain(t("complexity.path.text"))
     with layout.controls():
-        st.slider(
-            t("complexity.pn"),
-            2,
-            PICTURE_N_MAX,
-            step=1,
-            key=b.key("pn"),
-            help=t("complexity.pn.help"),
-        )
+        widgets.control(st.slider, b, "pn", 2, PICTURE_N_MAX, step=1, help=True)
     pn, k = int(b["pn"]), int(b["k"])
     paths = complexity(pn, 2, k)  # d does not change path lengths
     layout.show_figure(

@@ -30,7 +30,7 @@ from app_pages.overview.data import (
 )
 from app_pages.overview.figures import step_cells
 from attn_core import attention, causal_mask, score, softmax
-from ui import figures, formulas, layout, sections, state
+from ui import figures, formulas, layout, sections, state, widgets
 from ui.i18n import t
 from ui.navigation import available
 from ui.steps import STEP_PARAM, stepper
@@ -71,17 +71,8 @@ def steps() -> None:
     names = fruit_names()
     with layout.controls():
         c1, c2, c3, c4 = st.columns(4)
-        c1.slider(
-            t("overview.sweet"),
-            -2.0,
-            2.0,
-            step=0.1,
-            key=b.key("sweet"),
-            help=t("overview.sweet.help"),
-        )
-        c2.slider(
-            t("overview.sour"), -2.0, 2.0, step=0.1, key=b.key("sour"), help=t("overview.sour.help")
-        )
+        widgets.control(c1.slider, b, "sweet", -2.0, 2.0, step=0.1, help=True)
+        widgets.control(c2.slider, b, "sour", -2.0, 2.0, step=0.1, help=True)
         with c3:
             log_slider(t("overview.tau"), b.key("tau"), TAU_GRID, help=t("overview.tau.help"))
         c4.selectbox(
@@ -295,13 +286,7 @@ def cues() -> None:
     layout.explain(t("overview.cues.text"))
     desk_names = [t(f"overview.desk.{d}") for d in DESK]
     with layout.controls():
-        st.radio(
-            t("overview.intent"),
-            INTENTS,
-            key=b.key("intent"),
-            horizontal=True,
-            format_func={x: t(f"overview.intent.{x}") for x in INTENTS}.__getitem__,
-        )
+        widgets.control(st.radio, b, "intent", INTENTS, horizontal=True, named_options=True)
     intent = b["intent"]
     if intent == "none":
         cue_scores = SALIENCE  # (5,)  nothing wanted: what stands out wins

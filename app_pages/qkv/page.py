@@ -27,7 +27,7 @@ from app_pages.qkv import data, figures, text
 from app_pages.qkv.data import MAX_D, MAX_N, MODES
 from app_pages.qkv.text import STEP_NAMES
 from attn_core import SCORE_KINDS, attention, causal_mask, random_score_params, valid_length_mask
-from ui import editor, guess, layout, sections, state, steps
+from ui import editor, guess, layout, sections, state, steps, widgets
 from ui.i18n import t
 from ui.widgets import log_grid, log_slider, snap_choice
 
@@ -375,13 +375,7 @@ def matrices_section() -> None:
     layout.explain(t("qkv.modes.text"))
     c1, c2 = st.columns([1, 3])
     with c1, layout.controls():
-        st.radio(
-            t("qkv.mode"),
-            MODES,
-            key=b.key("mode"),
-            format_func={m: t(f"qkv.mode.{m}") for m in MODES}.__getitem__,
-            on_change=load,
-        )
+        widgets.control(st.radio, b, "mode", MODES, named_options=True, on_change=load)
     with c2:
         layout.explain(t(f"qkv.mode.{mode}.story"), title=t(f"qkv.mode.{mode}"))
 
@@ -468,19 +462,14 @@ def settings() -> None:
     st.header(t("qkv.settings.title"))
     layout.explain(t("qkv.settings.text"))
     with layout.controls():
-        st.radio(
-            t("qkv.score"),
-            SCORE_KINDS,
-            key=b.key("score"),
-            horizontal=True,
-            format_func={k: t(f"qkv.score.{k}") for k in SCORE_KINDS}.__getitem__,
-        )
+        widgets.control(st.radio, b, "score", SCORE_KINDS, horizontal=True, named_options=True)
         c1, c2 = st.columns(2)
         with c1:
-            st.radio(
-                t("qkv.mask"),
+            widgets.control(
+                st.radio,
+                b,
+                "mask",
                 MASKS if s.square else ("none", "valid"),
-                key=b.key("mask"),
                 horizontal=True,
                 format_func={m: t(f"qkv.mask.{m}") for m in MASKS}.__getitem__,
             )
@@ -601,12 +590,13 @@ def results() -> None:
 def row_select(q_labels: list[str]) -> int:
     """The query written out below (framed in the heatmaps, asked about by the guess)."""
     with layout.controls():
-        st.selectbox(
-            t("qkv.row"),
+        widgets.control(
+            st.selectbox,
+            b,
+            "row",
             range(len(q_labels)),
-            key=b.key("row"),
             format_func=q_labels.__getitem__,
-            help=t("qkv.row.help"),
+            help=True,
         )
     return int(b["row"])
 
