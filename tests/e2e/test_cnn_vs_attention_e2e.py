@@ -6,14 +6,7 @@ import numpy as np
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import (
-    open_app,
-    press_slider,
-    reruns_after,
-    section_runs,
-    share_link,
-    wait_for_app,
-)
+from tests.e2e import conftest as e2e
 
 WAIT = 15_000  # ms; a loaded CI machine can take a while per run
 
@@ -30,10 +23,10 @@ def test_upload_a_picture_and_pick_a_pixel(page: Page, app_url: str, tmp_path: P
     path = tmp_path / "two colours.png"
     Image.fromarray(rgba).save(path)
 
-    open_app(page, f"{app_url}{PAGE}?img=upload&lang=en")
+    e2e.open_app(page, f"{app_url}{PAGE}?img=upload&lang=en")
     expect(page.get_by_text("No picture uploaded yet")).to_be_visible(timeout=WAIT)
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(path))
-    wait_for_app(page)
+    e2e.wait_for_app(page)
     expect(page.get_by_text("Your picture: 64 × 48 pixels")).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("were placed on white")).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("reduced from 120 × 90 to 64 × 48")).to_be_visible(timeout=WAIT)
@@ -41,7 +34,7 @@ def test_upload_a_picture_and_pick_a_pixel(page: Page, app_url: str, tmp_path: P
     expect(info).to_contain_text("row 9, column 9 of a 24 × 32 picture", timeout=WAIT)
     expect(info).to_contain_text("(200, 40, 40)")
 
-    press_slider(page, "Column (from the left)", "End")  # the last column is blue
+    e2e.press_slider(page, "Column (from the left)", "End")  # the last column is blue
     expect(info).to_contain_text("column 31", timeout=WAIT)
     expect(info).to_contain_text("(40, 40, 200)")
     expect(page.locator('[data-testid="stException"]')).to_have_count(0, timeout=WAIT)
@@ -52,7 +45,7 @@ def test_upload_a_picture_and_pick_a_pixel(page: Page, app_url: str, tmp_path: P
 
 def test_a_shared_link_reopens_the_same_view(page: Page, app_url: str) -> None:
     query = "img=stripes&size=24&row=4&col=20&alpha=50&kernel=0,1,0;1,-4,1;0,1,0&lang=zh"
-    open_app(page, f"{app_url}{PAGE}?{query}")
+    e2e.open_app(page, f"{app_url}{PAGE}?{query}")
     info = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text="选中的像素")
     expect(info).to_contain_text("第 4 行、第 20 列", timeout=WAIT)
     expect(info).to_contain_text("24 × 24", timeout=WAIT)
@@ -68,34 +61,34 @@ def test_a_shared_link_reopens_the_same_view(page: Page, app_url: str) -> None:
 def test_a_move_reruns_only_the_sections_that_read_it_and_the_link_reopens_the_view(
     page: Page, counted_url: str
 ) -> None:
-    open_app(page, f"{counted_url}{PAGE}?lang=en&size=64&img=cat")
-    before = section_runs(page)
+    e2e.open_app(page, f"{counted_url}{PAGE}?lang=en&size=64&img=cat")
+    before = e2e.section_runs(page)
     every = {"picture", "cnn", "attention", "static", "construction", "published"}
     assert set(before) == every
-    press_slider(page, "Sharpness α", "ArrowRight")  # the construction alone
-    assert reruns_after(page, before) == {"construction": 1}
-    before = section_runs(page)
-    press_slider(page, "Local window", "ArrowRight")  # the local map alone
-    assert reruns_after(page, before) == {"attention": 1}
-    before = section_runs(page)
-    press_slider(page, "Number of layers", "ArrowRight")  # the CNN's stack alone
-    assert reruns_after(page, before) == {"cnn": 1}
-    before = section_runs(page)
-    press_slider(page, "Temperature τ", "ArrowRight")  # also the dynamic weights of section 4
-    assert reruns_after(page, before) == {"attention": 1, "static": 1}
-    before = section_runs(page)
+    e2e.press_slider(page, "Sharpness α", "ArrowRight")  # the construction alone
+    assert e2e.reruns_after(page, before) == {"construction": 1}
+    before = e2e.section_runs(page)
+    e2e.press_slider(page, "Local window", "ArrowRight")  # the local map alone
+    assert e2e.reruns_after(page, before) == {"attention": 1}
+    before = e2e.section_runs(page)
+    e2e.press_slider(page, "Number of layers", "ArrowRight")  # the CNN's stack alone
+    assert e2e.reruns_after(page, before) == {"cnn": 1}
+    before = e2e.section_runs(page)
+    e2e.press_slider(page, "Temperature τ", "ArrowRight")  # also the dynamic weights of section 4
+    assert e2e.reruns_after(page, before) == {"attention": 1, "static": 1}
+    before = e2e.section_runs(page)
     page.get_by_role("button", name="Sharpen").click()  # the kernel: section 4 and its rebuild
-    assert reruns_after(page, before) == {"static": 1, "construction": 1}
-    before = section_runs(page)
-    press_slider(page, "Column (from the left)", "ArrowRight")  # the pixel: all but the papers
-    assert reruns_after(page, before) == dict.fromkeys(every - {"published"}, 1)
+    assert e2e.reruns_after(page, before) == {"static": 1, "construction": 1}
+    before = e2e.section_runs(page)
+    e2e.press_slider(page, "Column (from the left)", "ArrowRight")  # the pixel: all but the papers
+    assert e2e.reruns_after(page, before) == dict.fromkeys(every - {"published"}, 1)
 
-    link = share_link(page)
+    link = e2e.share_link(page)
     for part in ("img=cat", "size=64", "col=10", "alpha=2.5", "window=9", "tau=0.06"):
         assert part in link, part
     assert "layers=3,1,1;3,1,1;3,1,1;3,1,1" in link and "kernel=" in link
     fresh = page.context.new_page()
-    open_app(fresh, link)
+    e2e.open_app(fresh, link)
     for locate in (
         lambda p: p.locator('[data-testid="stMarkdownContainer"]').filter(has_text="Chosen pixel"),
         lambda p: p.locator('[data-testid="stTable"]').first,

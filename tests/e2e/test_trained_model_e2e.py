@@ -6,14 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import (
-    open_app,
-    press_slider,
-    reruns_after,
-    section_runs,
-    share_link,
-    wait_for_app,
-)
+from tests.e2e import conftest as e2e
 from ui.i18n import catalog
 
 EN = catalog("en")
@@ -27,7 +20,7 @@ def accuracy(page: Page, key: str) -> str:
 
 
 def test_switching_off_heads_changes_the_accuracy(page: Page, app_url: str) -> None:
-    open_app(page, f"{app_url}/trained-model?lang=en")
+    e2e.open_app(page, f"{app_url}/trained-model?lang=en")
     full = accuracy(page, "pred.acc_full")
     assert re.fullmatch(r"\d+%", full) and int(full[:-1]) >= 90
     assert accuracy(page, "pred.acc_off") == "–"
@@ -35,7 +28,7 @@ def test_switching_off_heads_changes_the_accuracy(page: Page, app_url: str) -> N
     # the induction heads by the button: copying breaks
     expect(page.locator('[data-testid="stCheckbox"]').filter(has_text="L2H").first).to_be_visible()
     page.get_by_role("button", name=re.compile("Switch off the induction heads")).click()
-    wait_for_app(page)
+    e2e.wait_for_app(page)
     expect(
         page.locator('[data-testid="stMetric"]').filter(has_text=EN["trained_model.pred.acc_off"])
     ).not_to_contain_text("–")
@@ -45,7 +38,7 @@ def test_switching_off_heads_changes_the_accuracy(page: Page, app_url: str) -> N
 
     # and back on
     page.get_by_role("button", name=EN["trained_model.heads.all_on"]).click()
-    wait_for_app(page)
+    e2e.wait_for_app(page)
     expect(
         page.locator('[data-testid="stMetric"]').filter(has_text=EN["trained_model.pred.acc_off"])
     ).to_contain_text("–")
@@ -53,7 +46,7 @@ def test_switching_off_heads_changes_the_accuracy(page: Page, app_url: str) -> N
 
     # one head by its own checkbox: the ablated accuracy is measured again
     page.locator('[data-testid="stCheckbox"]').filter(has_text="L2H3").first.click()
-    wait_for_app(page)
+    e2e.wait_for_app(page)
     expect(
         page.locator('[data-testid="stMetric"]').filter(has_text=EN["trained_model.pred.acc_off"])
     ).not_to_contain_text("–")
@@ -74,31 +67,31 @@ def metrics(page: Page) -> list[str]:
 def test_a_move_reruns_only_the_sections_it_feeds_and_the_link_follows(
     page: Page, counted_url: str
 ) -> None:
-    open_app(page, f"{counted_url}/trained-model?lang=en")
-    before = section_runs(page)
+    e2e.open_app(page, f"{counted_url}/trained-model?lang=en")
+    before = e2e.section_runs(page)
     assert set(before) == {
         "sequence", "heads", "predictions", "mechanism", "sentence", "translation"
     }  # fmt: skip
     assert len(head_titles(page, 1)) == 1  # layer 2: its induction head
     shown = page.locator('[data-testid="stRadio"]').filter(has_text="Layer 2: head shown")
     shown.get_by_text(EN["trained_model.heads.show.all"]).click()  # the head shown: heads only
-    assert reruns_after(page, before) == {"heads": 1}
+    assert e2e.reruns_after(page, before) == {"heads": 1}
     expect(
         page.locator('[data-testid="stPlotlyChart"]').nth(1).locator(".annotation-text")
     ).to_have_count(4)
-    before = section_runs(page)
-    press_slider(page, EN["trained_model.pred.pos"], "ArrowLeft")  # position 14
-    assert reruns_after(page, before) == {"predictions": 1, "mechanism": 1}
-    before = section_runs(page)
+    before = e2e.section_runs(page)
+    e2e.press_slider(page, EN["trained_model.pred.pos"], "ArrowLeft")  # position 14
+    assert e2e.reruns_after(page, before) == {"predictions": 1, "mechanism": 1}
+    before = e2e.section_runs(page)
     page.locator('[data-testid="stCheckbox"]').filter(has_text="L2H3").first.click()
-    assert reruns_after(page, before) == {"heads": 1, "predictions": 1}
+    assert e2e.reruns_after(page, before) == {"heads": 1, "predictions": 1}
     off = f"L2H3 · {EN['trained_model.heads.off_tag']}"
     expect(page.locator('[data-testid="stPlotlyChart"]').nth(1)).to_contain_text(off)
-    link = share_link(page)
+    link = e2e.share_link(page)
     for part in ("show2=all", "pos=14", "off23=1"):
         assert part in link and part in page.url
     fresh = page.context.new_page()
-    open_app(fresh, link)
+    e2e.open_app(fresh, link)
     assert head_titles(fresh, 1) == head_titles(page, 1)
     assert off in head_titles(fresh, 1)
     assert metrics(fresh) == metrics(page)
