@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import subprocess
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -129,3 +130,16 @@ def edit(
 def edit_cell(at: AppTest, matrix_key: str, row: int, col: str, value: Any) -> AppTest:
     """Type ``value`` into one cell of the editor of ``st.session_state[matrix_key]``."""
     return edit(at, matrix_key, {row: {col: value}})
+
+
+# --- processes ---------------------------------------------------------------------------------
+
+
+def stop(proc: subprocess.Popen, timeout: float) -> None:
+    """End a server a test started: ask it to stop, and kill it if it is still running after
+    ``timeout`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.helpers import stop
+
 
 def find_redis() -> str | None:
     debian = Path("/usr/bin/redis-server")
@@ -70,9 +72,5 @@ def redis_server(binary: str | None = None) -> Iterator[str]:
             time.sleep(0.05)
         yield f"redis://127.0.0.1:{port}/0"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, timeout=5)
         shutil.rmtree(workdir, ignore_errors=True)

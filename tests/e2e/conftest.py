@@ -21,6 +21,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests.helpers import stop
 from ui.sections import SHOW_RUNS_ENV
 
 ROOT: Final = Path(__file__).resolve().parents[2]
@@ -97,11 +98,7 @@ def serving(extra: list[str] | None = None, env: dict[str, str] | None = None) -
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc, timeout=10)
 
 
 @pytest.fixture(scope="session")
