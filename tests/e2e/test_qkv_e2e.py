@@ -10,14 +10,7 @@ from typing import Final
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import (
-    edit_first_cell,
-    open_app,
-    press_slider,
-    reruns_after,
-    section_runs,
-    share_link,
-)
+from tests.e2e import conftest as e2e
 
 # The drawn heatmaps of the results figure (the first Plotly figure on the page), as JSON;
 # `_fullData` holds the decoded arrays (`data` keeps the typed-array form the server sent).
@@ -41,11 +34,11 @@ def heatmaps(page: Page, unlike: list | None = None) -> list[list[list[float | N
 
 
 def test_edit_a_cell_move_the_temperature_and_reopen_the_link(page: Page, app_url: str):
-    open_app(page, app_url + "/qkv?lang=en")
+    e2e.open_app(page, app_url + "/qkv?lang=en")
     expect(page.locator("h1")).to_contain_text("Q · K · V playground")
     before = heatmaps(page)
 
-    edit_first_cell(page, "-3")
+    e2e.edit_first_cell(page, "-3")
     page.wait_for_function(
         '() => document.querySelector(\'[data-testid="stSidebar"] [data-testid="stCode"]\')'
         "?.innerText.includes('Q=-3')",
@@ -55,14 +48,14 @@ def test_edit_a_cell_move_the_temperature_and_reopen_the_link(page: Page, app_ur
     assert edited[1][0] != before[1][0]  # query 1's weights moved
     assert edited[1][1:] == before[1][1:]  # the other queries did not
 
-    press_slider(page, "Temperature", "End")
+    e2e.press_slider(page, "Temperature", "End")
     hot = heatmaps(page, unlike=edited)
     assert hot[1] != edited[1] and hot[0] == edited[0]  # τ changes weights, not scores
-    link = share_link(page)
+    link = e2e.share_link(page)
     assert "tau=20" in link and "Q=-3" in link
 
     fresh = page.context.new_page()
-    open_app(fresh, link)
+    e2e.open_app(fresh, link)
     assert heatmaps(fresh) == hot
     fresh.close()
 
@@ -76,18 +69,18 @@ def test_a_move_reruns_the_page_s_one_fragment_once_and_the_link_follows(
     """The matrices feed every section (settings, heatmaps, the worked row, the downloads):
     one fragment, which a move inside it runs once (no second, hidden run); the share link,
     outside the fragment, then reopens the view."""
-    open_app(page, counted_url + "/qkv?lang=en&row=2")
-    before = section_runs(page)
+    e2e.open_app(page, counted_url + "/qkv?lang=en&row=2")
+    before = e2e.section_runs(page)
     assert set(before) == SECTIONS
     drawn = heatmaps(page)
-    press_slider(page, "Temperature", "Home")  # τ = 0.05: the weights sharpen
-    assert reruns_after(page, before) == dict.fromkeys(SECTIONS, 1)
+    e2e.press_slider(page, "Temperature", "Home")  # τ = 0.05: the weights sharpen
+    assert e2e.reruns_after(page, before) == dict.fromkeys(SECTIONS, 1)
     sharp = heatmaps(page, unlike=drawn)
     assert sharp[0] == drawn[0] and sharp[1] != drawn[1]
-    link = share_link(page)
+    link = e2e.share_link(page)
     assert "tau=0.05" in link and "row=2" in link and "tau=0.05" in page.url
     fresh = page.context.new_page()
-    open_app(fresh, link)
+    e2e.open_app(fresh, link)
     assert heatmaps(fresh) == sharp
     assert "row=2" in fresh.url
     frame_js = "() => document.querySelector('.js-plotly-plot').layout.shapes[0].y0"
