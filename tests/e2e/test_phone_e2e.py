@@ -125,12 +125,13 @@ def change(page: Page, control: Locator, path: str) -> None:
         thumb.focus()
         thumb.press("End" if at_min else "Home")
     elif kind == "stRadio":
-        control.locator("label").filter(has_not=control.locator("input:checked")).first.tap()
+        other = control.locator("label").filter(has=page.locator("input:not(:checked)")).first
+        other.tap()
     elif kind == "stSelectbox":
-        control.locator('[data-baseweb="select"]').tap()
-        options = page.locator('[role="option"]')
+        control.get_by_role("combobox").tap()
+        options = page.locator('[role="option"]:not([aria-selected="true"])')
         expect(options.first).to_be_visible()
-        options.filter(has_not=page.locator('[aria-selected="true"]')).nth(0).tap()
+        options.first.tap()
     elif kind == "stTextInput":
         field = control.locator("input")
         field.fill(TYPED[path])
