@@ -17,20 +17,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from attn_core import (  # noqa: E402
-    attn_only_forward,
-    encoder_decoder_forward,
-    greedy_translate,
-    induction_score,
-    previous_token_score,
-)
-from attn_core.toy_tasks import (  # noqa: E402
-    TGT_WORDS,
-    b_pair,
-    b_vocab,
-    held_out,
-    induction_batch,
-)
+import attn_core as core  # noqa: E402
+from attn_core import toy_tasks  # noqa: E402
 
 MODELS = Path(os.environ.get("MODELS_OUT") or ROOT / "assets" / "models")
 INDUCTION_CUT = 0.3  # layer-2 heads whose mean induction score is at least this are ablated
@@ -52,20 +40,20 @@ def copy_hits(logits: np.ndarray, tokens: np.ndarray, start: int, L: int) -> tup
 def eval_induction(n: int = 200, seed: int = 12345) -> dict:
     cfg, w = load("induction")
     L_, H = cfg["n_layers"], cfg["n_heads"]
-    tokens, starts, lengths = induction_batch(
+    tokens, starts, lengths = toy_tasks.induction_batch(
         np.random.default_rng(seed), n, cfg["max_len"], {**cfg, "p_skip": 0.0}, p_random=0.0
     )
     prev, ind, hits, total = np.zeros((L_, H)), np.zeros((L_, H)), 0, 0
     for b in range(n):
-        run = attn_only_forward(w, tokens[b], L_, H)
-        prev += previous_token_score(run.weights) / n
-        ind += induction_score(run.weights, tokens[b]) / n
+        run = core.attn_only_forward(w, tokens[b], L_, H)
+        prev += core.previous_token_score(run.weights) / n
+        ind += core.induction_score(run.weights, tokens[b]) / n
         h, c = copy_hits(run.logits, tokens[b], starts[b], lengths[b])
         hits, total = hits + h, total + c
     heads = [(1, h) for h in range(H) if ind[1, h] >= INDUCTION_CUT]
     off_hits = 0
     for b in range(n):
-        run = attn_only_forward(w, tokens[b], L_, H, ablate=heads)
+        run = core.attn_only_forward(w, tokens[b], L_, H, ablate=heads)
         off_hits += copy_hits(run.logits, tokens[b], starts[b], lengths[b])[0]
     return {
         "heldout_sequences": n,
@@ -79,21 +67,21 @@ def eval_induction(n: int = 200, seed: int = 12345) -> dict:
 
 def eval_alignment(n: int = 200, seed: int = 12345) -> dict:
     cfg, w = load("alignment")
-    src_ix, tgt_ix = b_vocab()
+    src_ix, tgt_ix = toy_tasks.b_vocab()
     rng = np.random.default_rng(seed)
     pairs = []
     while len(pairs) < n:
-        pair = b_pair(rng)
-        if held_out(pair[0]):
+        pair = toy_tasks.b_pair(rng)
+        if toy_tasks.held_out(pair[0]):
             pairs.append(pair)
     exact = 0
     match = np.zeros(cfg["dec_layers"])
     words = 0
     for src, tgt, align in pairs:
         s = [src_ix[x] for x in src]
-        out, _ = greedy_translate(w, cfg, s, tgt_ix["<bos>"], tgt_ix["<eos>"])
-        exact += [TGT_WORDS[i] for i in out] == tgt
-        run = encoder_decoder_forward(w, cfg, s, [tgt_ix["<bos>"], *(tgt_ix[x] for x in tgt)])
+        out, _ = core.greedy_translate(w, cfg, s, tgt_ix["<bos>"], tgt_ix["<eos>"])
+        exact += [toy_tasks.TGT_WORDS[i] for i in out] == tgt
+        run = core.encoder_decoder_forward(w, cfg, s, [tgt_ix["<bos>"], *(tgt_ix[x] for x in tgt)])
         for layer, c in enumerate(run.cross):
             arg = c.weights.mean(axis=0)[: len(tgt)].argmax(axis=1)
             match[layer] += (arg == np.asarray(align)).sum()

@@ -30,6 +30,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -208,6 +209,27 @@ def a_metrics(p: dict, cfg: dict, seed: int, n: int = 512) -> dict:
     return {"copy_accuracy": hits / total}
 
 
+def train_and_measure(
+    p: dict, loss_fn: Callable, cfg: dict, tag: str, measure: Callable[..., dict]
+) -> tuple[float, dict, dict, np.random.Generator]:
+    """Train the model ``tag``'s parameters ``p``, measure them in float64 (``measure``, on data
+    seeded ``seed + 1000``) and note the run in ``cfg`` (final loss, seconds, torch version, the
+    metrics). Returns the final loss, the metrics, the float64 parameters and the generator of
+    the check data (seeded ``seed + 2000``)."""
+    t0 = time.time()
+    final = train_loop(p, loss_fn, cfg["steps"], cfg["lr"], cfg["seed"], tag)
+    seconds = time.time() - t0
+    p64 = as_f64(p)
+    metrics = measure(p64, cfg, seed=cfg["seed"] + 1000)
+    cfg.update(
+        final_loss=round(final, 4),
+        train_seconds=round(seconds, 1),
+        torch_version=torch.__version__,
+        **{k: round(v, 4) for k, v in metrics.items()},
+    )
+    return final, metrics, p64, np.random.default_rng(cfg["seed"] + 2000)
+
+
 def train_a() -> dict:
     cfg = {**A_CONFIG, **json.loads(os.environ.get("A_OVERRIDES", "{}"))}
     torch.manual_seed(cfg["seed"])
@@ -220,21 +242,10 @@ def train_a() -> dict:
         logits = a_forward(p, x[:, :-1], cfg)
         return F.cross_entropy(logits.reshape(-1, cfg["vocab_size"]), x[:, 1:].reshape(-1))
 
-    t0 = time.time()
-    final = train_loop(p, loss_fn, cfg["steps"], cfg["lr"], cfg["seed"], "A")
-    seconds = time.time() - t0
-    p64 = as_f64(p)
-    metrics = a_metrics(p64, cfg, seed=cfg["seed"] + 1000)
-    rng = np.random.default_rng(cfg["seed"] + 2000)
+    final, metrics, p64, rng = train_and_measure(p, loss_fn, cfg, "A", a_metrics)
     check_tokens, _, _ = induction_batch(rng, 4, cfg["max_len"], cfg, p_random=0.25)
     with torch.no_grad():
         check_logits = a_forward(p64, torch.as_tensor(check_tokens), cfg).numpy()
-    cfg.update(
-        final_loss=round(final, 4),
-        train_seconds=round(seconds, 1),
-        torch_version=torch.__version__,
-        **{k: round(v, 4) for k, v in metrics.items()},
-    )
     print(f"  A: loss {final:.4f}, copy accuracy {metrics['copy_accuracy']:.4f}")
     save("induction", p, cfg, {"check_tokens": check_tokens, "check_logits": check_logits})
     return cfg
@@ -362,21 +373,10 @@ def train_b() -> dict:
             ignore_index=0,
         )
 
-    t0 = time.time()
-    final = train_loop(p, loss_fn, cfg["steps"], cfg["lr"], cfg["seed"], "B")
-    seconds = time.time() - t0
-    p64 = as_f64(p)
-    metrics = b_metrics(p64, cfg, seed=cfg["seed"] + 1000)
-    rng = np.random.default_rng(cfg["seed"] + 2000)
+    final, metrics, p64, rng = train_and_measure(p, loss_fn, cfg, "B", b_metrics)
     src, tin, _, _ = b_batch(rng, 4, cfg, test=True)
     with torch.no_grad():
         logits = b_forward(p64, torch.as_tensor(src), torch.as_tensor(tin), cfg).numpy()
-    cfg.update(
-        final_loss=round(final, 4),
-        train_seconds=round(seconds, 1),
-        torch_version=torch.__version__,
-        **{k: round(v, 4) for k, v in metrics.items()},
-    )
     print(f"  B: loss {final:.4f}, {metrics}")
     save("alignment", p, cfg, {"check_src": src, "check_tgt_in": tin, "check_logits": logits})
     return cfg
