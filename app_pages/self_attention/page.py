@@ -37,7 +37,7 @@ from app_pages.self_attention.data import (
 from app_pages.self_attention.text import head_row_latex, permutation_latex, tex_label
 from attn_core import head_counts, multi_head_attention, sinusoidal_positional_encoding
 from attn_core.positional import positional_wavelengths
-from ui import editor, guess, layout, sections, state
+from ui import editor, guess, layout, sections, state, widgets
 from ui.i18n import current_language, t
 from ui.token_grid import Panel, grid_cols, heatmap_grid
 from ui.tokens import MAX_TOKEN_CHARS, MAX_TOKENS, embed, permutation, tokenize
@@ -139,6 +139,16 @@ def page_wide() -> None:
     st.session_state[MODEL_KEY] = now
     if changed and sections.fragment_rerun():
         st.rerun(scope="app")
+
+
+def switch_section(part: str, switch: str) -> None:
+    """Open a section whose one control is a page-wide switch: the page-wide check, the
+    section's title and explanation, then the switch (with its help)."""
+    page_wide()
+    st.header(t(f"self_attention.{part}.title"))
+    layout.explain(t(f"self_attention.{part}.text"))
+    with layout.controls():
+        widgets.control(st.toggle, b, switch, help=True)
 
 
 def kept(name: str, build: Callable[[], go.Figure], *view: object) -> go.Figure:
@@ -263,12 +273,13 @@ def tokens() -> None:
     layout.explain(t("self_attention.tokens.text"))
     matrix_mode = b["source"] == "matrix"
     with layout.controls():
-        st.radio(
-            t("self_attention.source"),
+        widgets.control(
+            st.radio,
+            b,
+            "source",
             SOURCES,
-            key=b.key("source"),
             horizontal=True,
-            format_func={s: t(f"self_attention.source.{s}") for s in SOURCES}.__getitem__,
+            named_options=True,
             on_change=snap_heads,
         )
         if not matrix_mode:
@@ -280,15 +291,7 @@ def tokens() -> None:
                 help=t("self_attention.sentence.help", n=MAX_TOKENS),
                 placeholder=t("self_attention.sentence.placeholder"),
             )
-            c2.slider(
-                t("self_attention.d"),
-                2,
-                D_MAX,
-                step=1,
-                key=b.key("d"),
-                on_change=snap_heads,
-                help=t("self_attention.d.help"),
-            )
+            widgets.control(c2.slider, b, "d", 2, D_MAX, step=1, on_change=snap_heads, help=True)
         else:
             m_rows, m_cols = np.shape(st.session_state[b.key("X")])
             editor.matrix_editor(
@@ -394,15 +397,10 @@ def projections() -> None:
             horizontal=True,
             help=t("self_attention.heads.help"),
         )
-        c2.number_input(
-            t("app.seed"),
-            0,
-            SEED_MAX,
-            step=1,
-            key=b.key("seed"),
-            help=t("self_attention.seed.help"),
+        widgets.control(
+            c2.number_input, b, "seed", 0, SEED_MAX, label="app.seed", step=1, help=True
         )
-        st.toggle(t("self_attention.show_w"), key=b.key("show_w"))
+        widgets.control(st.toggle, b, "show_w")
 
     m, big, seed = model(), layout.presenting(), int(b["seed"])
     if b["show_w"]:
@@ -479,13 +477,7 @@ def projections() -> None:
 
 def head_weights() -> None:
     """3. One weight matrix per head, with or without the causal mask."""
-    page_wide()
-    st.header(t("self_attention.heads.title"))
-    layout.explain(t("self_attention.heads.text"))
-    with layout.controls():
-        st.toggle(
-            t("self_attention.causal"), key=b.key("causal"), help=t("self_attention.causal.help")
-        )
+    switch_section("heads", "causal")
 
     m, big = model(), layout.presenting()
     if refused(m):
@@ -624,18 +616,8 @@ def concat() -> None:
     worked(m)
     with layout.controls():
         c1, c2 = st.columns(2)
-        c1.selectbox(
-            t("self_attention.row"),
-            list(range(1, n + 1)),
-            key=b.key("row"),
-            format_func=row_label,
-        )
-        c2.selectbox(
-            t("self_attention.head"),
-            list(range(1, heads + 1)),
-            key=b.key("head"),
-            format_func=head_label,
-        )
+        widgets.control(c1.selectbox, b, "row", list(range(1, n + 1)), format_func=row_label)
+        widgets.control(c2.selectbox, b, "head", list(range(1, heads + 1)), format_func=head_label)
     if guess.hiding(NS):  # the weights written out would give the guess away
         st.info(t("self_attention.guess.hidden"))
         return
@@ -647,11 +629,7 @@ def concat() -> None:
 
 def encoding() -> None:
     """5. The positional encoding: the switch, its heatmap, and why its last columns look flat."""
-    page_wide()
-    st.header(t("self_attention.pe.title"))
-    layout.explain(t("self_attention.pe.text"))
-    with layout.controls():
-        st.toggle(t("self_attention.pe"), key=b.key("pe"), help=t("self_attention.pe.help"))
+    switch_section("pe", "pe")
 
     m, big = model(), layout.presenting()
     n, d = m.n, m.d_model
