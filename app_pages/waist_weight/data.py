@@ -195,14 +195,11 @@ def parse_csv(raw: bytes) -> ParseResult:
         if not any(c.strip() for c in cells):
             skipped_at.append(line_no)
             continue
-        pair = []
-        for col, i in (("waist", i_waist), ("weight", i_weight)):
-            value, problem = _cell(cells[i] if i < len(cells) else "", line_no, col)
-            if problem:
-                problems.append(problem)
-            pair.append(value)
-        if None not in pair:
-            rows.append((pair[0], pair[1]))
+        checked = [
+            _cell(cells[i] if i < len(cells) else "", line_no, col)
+            for col, i in (("waist", i_waist), ("weight", i_weight))
+        ]
+        _keep_row(checked, rows, problems)
     return _finish(
         rows,
         problems,
@@ -211,6 +208,19 @@ def parse_csv(raw: bytes) -> ParseResult:
         skipped=len(skipped_at),
         skipped_at=tuple(skipped_at),
     )
+
+
+def _keep_row(
+    checked: list[tuple[float | None, Problem | None]],
+    rows: list[tuple[float, float]],
+    problems: list[Problem],
+) -> None:
+    """A row's two checked cells (waist, weight): their problems go to ``problems``, and the
+    row to ``rows`` when both cells have a value."""
+    problems.extend(problem for _, problem in checked if problem)
+    (waist, _), (weight, _) = checked
+    if waist is not None and weight is not None:
+        rows.append((waist, weight))
 
 
 def read_table(frame: pd.DataFrame) -> ParseResult:
@@ -231,16 +241,11 @@ def read_table(frame: pd.DataFrame) -> ParseResult:
         if not finite.any():
             skipped_at.append(r)
             continue
-        pair = []
-        for col, v, ok in (("waist", w, finite[0]), ("weight", kg, finite[1])):
-            value, problem = (
-                _in_range(float(v), r, col) if ok else (None, Problem("empty_cell", r, col))
-            )
-            if problem:
-                problems.append(problem)
-            pair.append(value)
-        if None not in pair:
-            rows.append((pair[0], pair[1]))
+        checked = [
+            _in_range(float(v), r, col) if ok else (None, Problem("empty_cell", r, col))
+            for col, v, ok in (("waist", w, finite[0]), ("weight", kg, finite[1]))
+        ]
+        _keep_row(checked, rows, problems)
     return _finish(
         rows, problems, max_rows=MAX_ROWS, skipped=len(skipped_at), skipped_at=tuple(skipped_at)
     )

@@ -31,7 +31,7 @@ from attn_core import (
     nw_parametric,
 )
 from attn_core.kernel_regression import uncovered_intervals
-from ui import editor, guess, layout, sections, state
+from ui import editor, guess, layout, sections, state, widgets
 from ui.i18n import current_language, t
 from ui.widgets import log_grid
 
@@ -468,9 +468,7 @@ def method_controls(
     names, kernels = method_names(), kernel_names()
     with layout.controls():
         c_method, c_query = st.columns([1, 2], gap="large")
-        c_method.radio(
-            t("waist_weight.method"), METHODS, key=b.key("method"), format_func=names.__getitem__
-        )
+        widgets.control(c_method.radio, b, "method", METHODS, format_func=names.__getitem__)
         method = b["method"]
         with c_query:
             st.slider(
@@ -487,32 +485,28 @@ def method_controls(
         # every control is drawn on every run (greyed out when its method is not chosen), so
         # that none loses its value while another method is shown
         c_kernel, c_h, c_lr, c_epochs = st.columns(4)
-        c_kernel.selectbox(
-            t("waist_weight.kernel"),
+        widgets.control(
+            c_kernel.selectbox,
+            b,
+            "kernel",
             KERNELS,
-            key=b.key("kernel"),
             format_func=kernels.__getitem__,
             disabled=method != "nw",
         )
-        c_h.select_slider(
-            t("waist_weight.h"),
-            options=H_GRID,
-            key=b.key("h"),
-            format_func=lambda v: f"{v:g}",
-            disabled=method != "nw",
-            help=t("waist_weight.h.help"),
-        )
-        c_lr.select_slider(
-            t("waist_weight.lr"),
-            options=LR_GRID,
-            key=b.key("lr"),
-            format_func=lambda v: f"{v:g}",
-            disabled=method != "parametric",
-            help=t("waist_weight.lr.help"),
-        )
-        c_epochs.slider(
-            t("waist_weight.epochs"), 1, 500, key=b.key("epochs"), disabled=method != "parametric"
-        )
+        for col, name, grid, used_by in (
+            (c_h, "h", H_GRID, "nw"),
+            (c_lr, "lr", LR_GRID, "parametric"),
+        ):
+            widgets.control(
+                col.select_slider,
+                b,
+                name,
+                options=grid,
+                format_func=lambda v: f"{v:g}",
+                disabled=method != used_by,
+                help=True,
+            )
+        widgets.control(c_epochs.slider, b, "epochs", 1, 500, disabled=method != "parametric")
         return fit_status(data) if method == "parametric" else None
 
 
