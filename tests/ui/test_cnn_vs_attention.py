@@ -169,20 +169,16 @@ def test_published_charts_carry_the_tables():
 def test_presentation_mode_wraps_narrow_titles_and_lifts_panel_titles():
     """Builders leave sizes to ``layout.show_figure``; ``big`` only wraps what would run off a
     narrow column and lifts panel titles clear of bigger tick labels."""
-    plain = figures.pretraining_chart(
-        data.PRETRAINING,
-        data.VIT_TABLE5,
-        title="ViT: ImageNet accuracy against pre-training data (Table 5)",
-        x_title="Images seen in pre-training (log scale)",
-        dataset_labels=["a", "b", "c"],
-    )
-    big = figures.pretraining_chart(
-        data.PRETRAINING,
-        data.VIT_TABLE5,
-        title="ViT: ImageNet accuracy against pre-training data (Table 5)",
-        x_title="Images seen in pre-training (log scale)",
-        dataset_labels=["a", "b", "c"],
-        big=True,
+    plain, big = (
+        figures.pretraining_chart(
+            data.PRETRAINING,
+            data.VIT_TABLE5,
+            title="ViT: ImageNet accuracy against pre-training data (Table 5)",
+            x_title="Images seen in pre-training (log scale)",
+            dataset_labels=["a", "b", "c"],
+            big=flag,
+        )
+        for flag in (False, True)
     )
     assert "<br>" not in plain.layout.title.text and "<br>" in big.layout.title.text
     assert big.layout.height > plain.layout.height == 440

@@ -19,6 +19,7 @@ from attn_core.complexity import operations as ops_per_layer
 from tests.helpers import array, validated
 
 NAMES = {"self_attention": "SA", "recurrent": "RNN", "convolutional": "CNN"}
+TEXT = {"names": NAMES, "title": "t", "x_title": "n"}  # the figures' words, the same in each
 
 
 @given(st.integers(1, 10_000), st.integers(2, 64))
@@ -50,9 +51,7 @@ def test_ops_figure_marks_the_crossovers():
             k,
             100,
             crossover_n(d, k),
-            names=NAMES,
-            title="t",
-            x_title="n",
+            **TEXT,
             y_title="ops",
             crossover_label="n = {n}: SA = {other}",
             now_label="now",
@@ -97,9 +96,7 @@ def test_timing_figure_predicted_lines_pass_through_the_last_point():
             ns,
             secs,
             timing.PREDICTED_SLOPE,
-            names=NAMES,
-            title="t",
-            x_title="n",
+            **TEXT,
             y_title="ms",
             measured_label="{layer}",
             predicted_label="{layer} {s}",
