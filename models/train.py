@@ -275,22 +275,17 @@ def b_init(cfg: dict, gen: torch.Generator) -> dict:
         p[f"{prefix}W_2"] = _param((f, d), f**-0.5, gen)
         p[f"{prefix}b_2"] = torch.nn.Parameter(torch.zeros(d))
 
-    for layer in range(cfg["enc_layers"]):
-        pre = f"enc{layer}."
-        ln(pre + "ln1.")
-        attn(pre + "self.")
-        ln(pre + "ln2.")
-        ffn(pre + "ffn.")
-    ln("enc_ln.")
-    for layer in range(cfg["dec_layers"]):
-        pre = f"dec{layer}."
-        ln(pre + "ln1.")
-        attn(pre + "self.")
-        ln(pre + "ln2.")
-        attn(pre + "cross.")
-        ln(pre + "ln3.")
-        ffn(pre + "ffn.")
-    ln("dec_ln.")
+    # each block's parts in the order they are drawn from ``gen``; the stack's final norm after
+    build = {"ln": ln, "self": attn, "cross": attn, "ffn": ffn}
+    blocks = {
+        "enc": ("ln1", "self", "ln2", "ffn"),
+        "dec": ("ln1", "self", "ln2", "cross", "ln3", "ffn"),
+    }
+    for side, parts in blocks.items():
+        for layer in range(cfg[f"{side}_layers"]):
+            for part in parts:
+                build[part.rstrip("123")](f"{side}{layer}.{part}.")
+        ln(f"{side}_ln.")
     p["W_U"] = _param((d, cfg["tgt_vocab_size"]), d**-0.5, gen)
     p["b_U"] = torch.nn.Parameter(torch.zeros(cfg["tgt_vocab_size"]))
     return p
