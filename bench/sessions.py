@@ -213,7 +213,9 @@ async def drive_protocol(
     direction, shown = 1, None
     try:  # the protocol's sliders are those the server sent, found by label
         index = session.slider_index(target.label) if target.label else target.slider
-    except KeyError:
+    except KeyError:  # a LaTeX label reads differently in the page (KaTeX): by position
+        index = target.slider
+    if index >= len(session.sliders):
         res.error("no such slider")
         return
     async for _ in paced(until, max_actions, interval, rng):
