@@ -1189,8 +1189,9 @@ def phone_ticks(data: Sequence[dict], layout: dict, margin: dict[str, int], size
 
 
 def phone_notes(layout: dict, margin: dict[str, int], size: float) -> dict:
-    """Paper-placed notes (panel titles) kept inside a phone's figure: a centred note gets
-    twice the room between its centre and the nearer edge, in smaller type, then in lines."""
+    """Paper-placed notes (panel titles) kept inside a phone's figure and clear of a colour bar at
+    its right: a centred note gets twice the room between its centre and the nearer of the
+    figure's left edge and the plot's right edge, in smaller type, then in lines."""
     plot_w = PHONE_FIGURE_PX - margin["l"] - margin["r"]
     notes = []
     for note in layout.get("annotations") or ():
@@ -1202,7 +1203,8 @@ def phone_notes(layout: dict, margin: dict[str, int], size: float) -> dict:
             and note.get("xanchor", "center") == "center"
         ):
             centre = margin["l"] + float(note.get("x", 0.5)) * plot_w
-            room = 2 * min(centre, PHONE_FIGURE_PX - centre) - 8
+            # not into the right margin: a colour bar's labels live there
+            room = 2 * min(centre, margin["l"] + plot_w + 6 - centre) - 4
             font = (note.get("font") or {}).get("size") or size
             wide = text_width(text, font)
             if wide > room > 0:
@@ -1214,3 +1216,23 @@ def phone_notes(layout: dict, margin: dict[str, int], size: float) -> dict:
                 }
         notes.append(note)
     return {**layout, "annotations": notes} if notes else layout
+
+
+def phone_cell_numbers(data: list[dict], layout: dict, margin: dict[str, int]) -> list[dict]:
+    """Numbers written on heatmap cells left out where a cell is narrower than its number on a
+    phone (they would run into each other; hovering a cell still shows it)."""
+    out = []
+    for trace in data:
+        if trace.get("type") == "heatmap" and trace.get("texttemplate"):
+            z = np.asarray(trace.get("z") if trace.get("z") is not None else [[0]], dtype=float)
+            cols = z.shape[-1] if z.ndim == 2 else 1
+            name = "xaxis" + (trace.get("xaxis") or "x")[1:]
+            cell = _tick_room(layout, name, margin) / max(1, cols)
+            font = (trace.get("textfont") or {}).get("size") or 11
+            finite = z[np.isfinite(z)]
+            big = float(np.max(np.abs(finite))) if finite.size else 0.0
+            sample = f"-{big:.2f}" if finite.size and np.min(finite) < 0 else f"{big:.2f}"
+            if _number_width(sample, font) + 2 > cell:
+                trace = {k: v for k, v in trace.items() if k not in ("texttemplate", "textfont")}
+        out.append(trace)
+    return out

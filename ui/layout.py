@@ -171,6 +171,7 @@ def style_figure(fig: go.Figure, height: int | None = None, *, min_top: int = 0)
         layout = figures.phone_notes(layout, margin, size)
         layout, margin = figures.phone_margins(layout, margin, size)
         layout = figures.phone_ticks(data, layout, margin, size)
+        data = figures.phone_cell_numbers(data, layout, margin)
         again = figures.start_margins(data, {**layout, "height": base}, size)
         margin = {**again, "t": max(again["t"], margin["t"])}
     margin["t"] = max(margin["t"], min_top)

@@ -1,7 +1,8 @@
 """Every page on a phone (issue 18 §5): an iPhone 13 context (390 × 844, a mobile browser's
 user agent, touch), as a student who scanned the class QR code has.
 
-For each page (every page in English, one in Chinese, a followed class as a student):
+For each page (every page in English, one in Chinese, one in presentation mode, a followed class
+as a student):
 
 - no figure label overlaps another or is cut off (:func:`label_problems` of the 1280-px test);
 - nothing is wider than the screen: the page does not scroll sideways, and an element that
@@ -28,9 +29,10 @@ from ui.i18n import catalog
 from ui.navigation import PAGES
 
 PHONE: Final = "iPhone 13"
-PAGE_CASES: Final = (
-    *((info.url_path, "en") for info in PAGES),
-    ("self-attention", "zh"),
+PAGE_CASES: Final = (  # (path, query): every page, one in Chinese, one in presentation mode
+    *((info.url_path, "lang=en") for info in PAGES),
+    ("self-attention", "lang=zh"),
+    ("complexity", "lang=en&pres=1"),
 )
 # a page whose first control is a text field: a valid new value for it
 TYPED: Final = {"softmax": "3, 1, 0", "trained-model": "ABCDEFABCDEF"}
@@ -141,13 +143,13 @@ def change(page: Page, control: Locator, path: str) -> None:
     wait_for_app(page)
 
 
-@pytest.mark.parametrize(("path", "lang"), PAGE_CASES)
+@pytest.mark.parametrize(("path", "query"), PAGE_CASES)
 def test_every_page_fits_a_phone_and_its_first_control_works(
-    phone: BrowserContext, app_url: str, path: str, lang: str
+    phone: BrowserContext, app_url: str, path: str, query: str
 ):
     page = phone.new_page()
     try:
-        open_app(page, f"{app_url}/{path}?lang={lang}")
+        open_app(page, f"{app_url}/{path}?{query}")
         assert_fits_a_phone(page)
         control = first_control(page)
         control.scroll_into_view_if_needed()

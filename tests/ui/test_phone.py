@@ -164,3 +164,29 @@ def test_style_figure_on_a_phone(monkeypatch: pytest.MonkeyPatch):
     first = max(n["y"] for n in out["annotations"])
     note_top_px = out["margin"]["t"] + (1 - first) * plot_h - note_px
     assert centre_px + title_px / 2 <= note_top_px
+
+
+def test_numbers_on_cells_are_left_out_where_a_cell_is_narrower_than_its_number():
+    margin = {"l": 60, "r": 100, "t": 40, "b": 60}
+    spec = {"height": 400, "xaxis": {"domain": [0, 1]}}
+
+    def cells(columns: int) -> dict:
+        z = np.full((3, columns), -1.45)
+        return {"type": "heatmap", "z": z, "texttemplate": "%{z:.2f}", "textfont": {"size": 11}}
+
+    narrow, wide = figures.phone_cell_numbers([cells(16), cells(3)], spec, margin)
+    assert "texttemplate" not in narrow  # 200 px / 16 cells: 12 px for "-1.45"
+    assert wide["texttemplate"] == "%{z:.2f}"  # 67 px a cell: written
+
+
+def test_a_centred_panel_title_stays_left_of_the_colour_bar():
+    margin = {"l": 60, "r": 100, "t": 40, "b": 60}
+    long = "Learned cross-attention at the learned mean position, layer 1"
+    spec = {"annotations": [{"text": long, "x": 0.5, "y": 1, "xref": "paper", "yref": "paper"}]}
+    note = figures.phone_notes(spec, margin, 13)["annotations"][0]
+    plot_w = figures.PHONE_FIGURE_PX - 160
+    right = margin["l"] + plot_w + 6
+    size = note["font"]["size"]
+    half = max(text_width(line, size) for line in note["text"].split("<br>")) / 2
+    assert margin["l"] + 0.5 * plot_w + half <= right
+    assert size >= PHONE_MIN_FONT
