@@ -1027,6 +1027,8 @@ def stack_panels(data: list[dict], layout: dict) -> tuple[list[dict], dict, int]
             if pair in new:
                 y0, y1 = new[pair][1]
                 bar = {**bar, "y": (y0 + y1) / 2, "yanchor": "middle"}
+                if float(bar.get("x", 1.02)) < 1:  # beside its panel: now right of the column
+                    bar.update(x=1.02, xanchor="left")
                 bar["len"] = PHONE_BAR_LEN * (y1 - y0)
                 bar.pop("lenmode", None)
                 if "colorbar" in tr:
@@ -1205,6 +1207,11 @@ def phone_notes(layout: dict, margin: dict[str, int], size: float) -> dict:
             centre = margin["l"] + float(note.get("x", 0.5)) * plot_w
             # not into the right margin: a colour bar's labels live there
             room = 2 * min(centre, margin["l"] + plot_w + 6 - centre) - 4
+            for name, axis in layout.items():  # a panel's title: no wider than its panel
+                if name.startswith("xaxis") and isinstance(axis, dict) and axis.get("domain"):
+                    x0, x1 = (float(v) for v in axis["domain"])
+                    if x1 - x0 < 0.9 and x0 <= float(note.get("x", 0.5)) <= x1:
+                        room = min(room, (x1 - x0) * plot_w + 8)
             font = (note.get("font") or {}).get("size") or size
             wide = text_width(text, font)
             if wide > room > 0:

@@ -190,3 +190,35 @@ def test_a_centred_panel_title_stays_left_of_the_colour_bar():
     half = max(text_width(line, size) for line in note["text"].split("<br>")) / 2
     assert margin["l"] + 0.5 * plot_w + half <= right
     assert size >= PHONE_MIN_FONT
+
+
+def test_a_title_over_a_narrow_panel_is_no_wider_than_its_panel():
+    margin = {"l": 40, "r": 40, "t": 40, "b": 60}
+    spec = {
+        "xaxis": {"domain": [0.0, 0.3]},
+        "xaxis2": {"domain": [0.35, 0.65]},
+        "annotations": [
+            {"text": "Δ=(-1,-1) w=0.062", "x": 0.15, "y": 1, "xref": "paper", "yref": "paper"}
+        ],
+    }
+    note = figures.phone_notes(spec, margin, 13)["annotations"][0]
+    panel_px = 0.3 * (figures.PHONE_FIGURE_PX - 80)
+    widest = max(text_width(line, note["font"]["size"]) for line in note["text"].split("<br>"))
+    assert widest <= panel_px + 8
+
+
+def test_a_colour_bar_beside_its_panel_moves_right_of_the_column():
+    data = [
+        {"type": "image", "xaxis": "x", "yaxis": "y"},
+        {"type": "scatter", "xaxis": "x", "yaxis": "y", "marker": {"colorbar": {"x": 0.4}}},
+        {"type": "image", "xaxis": "x2", "yaxis": "y2"},
+    ]
+    spec = {
+        "xaxis": {"domain": [0, 0.45]},
+        "xaxis2": {"domain": [0.55, 1]},
+        "yaxis": {"domain": [0, 1]},
+        "yaxis2": {"domain": [0, 1]},
+    }
+    stacked, _, n = figures.stack_panels(data, spec)
+    assert n == 2
+    assert stacked[1]["marker"]["colorbar"]["x"] >= 1  # in the right margin, off the picture
