@@ -133,6 +133,21 @@ def _limits(p: Panel) -> tuple[float, float]:
     return -(lim or 1.0), lim or 1.0
 
 
+def _rect(xa: str, ya: str, x1: float, ys: tuple[float, float], fill: str, line: dict) -> dict:
+    """A rectangle on one panel's axes, from its left edge (-0.5) to ``x1``, rows ``ys``."""
+    return {
+        "type": "rect",
+        "xref": xa,
+        "yref": ya,
+        "x0": -0.5,
+        "x1": x1,
+        "y0": ys[0],
+        "y1": ys[1],
+        "fillcolor": fill,
+        "line": line,
+    }
+
+
 def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
     """Matrices side by side in one figure, each with its own axes and colour bar.
 
@@ -299,46 +314,15 @@ def panels(items: Sequence[Panel], *, height: int | None = None) -> go.Figure:
         if p.row is not None and p.dim:  # the rows this step does not use, greyed
             for y0, y1 in ((y_lo, p.row - 0.5), (p.row + 0.5, n_rows - 0.5)):
                 if y1 > y0:
-                    layout["shapes"].append(
-                        {
-                            "type": "rect",
-                            "xref": xa,
-                            "yref": ya,
-                            "x0": -0.5,
-                            "x1": x_hi,
-                            "y0": y0,
-                            "y1": y1,
-                            "fillcolor": DIMMED,
-                            "line": {"width": 0},
-                        }
-                    )
+                    layout["shapes"].append(_rect(xa, ya, x_hi, (y0, y1), DIMMED, {"width": 0}))
+        frame = {"color": HIGHLIGHT, "width": 3}
         if p.frame_all:
             layout["shapes"].append(
-                {
-                    "type": "rect",
-                    "xref": xa,
-                    "yref": ya,
-                    "x0": -0.5,
-                    "x1": n_cols - 0.5,
-                    "y0": -0.5,
-                    "y1": n_rows - 0.5,
-                    "fillcolor": "rgba(0,0,0,0)",
-                    "line": {"color": HIGHLIGHT, "width": 3},
-                }
+                _rect(xa, ya, n_cols - 0.5, (-0.5, n_rows - 0.5), "rgba(0,0,0,0)", frame)
             )
         if p.row is not None:
             layout["shapes"].append(
-                {
-                    "type": "rect",
-                    "xref": xa,
-                    "yref": ya,
-                    "x0": -0.5,
-                    "x1": n_cols - 0.5,
-                    "y0": p.row - 0.5,
-                    "y1": p.row + 0.5,
-                    "fillcolor": "rgba(0,0,0,0)",
-                    "line": {"color": HIGHLIGHT, "width": 3},
-                }
+                _rect(xa, ya, n_cols - 0.5, (p.row - 0.5, p.row + 0.5), "rgba(0,0,0,0)", frame)
             )
         left += width + GAP
     layout["height"] = fig_height

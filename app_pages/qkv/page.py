@@ -117,6 +117,20 @@ def reload_params() -> None:
                 editor.set_matrix(b.key(name), m)
 
 
+def params_input(where: Any, name: str, label: str, lo: int, hi: int, **kwargs: Any) -> None:
+    """A whole number the score parameters are drawn from (label ``qkv.params.<label>``):
+    changing it draws new parameters."""
+    where.number_input(
+        t(f"qkv.params.{label}"),
+        min_value=lo,
+        max_value=hi,
+        step=1,
+        key=b.key(name),
+        on_change=reload_params,
+        **kwargs,
+    )
+
+
 def use_score(kind: str) -> None:
     b.set("score", kind)
 
@@ -482,24 +496,9 @@ def settings() -> None:
         with st.expander(t(f"qkv.params.{kind}"), expanded=False):
             st.markdown(t(f"qkv.params.{kind}.text"))
             c1, c2 = st.columns(2)
-            c1.number_input(
-                t("qkv.params.seed"),
-                min_value=0,
-                max_value=MAX_SEED,
-                step=1,
-                key=b.key("pseed"),
-                on_change=reload_params,
-            )
+            params_input(c1, "pseed", "seed", 0, MAX_SEED)
             if kind == "additive":
-                c2.number_input(
-                    t("qkv.params.h"),
-                    min_value=1,
-                    max_value=MAX_H,
-                    step=1,
-                    key=b.key("h"),
-                    on_change=reload_params,
-                    help=t("qkv.size.cap", n=MAX_H),
-                )
+                params_input(c2, "h", "h", 1, MAX_H, help=t("qkv.size.cap", n=MAX_H))
             pcols = st.columns(len(PARAM_NAMES[kind]))
             for col, name in zip(pcols, PARAM_NAMES[kind], strict=True):
                 m = st.session_state[b.key(name)]
@@ -558,25 +557,30 @@ def settings() -> None:
         st.error(t("qkv.error", why=state.shown(c.error, 300)), icon=":material/error:")
 
 
-def _nothing_to_show(c: Computed) -> bool:
-    """No result (a score that does not fit the sizes, or an error): said on a slide, where the
-    settings section is not on screen; the settings section says why."""
-    if c.result is not None:
-        return False
-    if layout.presenting():
-        st.info(t("qkv.no_result"))
-    return True
+def results_section(part: str, explained: bool = True) -> tuple[Setup, Computed] | None:
+    """Open a section that shows results: the setup and its computation, with the section's
+    title (and explanation) drawn; None when there is no result (a score that does not fit
+    the sizes, or an error): said on a slide, where the settings section is not on screen; the
+    settings section says why."""
+    s = setup()
+    c = computed(s)
+    if c.result is None:
+        if layout.presenting():
+            st.info(t("qkv.no_result"))
+        return None
+    st.header(t(f"qkv.{part}.title"))
+    if explained:
+        layout.explain(t(f"qkv.{part}.text"))
+    return s, c
 
 
 def results() -> None:
     """3. Scores → weights → output, and the queries and keys as arrows when they are 2-D."""
-    s = setup()
-    c = computed(s)
-    if _nothing_to_show(c):
+    opened = results_section("results")
+    if opened is None:
         return
+    s, c = opened
     q_labels, k_labels, v_labels = labels(s)
-    st.header(t("qkv.results.title"))
-    layout.explain(t("qkv.results.text"))
     row = row_select(q_labels)
     question = weights_question(c, row, q_labels, k_labels)
     if question is not None and not guess.ask("qkv", question):
@@ -784,21 +788,20 @@ def work() -> None:
     """4. One query row, step by step: scores → scale → mask → softmax → weighted sum, each step
     with the cells it uses highlighted in the heatmaps and its numbers written out; then every
     step at once."""
-    s = setup()
-    c = computed(s)
-    if _nothing_to_show(c):
+    opened = results_section("work")
+    if opened is None:
         return
+    s, c = opened
     q_labels, k_labels, v_labels = labels(s)
-    st.header(t("qkv.work.title"))
-    layout.explain(t("qkv.work.text"))
     if layout.presenting():  # on its own slide: the query is chosen here
         row_select(q_labels)
     row, kind = int(b["row"]), b["score"]
     i = steps.stepper("qkv", [t(f"qkv.step.{name}") for name in STEP_NAMES])
     hidden = guessing(s, c)
-    stepped = text.step_through(
+    w = text.row_working(
         c.Q, c.K, c.V, c.result, row, kind=kind, tau=c.tau, mask=c.mask, params=c.params
     )
+    stepped = text.step_through(w, c.Q, c.K, kind=kind)
     if hidden and STEP_NAMES[i] in ("softmax", "output"):
         st.info(t("qkv.guess.hidden"))
     else:
@@ -812,9 +815,6 @@ def work() -> None:
         st.latex(text.block(stepped[i]))
     if hidden:
         return
-    w = text.row_working(
-        c.Q, c.K, c.V, c.result, row, kind=kind, tau=c.tau, mask=c.mask, params=c.params
-    )
     if w.fully_masked:
         st.info(t("qkv.work.fully_masked", q=q_labels[row]))
     with st.expander(t("qkv.work.all"), expanded=not layout.presenting()):
@@ -886,13 +886,12 @@ def step_figure(c: Computed, row: int, step: str, q_labels, k_labels, v_labels):
 
 def downloads() -> None:
     """5. Every matrix as CSV: the inputs and the three results."""
-    s = setup()
-    c = computed(s)
-    if _nothing_to_show(c):
+    opened = results_section("download", explained=False)
+    if opened is None:
         return
+    s, c = opened
     kind = b["score"]
     q_labels, k_labels, v_labels = labels(s)
-    st.header(t("qkv.download.title"))
     cols = st.columns(6)
     view = (kind, b["mask"])  # the score and the mask the results depend on
     frames = (

@@ -290,24 +290,14 @@ def angle_lines(q: np.ndarray, K: np.ndarray, i: int, limit: int = 4) -> list[st
 STEP_NAMES: Final = ("scores", "scale", "mask", "softmax", "output")
 
 
-def step_through(
-    Q: np.ndarray,
-    K: np.ndarray,
-    V: np.ndarray,
-    result,
-    i: int,
-    *,
-    kind: str,
-    tau: float,
-    mask: np.ndarray | None = None,
-    params: dict[str, np.ndarray] | None = None,
-) -> tuple[Step, ...]:
-    r"""Query ``i``'s computation in the five steps of :data:`STEP_NAMES`, each with its numbers:
-    the scores (for the scaled dot product the plain :math:`q^\top k`), the scaling (by
+def step_through(w: RowWorking, Q: np.ndarray, K: np.ndarray, *, kind: str) -> tuple[Step, ...]:
+    r"""Query ``w.i``'s computation in the five steps of :data:`STEP_NAMES`, each with its
+    numbers: the scores (for the scaled dot product the plain :math:`q^\top k`), the scaling (by
     :math:`\sqrt{d_k}` and :math:`\tau`), the mask, the softmax and the weighted sum of the
-    values. The lines are those of :func:`row_working` (the same numbers as the heatmaps), split
-    where the stepper needs them."""
-    w = row_working(Q, K, V, result, i, kind=kind, tau=tau, mask=mask, params=params)
+    values. ``w`` is :func:`row_working`'s write-out of that row (same ``Q``, ``K`` and score
+    ``kind``); its lines (the same numbers as the heatmaps) are split where the stepper needs
+    them."""
+    i = w.i
     by = {s.name: s.lines for s in w.steps}
     n_k = K.shape[0]
     qi, si = f"\\mathbf{{q}}_{{{i + 1}}}", f"s_{{{i + 1},j}}"
@@ -325,10 +315,8 @@ def step_through(
         if w.shown[-1] < n_k - 1:
             first.append(r"&\;\;\vdots")
         root = math.sqrt(K.shape[1])
-        row_scale = float(np.max(np.abs(result.scores[i]))) if n_k else 0.0
-        listed = _list(
-            _over([num(_clean(result.scores[i, j], row_scale)) for j in w.shown], w.shown, n_k)
-        )
+        row_scale = float(np.max(np.abs(w.scores))) if n_k else 0.0
+        listed = _list(_over([num(_clean(w.scores[j], row_scale)) for j in w.shown], w.shown, n_k))
         second = [
             rf"\sqrt{{d_k}} &= \sqrt{{{K.shape[1]}}} = {num(root, 4)}",
             rf"\big({si}\big)_j = \Big(\frac{{{qi}^\top \mathbf{{k}}_j}}{{\sqrt{{d_k}}}}\Big)_j"

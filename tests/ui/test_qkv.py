@@ -253,7 +253,8 @@ def test_the_five_steps_carry_the_numbers_of_their_own_step(kind):
     )
     mask = valid_length_mask(3, 5, [5, 3, 1])
     res = attention(Q, K, V, kind=kind, mask=mask, tau=0.5, params=params)
-    got = step_through(Q, K, V, res, 1, kind=kind, tau=0.5, mask=mask, params=params)
+    w = row_working(Q, K, V, res, 1, kind=kind, tau=0.5, mask=mask, params=params)
+    got = step_through(w, Q, K, kind=kind)
     assert [s.name for s in got] == list(STEP_NAMES)
     text = [block(s) for s in got]
     first = K @ Q[1] if kind in ("dot", "scaled_dot") else res.scores[1]
