@@ -7,9 +7,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
-from ui import state
+from ui import layout, state
 from ui.i18n import t
 
 T = TypeVar("T")
@@ -43,6 +44,25 @@ def control(
     return widget(t(label or key), *args, key=key, **kwargs)
 
 
+def export_csv(
+    ns: str,
+    name: str,
+    frame: pd.DataFrame | Callable[[], pd.DataFrame],
+    *view: object,
+    index: bool = True,
+) -> None:
+    """The CSV download of a table (``layout.download_csv``) by the catalog convention: label
+    ``t("<ns>.export.<name>")``, file ``layout.export_name("<ns>.<name>", *view)`` + ``.csv``,
+    widget key ``<ns>.dl.<name>``."""
+    layout.download_csv(
+        t(f"{ns}.export.{name}"),
+        frame,
+        f"{layout.export_name(f'{ns}.{name}', *view)}.csv",
+        key=f"{ns}.dl.{name}",
+        index=index,
+    )
+
+
 def log_grid(lo: float, hi: float) -> tuple[float, ...]:
     """Round numbers from ``lo`` to ``hi``, roughly evenly spaced on a log scale.
 
@@ -58,10 +78,15 @@ def log_grid(lo: float, hi: float) -> tuple[float, ...]:
     return tuple(sorted(out))
 
 
-def log_slider(label: str, key: str, grid: tuple[float, ...], help: str | None = None) -> float:
-    """A slider whose steps are evenly spaced on a log scale (the value is in session state)."""
+def log_slider(
+    label: str, key: str, grid: tuple[float, ...], help: str | None = None, **kwargs: Any
+) -> float:
+    """A slider whose steps are evenly spaced on a log scale (the value is in session state);
+    ``kwargs`` (``on_change``, ``disabled`` …) go to the slider."""
     return float(
-        st.select_slider(label, options=grid, key=key, format_func=lambda v: f"{v:g}", help=help)
+        st.select_slider(
+            label, options=grid, key=key, format_func=lambda v: f"{v:g}", help=help, **kwargs
+        )
     )
 
 

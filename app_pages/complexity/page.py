@@ -107,8 +107,9 @@ def table() -> None:
         }
     )
     st.table(frame, hide_index=True)
-    layout.download_csv(
-        t("complexity.export.table"),
+    widgets.export_csv(
+        "complexity",
+        "table",
         partial(
             layout.table_frame,
             {
@@ -122,8 +123,9 @@ def table() -> None:
             ROWS,
             "layer",
         ),
-        f"{layout.export_name('complexity.table', f'n-{n}', f'd-{d}', f'k-{k}')}.csv",
-        key="complexity.dl.table",
+        f"n-{n}",
+        f"d-{d}",
+        f"k-{k}",
     )
     st.caption(t("complexity.table.caption", n=f"{n:,}", d=f"{d:,}", k=k))
     sa = costs["self_attention"].per_layer
@@ -165,16 +167,17 @@ def growth() -> None:
     )
     layout.show_figure(fig, "complexity.fig_ops", name=f"ops-d-{d}-k-{k}")
     x = figures.figure_parts(fig)[0][0]["x"]  # the n the curves are drawn at
-    layout.download_csv(
-        t("complexity.export.ops"),
+    widgets.export_csv(
+        "complexity",
+        "ops",
         partial(
             layout.table_frame,
             {layer: operations(layer, x, d, k) for layer in LAYERS},
             [f"{v:.6g}" for v in x],
             "n",
         ),
-        f"{layout.export_name('complexity.ops', f'd-{d}', f'k-{k}')}.csv",
-        key="complexity.dl.ops",
+        f"d-{d}",
+        f"k-{k}",
     )
     st.caption(
         t(
@@ -209,16 +212,17 @@ def path() -> None:
         "complexity.fig_path",
         name=f"path-n-{pn}-k-{k}",
     )
-    layout.download_csv(
-        t("complexity.export.path"),
+    widgets.export_csv(
+        "complexity",
+        "path",
         partial(
             layout.table_frame,
             {"maximum path length": [paths[r].max_path for r in ROWS]},
             ROWS,
             "layer",
         ),
-        f"{layout.export_name('complexity.path', f'n-{pn}', f'k-{k}')}.csv",
-        key="complexity.dl.path",
+        f"n-{pn}",
+        f"k-{k}",
     )
     st.caption(
         t(
@@ -279,8 +283,9 @@ def timing() -> None:
         "complexity.fig_timing",
         name=f"timing-d-{run.d}-k-{run.k}",
     )
-    layout.download_csv(
-        t("complexity.export.timing"),
+    widgets.export_csv(
+        "complexity",
+        "timing",
         partial(
             layout.table_frame,
             {
@@ -289,8 +294,8 @@ def timing() -> None:
                 "seconds per call": [s for r in ROWS for s in run.seconds[r]],
             },
         ),
-        f"{layout.export_name('complexity.timing', f'd-{run.d}', f'k-{run.k}')}.csv",
-        key="complexity.dl.timing",
+        f"d-{run.d}",
+        f"k-{run.k}",
         index=False,
     )
     st.table(
@@ -309,8 +314,9 @@ def timing() -> None:
         ),
         hide_index=True,
     )
-    layout.download_csv(
-        t("complexity.export.slopes"),
+    widgets.export_csv(
+        "complexity",
+        "slopes",
         partial(
             layout.table_frame,
             {
@@ -320,8 +326,8 @@ def timing() -> None:
             ROWS,
             "layer",
         ),
-        f"{layout.export_name('complexity.slopes', f'd-{run.d}', f'k-{run.k}')}.csv",
-        key="complexity.dl.slopes",
+        f"d-{run.d}",
+        f"k-{run.k}",
     )
     cut = [f"{names[r]} (n = {run.cut[r]:,})" for r in ROWS if run.cut[r]]
     if cut:

@@ -15,16 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import Any
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages.trained_model import data, figures, text
 from app_pages.trained_model.text import fmt, head_name
 from attn_core import induction_targets, key_composition, local_weights
-from ui import layout, sections, state
+from ui import layout, sections, state, widgets
 from ui.i18n import current_language, t
 from ui.tokens import labels as token_labels
 
@@ -100,6 +100,21 @@ def set_heads(which: tuple[tuple[int, int], ...]) -> None:
     follow_ablation()
 
 
+def ablate_button(
+    where: Any, name: str, label: str, heads: list[tuple[int, int]], **kwargs: Any
+) -> None:
+    """A button that switches ``heads`` off (label ``trained_model.heads.<label>`` naming
+    them); greyed out when there are none."""
+    where.button(
+        t(f"trained_model.heads.{label}", heads=", ".join(head_name(*lh) for lh in heads)),
+        on_click=set_heads,
+        args=(tuple(heads),),
+        key=b.key(name),
+        disabled=not heads,
+        **kwargs,
+    )
+
+
 # --------------------------------------------------------------------------- helpers
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _figure_cache(key: tuple, _build: Callable[[], go.Figure]) -> go.Figure:
@@ -111,16 +126,6 @@ def cached_figure(key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
     language and presentation mode. Shared by every session, only read (``show_figure`` sizes
     a new figure)."""
     return _figure_cache((*key, current_language(), BIG), build)
-
-
-def export(name: str, frame: pd.DataFrame | Callable[[], pd.DataFrame], *view: object) -> None:
-    """A CSV download of ``frame``: label ``trained_model.export.<name>``, file named by view."""
-    layout.download_csv(
-        t(f"trained_model.export.{name}"),
-        frame,
-        f"{layout.export_name(f'trained_model.{name}', *view)}.csv",
-        key=f"trained_model.dl.{name}",
-    )
 
 
 def letters() -> tuple[str, ...] | None:
@@ -140,6 +145,16 @@ def induction() -> data.InductionView | None:
             st.info(t("trained_model.a.unusable"))
         return None
     return data.induction_view(items, ablated())
+
+
+def induction_section(part: str) -> data.InductionView | None:
+    """Open a section on model A's sequence: its title and explanation, and the view (None
+    when the sequence is not usable: the sequence section says why, this one stops)."""
+    view = induction()
+    if view is not None:
+        st.subheader(t(f"trained_model.{part}.title"))
+        layout.explain(t(f"trained_model.{part}.text"))
+    return view
 
 
 def words() -> tuple[str, ...] | None:
@@ -234,30 +249,16 @@ def sequence() -> None:
 def heads() -> None:
     """2. The heads' attention (one chosen head per layer, or all), their scores, and the
     switches that ablate them."""
-    view = induction()
+    view = induction_section("heads")
     if view is None:
         return
-    st.subheader(t("trained_model.heads.title"))
-    layout.explain(t("trained_model.heads.text"))
     labels = token_labels(view.letters)
     c1, c3, c2 = st.columns([3, 4, 2])
     best_ind = [(1, h) for h in range(N_HEADS) if view.ind[1, h] >= INDUCTION_CUT]
     best_prev = [(0, h) for h in range(N_HEADS) if view.prev[0, h] >= PREV_CUT]
-    c3.button(
-        t("trained_model.heads.off_prev", heads=", ".join(head_name(*lh) for lh in best_prev)),
-        on_click=set_heads,
-        args=(tuple(best_prev),),
-        key=b.key("off_prev"),
-        disabled=not best_prev,
-        help=t("trained_model.heads.off_prev.help", cut=PREV_CUT),
-    )
-    c1.button(
-        t("trained_model.heads.off_induction", heads=", ".join(head_name(*lh) for lh in best_ind)),
-        on_click=set_heads,
-        args=(tuple(best_ind),),
-        key=b.key("off_ind"),
-        disabled=not best_ind,
-    )
+    help_prev = t("trained_model.heads.off_prev.help", cut=PREV_CUT)
+    ablate_button(c3, "off_prev", "off_prev", best_prev, help=help_prev)
+    ablate_button(c1, "off_ind", "off_induction", best_ind)
     c2.button(t("trained_model.heads.all_on"), on_click=set_heads, args=((),), key=b.key("on"))
     for layer in range(N_LAYERS):
         auto = head_name(layer, auto_head(view, layer))
@@ -322,9 +323,10 @@ def heads() -> None:
     )
     st.table(frame().style.format("{:.3f}", na_rep="–"))
     st.caption(t("trained_model.score.caption"))
-    export("scores", frame)
+    widgets.export_csv("trained_model", "scores", frame)
     weights = view.full.weights  # (L, H, T, T)
-    export(
+    widgets.export_csv(
+        "trained_model",
         "weights",
         partial(
             layout.table_frame,
@@ -341,11 +343,9 @@ def heads() -> None:
 
 def predictions() -> None:
     """3. Next-token probabilities at one position, and the copying accuracy."""
-    view = induction()
+    view = induction_section("pred")
     if view is None:
         return
-    st.subheader(t("trained_model.pred.title"))
-    layout.explain(t("trained_model.pred.text"))
     T = len(view.letters)
     if b["pos"] > T:
         st.info(t("trained_model.pred.clamped", was=b["pos"], value=T))
@@ -406,7 +406,8 @@ def predictions() -> None:
             y_title=t("trained_model.pred.prob_copy"),
         )
         layout.show_figure(strip, "trained_model.fig.copy")
-        export(
+        widgets.export_csv(
+            "trained_model",
             "copy",
             partial(
                 layout.table_frame,
@@ -425,12 +426,10 @@ def predictions() -> None:
 
 def mechanism() -> None:
     """4. K-composition with the numbers of one induction head at position i."""
-    view = induction()
+    view = induction_section("mech")
     if view is None:
         return
     i = min(int(b["pos"]), len(view.letters)) - 1  # the predictions' position
-    st.subheader(t("trained_model.mech.title"))
-    layout.explain(t("trained_model.mech.text"))
     best = int(np.nanargmax(np.nan_to_num(view.ind[1], nan=-1.0)))
     with layout.controls():
         st.selectbox(
@@ -505,7 +504,7 @@ def mechanism() -> None:
         st.markdown(t("trained_model.mech.none", tok=view.letters[i], pos=i + 1))
     st.table(frame().style.format("{:.3f}"))
     st.caption(t("trained_model.mech.caption", head=name, d=CFG_A["d_model"] // N_HEADS))
-    export("qk", frame, name, i + 1)
+    widgets.export_csv("trained_model", "qk", frame, name, i + 1)
     qk_product(view, layer, head, i, int(targets[-1]) if targets.size else int(np.argmax(w)))
     st.page_link(
         "app_pages/qkv/page.py", label=t("trained_model.mech.qkv_link"), icon=":material/link:"
@@ -650,7 +649,12 @@ def translation() -> None:
             centres=", ".join(f"{w} {c + 1:.1f}" for w, c in zip(out, centre, strict=True)),
         )
     )
-    export("alignment", partial(layout.matrix_frame, learned, list(out), list(src)), layer + 1)
+    widgets.export_csv(
+        "trained_model",
+        "alignment",
+        partial(layout.matrix_frame, learned, list(out), list(src)),
+        layer + 1,
+    )
     st.page_link(
         "app_pages/alignment/page.py",
         label=t("trained_model.b.alignment_link"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from attn_core import SCORE_KINDS
-from ui import state, widgets
+from ui import layout, state, widgets
 from ui.i18n import catalog
 
 EN = catalog("en")
@@ -39,3 +39,13 @@ def test_another_label_or_help_key_and_named_options():
     assert by_key["help"] == EN["qkv.score"]
     with_options = widgets.control(drawn, b, "score", options=SCORE_KINDS, named_options=True)
     assert with_options["format_func"](SCORE_KINDS[0]) == EN[f"qkv.score.{SCORE_KINDS[0]}"]
+
+
+def test_export_csv_names_label_file_and_key_by_the_convention(monkeypatch):
+    calls = []
+    monkeypatch.setattr(layout, "download_csv", lambda *a, **k: calls.append((a, k)))
+    widgets.export_csv("complexity", "timing", "frame", "d-16", "k-3", index=False)
+    label, frame, file_name = calls[0][0]
+    assert label == EN["complexity.export.timing"] and frame == "frame"
+    assert file_name == "complexity-timing-d-16-k-3.csv"
+    assert calls[0][1] == {"key": "complexity.dl.timing", "index": False}
