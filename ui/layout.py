@@ -82,6 +82,18 @@ _BASE_CSS: Final = """
 """
 
 
+# Presentation mode on a phone (a student following a teacher who presents): the phone keeps
+# its own sizes; projector type would leave a few words per line on a 390-px screen.
+_PHONE_PRESENTATION_CSS: Final = """
+<style>
+@media (max-width: 640px) {
+  html { font-size: 16px; }
+  [data-testid="stMainBlockContainer"] { padding: 3.5rem 0.75rem 3rem; }
+}
+</style>
+"""
+
+
 def on_phone() -> bool:
     """Whether this session's browser is a phone (its user agent says "Mobi", as phones'
     browsers do): figures then stack their panels in one column to fit the width."""
@@ -102,7 +114,7 @@ def presenting() -> bool:
 
 def apply_style() -> None:
     """Inject the app's CSS, and the presentation CSS when on (fixed strings only)."""
-    st.html(_BASE_CSS + (_PRESENTATION_CSS if presenting() else ""))
+    st.html(_BASE_CSS + (_PRESENTATION_CSS + _PHONE_PRESENTATION_CSS if presenting() else ""))
 
 
 def header(ns: str) -> None:
@@ -138,7 +150,7 @@ def style_figure(fig: go.Figure, height: int | None = None, *, min_top: int = 0)
     ``update_layout`` on a validated figure cost 2–25 ms per figure, half of some pages' reruns
     (every figure the app sends is validated by the tests instead).
     """
-    big = presenting()
+    big = presenting() and not on_phone()  # a phone keeps its sizes when presenting
     data, spec = figures.figure_parts(fig)
     base = height or spec.get("height") or 360
     if on_phone():  # side-by-side panels would be a few px wide: one column instead

@@ -32,7 +32,7 @@ PHONE: Final = "iPhone 13"
 PAGE_CASES: Final = (  # (path, query): every page, one in Chinese, one in presentation mode
     *((info.url_path, "lang=en") for info in PAGES),
     ("self-attention", "lang=zh"),
-    ("complexity", "lang=en&pres=1"),
+    ("softmax", "lang=en&pres=1"),
 )
 # a page whose first control is a text field: a valid new value for it
 TYPED: Final = {"softmax": "3, 1, 0", "trained-model": "ABCDEFABCDEF"}

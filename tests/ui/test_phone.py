@@ -222,3 +222,15 @@ def test_a_colour_bar_beside_its_panel_moves_right_of_the_column():
     stacked, _, n = figures.stack_panels(data, spec)
     assert n == 2
     assert stacked[1]["marker"]["colorbar"]["x"] >= 1  # in the right margin, off the picture
+
+
+def test_presentation_mode_on_a_phone_keeps_the_phone_sizes(monkeypatch: pytest.MonkeyPatch):
+    """A student following a presenting teacher: projector type would not fit 390 px."""
+    monkeypatch.setattr(layout, "presenting", lambda: True)
+    data, spec = three_panels()
+    monkeypatch.setattr(layout, "on_phone", lambda: False)
+    _, projector = figures.figure_parts(layout.style_figure(figures.figure(data, spec), 360))
+    monkeypatch.setattr(layout, "on_phone", lambda: True)
+    _, phone = figures.figure_parts(layout.style_figure(figures.figure(data, spec), 360))
+    assert projector["font"]["size"] > figures.FONT
+    assert phone["font"]["size"] == figures.FONT
