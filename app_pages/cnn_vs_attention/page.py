@@ -43,7 +43,7 @@ from attn_core.vision import (
 from ui import editor, layout, sections, state, widgets
 from ui.i18n import current_language, t
 from ui.state import shown
-from ui.widgets import log_grid, snap_choice
+from ui.widgets import log_grid, log_slider, snap_choice
 
 NS = "cnn_vs_attention"
 SOURCES = (*images.BUILTINS, "upload")
@@ -502,15 +502,14 @@ def attention() -> None:
     layout.explain(t("cnn_vs_attention.attn.text"))
     with layout.controls():
         c1, c2, c3 = st.columns(3)
-        widgets.control(
-            c1.select_slider,
-            b,
-            "tau",
-            options=TAU_GRID,
-            format_func=lambda v: f"{v:g}",
-            help=True,
-            on_change=follow_attention,
-        )
+        with c1:
+            log_slider(
+                t("cnn_vs_attention.tau"),
+                b.key("tau"),
+                TAU_GRID,
+                help=t("cnn_vs_attention.tau.help"),
+                on_change=follow_attention,
+            )
         widgets.control(
             c2.slider, b, "pos", 0.0, 5.0, step=0.1, help=True, on_change=follow_attention
         )
@@ -788,15 +787,11 @@ def construction() -> None:
     st.header(t("cnn_vs_attention.cordonnier.title"))
     layout.explain(t("cnn_vs_attention.cordonnier.text"))
     with layout.controls():
-        alpha = float(
-            widgets.control(
-                st.select_slider,
-                b,
-                "alpha",
-                options=ALPHA_GRID,
-                format_func=lambda v: f"{v:g}",
-                help=True,
-            )
+        alpha = log_slider(
+            t("cnn_vs_attention.alpha"),
+            b.key("alpha"),
+            ALPHA_GRID,
+            help=t("cnn_vs_attention.alpha.help"),
         )
     s = scene()
     pixel = s.pixel
