@@ -103,6 +103,29 @@ def link_params(at: AppTest) -> dict[str, str]:
     return dict(parse_qsl(urlsplit(link(at)).query))
 
 
+WIDGET_KINDS = (
+    "slider",
+    "select_slider",
+    "number_input",
+    "radio",
+    "selectbox",
+    "text_input",
+    "toggle",
+    "checkbox",
+)
+
+
+def move(at: AppTest, page: str, **values: Any) -> AppTest:
+    """Set the page's widgets ``<page>.<name>`` to these values, in this order, one run each
+    (as a user moves one control after another)."""
+    for name, value in values.items():
+        key = f"{page}.{name}"
+        found = [w for kind in WIDGET_KINDS for w in getattr(at, kind) if w.key == key]
+        assert len(found) == 1, f"{key}: {len(found)} widgets"
+        found[0].set_value(value).run()
+    return at
+
+
 def editor_key(at: AppTest, matrix_key: str) -> str:
     """The data_editor key of ``st.session_state[matrix_key]``'s editor in this run (as
     ``ui.editor.editor_key`` builds it: it changes with every preset)."""

@@ -12,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.app_test import TESTING_KEY, _AppTestSessionState
 from streamlit.testing.v1.element_tree import ElementTree
 
+from tests.helpers import link
+
 ROOT: Final = Path(__file__).resolve().parents[2]
 APP: Final = str(ROOT / "app.py")
 TIMEOUT: Final = 60
@@ -73,6 +75,14 @@ def assert_ok(at: AppTest) -> None:
             "complexity.",
         ):
             assert not str(text).startswith(ns), f"raw catalog key shown: {text!r}"
+
+
+def assert_refused(at: AppTest, param: str) -> None:
+    """A hostile value of the link parameter ``param``: the page runs, a notice names
+    ``param``, and no script tag reaches the share link."""
+    assert_ok(at)
+    assert any(f"`{param}`" in w.value for w in at.warning), [w.value for w in at.warning]
+    assert "<script>" not in link(at)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from attn_core import LAYERS, complexity, crossover_n
 from tests.app.conftest import assert_ok, open_page
-from tests.helpers import chart, link, link_params
+from tests.helpers import chart, link, link_params, move
 from ui.i18n import catalog
 
 PAGE = "app_pages/complexity/page.py"
@@ -59,12 +59,7 @@ def test_page_renders_in_both_languages_with_the_cores_counts(lang):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_control(lang):
     at = open_complexity(lang=lang)
-    at.select_slider(key="complexity.n").set_value(1000.0).run()
-    at.select_slider(key="complexity.d").set_value(64.0).run()
-    at.slider(key="complexity.k").set_value(5).run()
-    at.slider(key="complexity.pn").set_value(13).run()
-    at.select_slider(key="complexity.td").set_value(16.0).run()
-    at.select_slider(key="complexity.tn").set_value(128.0).run()
+    move(at, "complexity", n=1000.0, d=64.0, k=5, pn=13, td=16.0, tn=128.0)
     assert_ok(at)
     assert_table_is_the_cores(at, 1000, 64, 5)
     for part in ("n=1000", "d=64", "k=5", "pn=13", "td=16", "tn=128"):

@@ -44,6 +44,7 @@ def test_every_section_is_drawn_once_in_order(info):
 def test_presentation_mode_shows_one_section_and_next_moves_on(info, lang):
     at = open_page(info.path, {"pres": "1"}, lang=lang)
     assert_ok(at)
+    assert len(at.expander) >= 3  # the section's explanations and controls folded
     first = runs(at)
     assert len(first) == 1
     n = at.session_state["_sections.count"][info.ns]

@@ -7,8 +7,8 @@ import pytest
 
 from attn_core import entropy, softmax, softmax_jacobian
 from attn_core.scaling import dot_product_experiment
-from tests.app.conftest import assert_ok, open_page
-from tests.helpers import chart, chart_keys, link, link_params
+from tests.app.conftest import assert_ok, assert_refused, open_page
+from tests.helpers import chart, chart_keys, link, link_params, move
 from ui.i18n import catalog
 
 PAGE = "app_pages/softmax/page.py"
@@ -39,11 +39,7 @@ def test_page_renders_and_every_control_works_in_both_languages(lang):
     labels = [w.label for w in (*at.button, *at.text_input, *at.select_slider, *at.slider)]
     assert not [x for x in labels if x.startswith("softmax.")]  # every label translated
     at.text_input(key=TEXT).set_value("3, 1, 0").run()
-    at.select_slider(key="softmax.tau").set_value(0.5).run()
-    at.select_slider(key="softmax.d").set_value(256.0).run()
-    at.number_input(key="softmax.n").set_value(600).run()
-    at.slider(key="softmax.keys").set_value(4).run()
-    at.number_input(key="softmax.seed").set_value(7).run()
+    move(at, "softmax", tau=0.5, d=256.0, n=600, keys=4, seed=7)
     assert_ok(at)
     x, p, _ = main_figure(at)
     assert np.allclose(x, [3, 1, 0]) and np.allclose(p, softmax([3.0, 1.0, 0.0], tau=0.5))
@@ -192,22 +188,13 @@ def test_variance_experiment_shows_the_cores_numbers():
     ],
 )
 def test_hostile_link_values_are_clamped_with_a_notice(query, param):
-    at = open_softmax(query)
-    assert_ok(at)
-    assert any(f"`{param}`" in w.value for w in at.warning), [w.value for w in at.warning]
-    assert "<script>" not in link(at)
+    assert_refused(open_softmax(query), param)
 
 
 def test_pair_cap_is_stated_and_applied():
     at = open_softmax({"n": "1e9"})
     assert at.session_state["softmax.n"] == 20_000
     assert "20,000" in at.number_input(key="softmax.n").label
-
-
-def test_presentation_mode_folds_the_explanations():
-    at = open_softmax({"pres": "1"}, lang="zh")
-    assert_ok(at)
-    assert len(at.expander) >= 3  # one section at a time: its explanations and controls folded
 
 
 # --- predict, then reveal ---------------------------------------------------------------------

@@ -11,7 +11,7 @@ from app_pages.waist_weight import data as kd
 from attn_core import average_pooling, fit_bandwidth, nadaraya_watson, nw_parametric
 from tests import helpers
 from tests.app.conftest import assert_ok, open_page
-from tests.helpers import decode, edit, link
+from tests.helpers import decode, edit, link, move
 from ui.i18n import catalog
 
 PAGE = "app_pages/waist_weight/page.py"
@@ -97,12 +97,8 @@ def test_every_method_and_kernel_equals_the_core_in_both_languages(lang):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_control_is_kept_in_the_link(lang):
     at = open_page(PAGE, lang=lang)
-    at.slider(key="waist_weight.q").set_value(70.5).run()
-    at.selectbox(key="waist_weight.kernel").set_value("epanechnikov").run()
-    at.select_slider(key="waist_weight.h").set_value(2.5).run()
-    at.radio(key="waist_weight.method").set_value("parametric").run()
-    at.select_slider(key="waist_weight.lr").set_value(3.0).run()
-    at.slider(key="waist_weight.epochs").set_value(120).run()
+    move(at, "waist_weight", q=70.5, kernel="epanechnikov", h=2.5)  # Nadaraya–Watson
+    move(at, "waist_weight", method="parametric", lr=3.0, epochs=120)  # the parametric fit
     assert_ok(at)
     for part in (
         "q=70.5",
