@@ -150,7 +150,9 @@ def test_fewer_keys_cut_the_valid_lengths_and_say_so():
 def test_a_links_layer_table_names_each_cell_given_and_used():
     at = open_page("app_pages/cnn_vs_attention/page.py", query={"layers": "3,1,1;2.5,9,1"})
     assert_ok(at)
-    np.testing.assert_array_equal(at.session_state["cnn_vs_attention.layers"], [[3, 1, 1], [2, 4, 1]])
+    np.testing.assert_array_equal(
+        at.session_state["cnn_vs_attention.layers"], [[3, 1, 1], [2, 4, 1]]
+    )
     said = notices(at)
     assert "2.5 → 2" in said and "9 → 4" in said
 
@@ -172,7 +174,9 @@ def test_a_links_query_row_beyond_the_queries_names_both():
 
 
 def test_a_smaller_picture_names_the_pixel_given_and_the_one_used():
-    at = open_page("app_pages/cnn_vs_attention/page.py", query={"size": "64", "row": "60", "col": "50"})
+    at = open_page(
+        "app_pages/cnn_vs_attention/page.py", query={"size": "64", "row": "60", "col": "50"}
+    )
     at.select_slider(key="cnn_vs_attention.size").set_value(16.0).run()
     assert_ok(at)
     assert "(60, 50)" in notices(at) and "(15, 15)" in notices(at)
