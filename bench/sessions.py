@@ -227,7 +227,7 @@ async def drive_protocol(
             t0 = time.perf_counter()
             stats = await session.rerun(change)  # a fragment rerun when the slider is in one
         except TimeoutError:
-            res.error("timeout")
+            res.error(f"timeout on {target.ns}")
             continue
         except Exception:
             res.error("disconnected")
@@ -237,9 +237,9 @@ async def drive_protocol(
         res.ws_latency_ms.append((time.perf_counter() - t0) * 1000)
         res.ws_fragment_moves += bool(session.fragment_id_of(change.id))
         if stats.exceptions:
-            res.error("exception on page")
+            res.error(f"exception on {target.ns}: {stats.exception_texts[0][:80]}")
         if shown is not None and not stats.figures - shown:
-            res.error("no figure changed")
+            res.error(f"no figure changed on {target.ns}")
         shown = stats.figures
 
 

@@ -42,6 +42,7 @@ class RunStats:
     bytes: int = 0
     deltas: int = 0
     exceptions: int = 0
+    exception_texts: list[str] = field(default_factory=list)  # type: message, of each shown
     sliders: list[Slider] = field(default_factory=list)
     figures: set[int] = field(default_factory=set)  # hashes of the Plotly specs sent
     status: str = ""
@@ -163,6 +164,8 @@ class ProtocolSession:
                     stats.figures.add(hash(element.plotly_chart.spec))
                 elif which == "exception":
                     stats.exceptions += 1
+                    ex = element.exception
+                    stats.exception_texts.append(f"{ex.type}: {ex.message}"[:300])
             elif kind == "script_finished":
                 stats.status = ForwardMsg.ScriptFinishedStatus.Name(fwd.script_finished)
                 # a rerun requested while running ends this run early; the next one follows
