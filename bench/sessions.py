@@ -436,11 +436,12 @@ def markdown(results: list[Result], args: argparse.Namespace) -> str:
         f"bench/sessions.py --ns {','.join(map(str, args.ns))} --browsers {args.browsers} "
         f"--duration {args.duration:g}` ({args.replicas} server process"
         f"{'es' if args.replicas > 1 else ''}; a move every ~{args.interval:g} s per session; "
-        "protocol sessions send a move as the browser does, a fragment rerun).",
+        f"protocol sessions send a move as the browser does, a fragment rerun; load average "
+        f"{os.getloadavg()[0]:.1f} at the end, 2 cores).",
         "",
         "| sessions | browsers | moves | errors | browser p50 / p95 ms | protocol p50 / p95 ms | "
-        "fragment reruns | server CPU (of one core) | RSS peak MB | targets |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "fragment reruns | server CPU (of one core) | CPU ms per move | RSS peak MB | targets |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         out.append(
@@ -448,8 +449,13 @@ def markdown(results: list[Result], args: argparse.Namespace) -> str:
             f"{pct(r.latency_ms, 0.5):.0f} / {pct(r.latency_ms, 0.95):.0f} | "
             f"{pct(r.ws_latency_ms, 0.5):.0f} / {pct(r.ws_latency_ms, 0.95):.0f} | "
             f"{r.ws_fragment_moves} of {len(r.ws_latency_ms)} | "
-            f"{r.cpu_s / max(r.wall_s, 1e-9):.0%} | {r.rss_peak_mb:.0f} | {verdict(r)} |"
+            f"{r.cpu_s / max(r.wall_s, 1e-9):.0%} | {r.cpu_s * 1000 / max(r.actions, 1):.0f} | "
+            f"{r.rss_peak_mb:.0f} | {verdict(r)} |"
         )
+    for r in results:
+        if r.error_kinds:
+            kinds = ", ".join(f"{k}: {v}" for k, v in sorted(r.error_kinds.items()))
+            out.append(f"\nErrors at N = {r.n}: {kinds}.")
     return "\n".join(out)
 
 
