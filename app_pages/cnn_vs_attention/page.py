@@ -263,9 +263,9 @@ def _figure_cache(key: tuple, _build: Callable[[], go.Figure]) -> go.Figure:
 
 def cached_figure(key: tuple, build: Callable[[], go.Figure]) -> go.Figure:
     """The figure ``build()`` makes, kept for ``key`` (everything it depends on, hashable:
-    picture id, pixel, settings, language, presentation mode). Shared by every session and only
-    read (``show_figure`` builds a new figure to size it)."""
-    return _figure_cache((*key, current_language(), layout.presenting()), build)
+    picture id, pixel, settings, language, presentation mode, phone). Shared by every session
+    and only read (``show_figure`` builds a new figure to size it)."""
+    return _figure_cache((*key, current_language(), layout.presenting(), layout.on_phone()), build)
 
 
 def axes() -> dict[str, str]:
@@ -809,8 +809,10 @@ def construction() -> None:
     rh, rw = built.padding
     heads_at = built.offsets + np.array([pixel[0] + rh, pixel[1] + rw])  # (K², 2) p + Δ, padded
     target = built.weights[np.arange(len(heads_at)), heads_at[:, 0], heads_at[:, 1]]  # (K²,)
-    titles = [  # a 5 × 5 grid has room for the offset only; the weight is in the hover text
-        f"Δ=({a},{c}) w={kernel[a + rh, c + rw]:.2g}" if n_k == 3 else f"({a},{c})"
+    titles = [  # a 5 × 5 grid (or a phone) has room for the offset only; the weight is hovered
+        f"Δ=({a},{c}) w={kernel[a + rh, c + rw]:.2g}"
+        if n_k == 3 and not layout.on_phone()
+        else f"({a},{c})"
         for a, c in built.offsets.tolist()
     ]
     view = (s.picture_id, s.rgb.shape, pixel, kernel.tobytes(), kernel.shape, alpha)
