@@ -159,6 +159,7 @@ def style_figure(fig: go.Figure, height: int | None = None, *, min_top: int = 0)
             base = max(base, n * figures.PHONE_PANEL_PX)
         spec = figures.phone_titles(spec, figures.FONT)
         spec = figures.phone_layout(data, spec, figures.FONT)
+        spec["dragmode"] = False  # a finger dragging over a figure scrolls the page, not zooms
     # three panels or more in a row share the width: a little smaller type on a projector
     crowded = big and figures.panels_in_a_row(spec) >= 3
     size = (figures.PRES_CROWDED_FONT if crowded else figures.PRES_FONT) if big else figures.FONT

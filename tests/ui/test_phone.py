@@ -152,6 +152,7 @@ def test_style_figure_on_a_phone(monkeypatch: pytest.MonkeyPatch):
     fig = layout.style_figure(figures.figure(data, spec), 360)
     _, out = figures.figure_parts(fig)
     assert out["height"] >= 3 * figures.PHONE_PANEL_PX
+    assert out["dragmode"] is False  # a finger scrolls the page over a figure
     assert out["legend"]["orientation"] == "h" and out["legend"]["yref"] == "container"
     assert out["xaxis"]["domain"] == [0.0, 1.0] and out["xaxis3"]["domain"] == [0.0, 1.0]
     lines = len(out["title"]["text"].split("<br>"))
