@@ -550,13 +550,19 @@ def sidebar() -> None:
     "Start a class" and the running class for the teacher, following for a student, and the
     join QR code in presentation mode."""
     b = state.bind("class", state.Text(CODE_PARAM, "", max_len=64))
+    teacher = st.session_state.get(_TEACHER)
+    # a phone folds the sidebar away: a student there sees the class line at the page's top
+    on_top = not teacher and bool(b[CODE_PARAM]) and layout.on_phone()
+    if on_top:
+        with st.container(border=True):
+            _student_box(b)
     with st.sidebar:
         st.divider()
-        teacher = st.session_state.get(_TEACHER)
         if teacher:
             _teacher_box(teacher)
         elif b[CODE_PARAM]:
-            _student_box(b)
+            if not on_top:
+                _student_box(b)
         else:
             st.session_state.pop(_JOINED, None)
             st.button(
