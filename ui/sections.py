@@ -80,6 +80,8 @@ def _count(name: str) -> int:
 
 
 def _group(ns: str, index: int, group: Sequence[Section]) -> None:
+    if fragment_rerun():
+        state.claim()  # as bind does in a full run: no bound value is lost to widget clean-up
     notices = st.container()
     seen = state.visit_notice_count()
     for draw in group:

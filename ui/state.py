@@ -269,7 +269,11 @@ class Binding:
         return f"{self.page}.{name}"
 
     def __getitem__(self, name: str) -> Any:
-        return st.session_state[self.key(name)]
+        key = self.key(name)
+        if key not in st.session_state:  # cleaned up with a widget a rerun did not draw
+            saved: dict[str, Any] = st.session_state.get(_SAVED, {})
+            st.session_state[key] = saved.get(key, self.params[name].default)
+        return st.session_state[key]
 
     def set(self, name: str, value: Any) -> None:
         """Set a value (from a callback, or before its widget is drawn)."""
@@ -283,6 +287,19 @@ class Binding:
     def on_reset(self, names: Iterable[str] | None = None) -> Callable[[], None]:
         chosen = list(names) if names is not None else None
         return lambda: self.reset(chosen)
+
+
+def claim() -> None:
+    """Claim every bound value for this run (a section's fragment calls it first): a widget
+    that the rerun does not draw (a control of another mode) would otherwise lose its value to
+    Streamlit's clean-up, and the next run would not find it."""
+    saved: dict[str, Any] = st.session_state.get(_SAVED, {})
+    for b in st.session_state.get(_BINDINGS, []):
+        for name, p in b.params.items():
+            key = b.key(name)
+            st.session_state[key] = (
+                st.session_state[key] if key in st.session_state else saved.get(key, p.default)
+            )
 
 
 def begin_run() -> None:
