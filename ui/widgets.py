@@ -23,7 +23,7 @@ def control(
     b: state.Binding,
     name: str,
     *args: Any,
-    label: str | None = None,
+    label_key: str | None = None,
     help: bool | str = False,
     named_options: bool = False,
     **kwargs: Any,
@@ -31,7 +31,7 @@ def control(
     """Draw ``widget`` (``st.slider``, ``c1.radio``, …) for the page's parameter ``name``.
 
     The catalog keys follow the session key ``<page>.<name>``: the label is ``t("<page>.<name>")``
-    (or ``t(label)``), ``help=True`` adds ``t("<page>.<name>.help")`` (a string: that catalog
+    (or ``t(label_key)``), ``help=True`` adds ``t("<page>.<name>.help")`` (a string: that catalog
     key), and ``named_options=True`` shows each option ``o`` of ``args[0]`` as
     ``t("<page>.<name>.<o>")``. Everything else goes to the widget as it is.
     """
@@ -41,7 +41,7 @@ def control(
     if named_options:
         options = kwargs.get("options", args[0] if args else ())
         kwargs["format_func"] = {o: t(f"{key}.{o}") for o in options}.__getitem__
-    return widget(t(label or key), *args, key=key, **kwargs)
+    return widget(t(label_key or key), *args, key=key, **kwargs)
 
 
 def export_csv(

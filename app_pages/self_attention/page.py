@@ -398,7 +398,7 @@ def projections() -> None:
             help=t("self_attention.heads.help"),
         )
         widgets.control(
-            c2.number_input, b, "seed", 0, SEED_MAX, label="app.seed", step=1, help=True
+            c2.number_input, b, "seed", 0, SEED_MAX, label_key="app.seed", step=1, help=True
         )
         widgets.control(st.toggle, b, "show_w")
 

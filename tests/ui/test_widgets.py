@@ -29,7 +29,7 @@ def test_label_key_and_help_follow_the_session_key():
 
 def test_another_label_or_help_key_and_named_options():
     b = state.Binding("qkv", [])
-    got = widgets.control(drawn, b, "score", SCORE_KINDS, label="app.seed", named_options=True)
+    got = widgets.control(drawn, b, "score", SCORE_KINDS, label_key="app.seed", named_options=True)
     assert got["args"] == (EN["app.seed"], SCORE_KINDS) and got["key"] == "qkv.score"
     assert "help" not in got
     assert [got["format_func"](k) for k in SCORE_KINDS] == [
