@@ -290,16 +290,17 @@ class Binding:
 
 
 def claim() -> None:
-    """Claim every bound value for this run (a section's fragment calls it first): a widget
-    that the rerun does not draw (a control of another mode) would otherwise lose its value to
-    Streamlit's clean-up, and the next run would not find it."""
+    """Put back every bound value that a fragment's rerun lost (a section's fragment calls it
+    first): a widget that a rerun did not draw (a control of another mode) loses its value to
+    Streamlit's clean-up, and the next run would not find it. Values still there are left
+    alone: a widget drawn earlier in the same run (several fragments rerun together) may not be
+    set again."""
     saved: dict[str, Any] = st.session_state.get(_SAVED, {})
     for b in st.session_state.get(_BINDINGS, []):
         for name, p in b.params.items():
             key = b.key(name)
-            st.session_state[key] = (
-                st.session_state[key] if key in st.session_state else saved.get(key, p.default)
-            )
+            if key not in st.session_state:
+                st.session_state[key] = saved.get(key, p.default)
 
 
 def begin_run() -> None:
